@@ -1,0 +1,52 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PORT ?= 8501
+
+.PHONY: run test test-fast lint browser-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(STAMP)
+
+## run: install and start the app on the embedded SQLite database (demo workspace on first start)
+run: $(STAMP)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+## browser-deps: Debian's Chromium for the browser tests (skipped when present or without apt-get)
+browser-deps:
+	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found and apt-get unavailable: browser tests will be skipped"; fi
+
+## test: install everything the tests need and run the whole suite
+test: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m pytest -q
+
+## test-fast: unit and page tests only, no browser
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: $(DEV_STAMP)
+	$(BIN)/python -m ruff check .
+
+## bench: generate a large workspace and measure page reruns (prints a table, writes bench/results.json)
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""Table models, grouped by aggregate. Importing this package registers every
+table on ``SQLModel.metadata`` (Alembic and the tests rely on that)."""
+
+from models.channel import Channel
+from models.collaboration import ActivityEntry, Comment, Vote, VoteRound
+from models.content import ContentItem, ContentMapping
+from models.journey import (
+    Journey,
+    JourneyPersona,
+    Opportunity,
+    OpportunityPainPoint,
+    PainPoint,
+    Stage,
+    Step,
+    Transition,
+)
+from models.kano import KanoAnswer, KanoItem
+from models.metric import Measurement, Metric
+from models.persona import Persona, PersonaChannel
+from models.touchpoint import StepTouchpoint, Touchpoint
+from models.workspace import Workspace
+
+__all__ = [
+    "ActivityEntry", "Channel", "Comment", "ContentItem", "ContentMapping", "Journey", "JourneyPersona",
+    "KanoAnswer", "KanoItem", "Measurement", "Metric", "Opportunity", "OpportunityPainPoint", "PainPoint",
+    "Persona", "PersonaChannel", "Stage", "Step", "StepTouchpoint", "Touchpoint", "Transition", "Vote",
+    "VoteRound", "Workspace",
+]

@@ -1,0 +1,55 @@
+"""Workspaces: create (with the standard channel list), rename, delete, list."""
+
+from sqlalchemy import func, update as sql_update
+from sqlmodel import Session, select
+
+from models import Workspace
+from services import channels, common
+from services.errors import N_, DomainError
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    return list(session.exec(select(Workspace).order_by(Workspace.name)).all())
+
+
+def create_workspace(session: Session, name: str, description: str = "", *, with_channels: bool = True) -> Workspace:
+    """A new workspace, filled with the standard channels so forms have choices at once."""
+    workspace = common.create(session, Workspace, {"name": name, "description": description})
+    if with_channels:
+        channels.add_default_channels(session, workspace.id)
+    return workspace
+
+
+def rename_workspace(session: Session, workspace_id: int, name: str, *, expected_version: int | None = None) -> Workspace:
+    return common.update(session, Workspace, workspace_id, {"name": name}, expected_version=expected_version)
+
+
+def delete_workspace(session: Session, workspace_id: int, *, confirm_name: str) -> None:
+    """Delete a workspace and everything in it; the user must type its name to confirm."""
+    workspace = common.get(session, Workspace, workspace_id)
+    if confirm_name.strip() != workspace.name:
+        raise DomainError(N_("Type the workspace's name exactly to confirm."), field="confirm_name")
+    common.delete(session, Workspace, workspace_id)
+
+
+def unique_name(session: Session, base: str) -> str:
+    """``base``, or ``base (2)``, ``base (3)`` … whichever is still free."""
+    taken = set(session.exec(select(Workspace.name)).all())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"
+
+
+def bump_revision(session: Session, workspace_id: int) -> None:
+    """Move the workspace's revision so live views know to re-read (one cheap UPDATE)."""
+    session.execute(
+        sql_update(Workspace).where(Workspace.id == workspace_id).values(revision=Workspace.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revision(session: Session, workspace_id: int) -> int:
+    return session.exec(select(func.coalesce(Workspace.revision, 0)).where(Workspace.id == workspace_id)).one()
