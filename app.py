@@ -1,0 +1,36 @@
+"""Journey Workbench — entry point: page config, database start-up, the shared
+sidebar (workspace, language) and the navigation. Pages live in ``pages/``."""
+
+import streamlit as st
+
+from components.db import get_engine
+from components.feedback import show_flash
+from components.i18n import _, language_switch
+from components.workspace import workspace_switcher
+
+st.set_page_config(page_title="Journey Workbench", page_icon="🧭", layout="wide")
+
+engine = get_engine()
+language_switch()
+workspace = workspace_switcher(engine)
+
+if workspace is None:
+    st.title("Journey Workbench")
+    st.info(_("Create a workspace to begin."))
+    st.stop()
+
+pages = {
+    _("Workbench"): [
+        st.Page("pages/overview.py", title=_("Overview"), icon="🏠", default=True),
+    ],
+    _("Map"): [
+        st.Page("pages/personas.py", title=_("Personas"), icon="👥"),
+    ],
+    _("Workspace"): [
+        st.Page("pages/settings.py", title=_("Settings"), icon="⚙️"),
+    ],
+}
+
+navigation = st.navigation(pages)
+show_flash()
+navigation.run()

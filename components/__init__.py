@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces. May import services and models, never pages."""

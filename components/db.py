@@ -1,0 +1,15 @@
+"""The process's one engine, started once: migrations to head, demo on an empty database."""
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from models.db import create_db_engine, upgrade_to_head
+from services.demo import ensure_demo_workspace
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine() -> Engine:
+    engine = create_db_engine()
+    upgrade_to_head(engine)
+    ensure_demo_workspace(engine)
+    return engine

@@ -1,0 +1,41 @@
+"""Translatable labels for field names and codes stored in the database."""
+
+from components.i18n import N_, _
+
+PERSONA_FIELDS: dict[str, str] = {
+    "name": N_("Name"),
+    "role": N_("Role"),
+    "avatar_emoji": N_("Avatar emoji"),
+    "avatar_image": N_("Avatar image"),
+    "quote": N_("Quote"),
+    "bio": N_("Short biography"),
+    "age": N_("Age"),
+    "occupation": N_("Occupation"),
+    "family": N_("Family"),
+    "location": N_("Location"),
+    "income_band": N_("Income band"),
+    "goals": N_("Goals"),
+    "needs": N_("Needs"),
+    "pains": N_("Pains"),
+    "behaviours": N_("Behaviours"),
+    "preferences": N_("Preferences"),
+    "values": N_("Values"),
+    "communication_style": N_("Communication style"),
+    "segment": N_("Segment"),
+    "customer_share": N_("Share of customers (%)"),
+    "channels": N_("Channels"),
+}
+
+INCOME_BANDS: dict[str, str] = {
+    "": N_("not specified"),
+    "low": N_("low"),
+    "lower_middle": N_("lower middle"),
+    "middle": N_("middle"),
+    "upper_middle": N_("upper middle"),
+    "high": N_("high"),
+}
+
+
+def label(mapping: dict[str, str], code: str) -> str:
+    """The translated label for a code, or the code itself when unknown."""
+    return _(mapping[code]) if code in mapping else code

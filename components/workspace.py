@@ -1,0 +1,100 @@
+"""The sidebar's workspace switcher: choose, create, rename, delete (confirmed by name).
+
+The chosen workspace is UI state (``app.workspace_id``) mirrored in the URL
+(``?ws=3``) so a shared link opens the same workspace.
+"""
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import flash, message
+from components.i18n import _
+from models import Workspace
+from models.db import read_session, write_session
+from services import workspaces
+from services.errors import DomainError
+
+WORKSPACE_KEY = "app.workspace_id"
+
+
+def current_workspace_id() -> int:
+    """The workspace the pages work in (set by :func:`workspace_switcher` in app.py)."""
+    return st.session_state[WORKSPACE_KEY]
+
+
+def _choose_initial(all_workspaces: list[Workspace]) -> int | None:
+    ids = [w.id for w in all_workspaces]
+    wanted = st.session_state.get(WORKSPACE_KEY) or st.query_params.get("ws")
+    try:
+        wanted = int(wanted) if wanted is not None else None
+    except ValueError:
+        wanted = None
+    return wanted if wanted in ids else (ids[0] if ids else None)
+
+
+def workspace_switcher(engine: Engine) -> Workspace | None:
+    with read_session(engine) as session:
+        all_workspaces = workspaces.list_workspaces(session)
+    if not all_workspaces:
+        _create_form(engine, first=True)
+        return None
+    st.session_state[WORKSPACE_KEY] = _choose_initial(all_workspaces)
+    by_id = {w.id: w for w in all_workspaces}
+    st.sidebar.selectbox(
+        _("Workspace"), options=list(by_id), format_func=lambda i: by_id[i].name, key=WORKSPACE_KEY,
+    )
+    st.query_params["ws"] = str(st.session_state[WORKSPACE_KEY])
+    workspace = by_id[st.session_state[WORKSPACE_KEY]]
+    with st.sidebar.expander(_("Manage workspaces")):
+        _create_form(engine)
+        _rename_form(engine, workspace)
+        _delete_form(engine, workspace)
+    return workspace
+
+
+def _create_form(engine: Engine, first: bool = False) -> None:
+    container = st if first else st.sidebar
+    with container.form("workspace.create", clear_on_submit=True, border=False):
+        name = st.text_input(_("New workspace"), key="workspace.create.name", placeholder=_("Name"))
+        if st.form_submit_button(_("Create workspace")):
+            try:
+                with write_session(engine) as session:
+                    created = workspaces.create_workspace(session, name)
+            except DomainError as err:
+                st.error(message(err))
+            else:
+                st.session_state.pop(WORKSPACE_KEY, None)
+                st.query_params["ws"] = str(created.id)
+                flash(_("Workspace created."))
+                st.rerun()
+
+
+def _rename_form(engine: Engine, workspace: Workspace) -> None:
+    with st.form("workspace.rename", border=False):
+        name = st.text_input(_("Rename workspace"), value=workspace.name, key="workspace.rename.name")
+        if st.form_submit_button(_("Rename")):
+            try:
+                with write_session(engine) as session:
+                    workspaces.rename_workspace(session, workspace.id, name, expected_version=workspace.version)
+            except DomainError as err:
+                st.error(message(err))
+            else:
+                flash(_("Workspace renamed."))
+                st.rerun()
+
+
+def _delete_form(engine: Engine, workspace: Workspace) -> None:
+    with st.form("workspace.delete", clear_on_submit=True, border=False):
+        st.caption(_("Deleting a workspace removes everything in it. Type its name to confirm."))
+        typed = st.text_input(_("Workspace name"), key="workspace.delete.confirm")
+        if st.form_submit_button(_("Delete workspace"), type="primary"):
+            try:
+                with write_session(engine) as session:
+                    workspaces.delete_workspace(session, workspace.id, confirm_name=typed)
+            except DomainError as err:
+                st.error(message(err))
+            else:
+                st.session_state.pop(WORKSPACE_KEY, None)
+                st.query_params.pop("ws", None)
+                flash(_("Workspace deleted."), "info")
+                st.rerun()

@@ -1,0 +1,96 @@
+"""Personas: gallery with search and segment filter, editor, duplicate, delete, comparison."""
+
+import streamlit as st
+
+from components.db import get_engine
+from components.feedback import flash, reporting_errors
+from components.i18n import _
+from components.labels import PERSONA_FIELDS, label
+from components.persona_card import persona_card
+from components.persona_form import EDITING, close_editor, open_editor, persona_form
+from components.text import md
+from components.workspace import current_workspace_id
+from models.db import read_session, write_session
+from services import channels, personas
+
+engine = get_engine()
+workspace_id = current_workspace_id()
+DELETING = "persona.deleting"
+
+st.title(_("Personas"))
+
+with read_session(engine) as session:
+    all_segments = personas.segments(session, workspace_id)
+    search_col, segment_col, new_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+    search = search_col.text_input(_("Search by name"), key="persona.search")
+    segment = segment_col.selectbox(_("Segment"), [""] + all_segments, key="persona.segment",
+                                    format_func=lambda s: s or _("All segments"))
+    gallery = personas.list_personas(session, workspace_id, segment=segment or None, search=search)
+    everyone = personas.list_personas(session, workspace_id)
+    preferences = personas.channel_preferences(session, workspace_id)
+    workspace_channels = channels.list_channels(session, workspace_id)
+
+new_col.button(_("New persona"), key="persona.new", type="primary", width="stretch", on_click=open_editor, args=(None,))
+
+editing = st.session_state.get(EDITING)
+if editing is not None:
+    current = next((p for p in everyone if p.id == editing), None)
+    if editing != "new" and current is None:
+        close_editor()
+        st.warning(_("This persona was deleted in the meantime."))
+    else:
+        persona_form(engine, workspace_id, workspace_channels, preferences.get(editing, []) if current else [])
+
+deleting = st.session_state.get(DELETING)
+doomed = next((p for p in everyone if p.id == deleting), None)
+if doomed is not None:
+    with st.container(border=True):
+        with read_session(engine) as session:
+            used_in = personas.journeys_using(session, workspace_id, doomed.id)
+        st.warning(_("Delete the persona “{name}”? This cannot be undone.").format(name=md(doomed.name)))
+        if used_in:
+            st.markdown(_("It is used in these journeys and will be removed from them:") + " "
+                        + ", ".join(f"**{md(name)}**" for name in used_in))
+        confirm, cancel = st.columns(2)
+        if confirm.button(_("Delete persona"), key="persona.delete.confirm", type="primary", width="stretch"):
+            with reporting_errors():
+                with write_session(engine) as session:
+                    personas.delete_persona(session, workspace_id, doomed.id)
+                st.session_state[DELETING] = None
+                flash(_("Persona deleted."), "info")
+                st.rerun()
+        if cancel.button(_("Cancel"), key="persona.delete.cancel", width="stretch"):
+            st.session_state[DELETING] = None
+            st.rerun()
+
+gallery_tab, compare_tab = st.tabs([_("Gallery"), _("Compare")])
+with gallery_tab:
+    if not gallery:
+        st.info(_("No personas match.") if everyone else _("No personas yet. Create the first one."))
+    for row_start in range(0, len(gallery), 3):
+        for column, persona in zip(st.columns(3), gallery[row_start:row_start + 3], strict=False):
+            with column, st.container(border=True):
+                persona_card(persona, preferences.get(persona.id, []))
+                edit, duplicate, delete = st.columns(3)
+                edit.button(_("Edit"), key=f"persona.card.{persona.id}.edit", width="stretch",
+                            on_click=open_editor, args=(persona,))
+                if duplicate.button(_("Duplicate"), key=f"persona.card.{persona.id}.duplicate", width="stretch"):
+                    with reporting_errors():
+                        with write_session(engine) as session:
+                            personas.duplicate_persona(session, workspace_id, persona.id, copy_suffix=_(" (copy)"))
+                        flash(_("Persona duplicated."))
+                        st.rerun()
+                delete.button(_("Delete"), key=f"persona.card.{persona.id}.delete", width="stretch",
+                              on_click=st.session_state.__setitem__, args=(DELETING, persona.id))
+
+with compare_tab:
+    names = {p.id: p.name for p in everyone}
+    chosen = st.multiselect(_("Choose two to four personas"), options=list(names), format_func=names.get,
+                            max_selections=4, key="persona.compare")
+    if len(chosen) >= 2:
+        with reporting_errors(), read_session(engine) as session:
+            table = personas.comparison(session, workspace_id, chosen)
+            table.index = [label(PERSONA_FIELDS, f) for f in table.index]
+            st.dataframe(table.astype(str), width="stretch", height=min(40 * (len(table) + 1), 800))
+    else:
+        st.caption(_("Pick at least two personas to see them side by side."))

@@ -1,0 +1,83 @@
+"""Workspace settings: description, the channel list, a fresh demo workspace, database facts."""
+
+import pandas as pd
+import streamlit as st
+
+from components.db import get_engine
+from components.feedback import flash, reporting_errors
+from components.i18n import _
+from components.workspace import WORKSPACE_KEY, current_workspace_id
+from models.db import read_session, write_session
+from services import channels, common, demo
+from models import Workspace
+
+engine = get_engine()
+workspace_id = current_workspace_id()
+
+with read_session(engine) as session:
+    workspace = common.get(session, Workspace, workspace_id)
+    workspace_channels = channels.list_channels(session, workspace_id)
+
+st.title(_("Settings"))
+
+st.subheader(_("Workspace"), anchor=False)
+with st.form("settings.workspace"):
+    description = st.text_area(_("Description"), value=workspace.description, key="settings.description")
+    if st.form_submit_button(_("Save description")):
+        with reporting_errors():
+            with write_session(engine) as session:
+                common.update(session, Workspace, workspace_id, {"description": description},
+                              expected_version=workspace.version)
+            flash(_("Saved."))
+            st.rerun()
+
+st.subheader(_("Channels"), anchor=False)
+st.caption(_("The channels personas, touchpoints and content refer to. Extend the list as you need."))
+st.dataframe(
+    pd.DataFrame([{"name": c.name, "online": c.is_online, "category": c.category} for c in workspace_channels]),
+    hide_index=True, width="stretch",
+    column_config={
+        "name": st.column_config.TextColumn(_("Channel")),
+        "online": st.column_config.CheckboxColumn(_("Online")),
+        "category": st.column_config.TextColumn(_("Category")),
+    },
+)
+add, remove = st.columns(2)
+with add, st.form("settings.channel.add", clear_on_submit=True):
+    name = st.text_input(_("New channel"), key="settings.channel.name")
+    online = st.checkbox(_("Online"), value=True, key="settings.channel.online")
+    if st.form_submit_button(_("Add channel")):
+        with reporting_errors():
+            with write_session(engine) as session:
+                channels.create_channel(session, workspace_id, {"name": name, "is_online": online})
+            flash(_("Channel added."))
+            st.rerun()
+with remove, st.form("settings.channel.remove"):
+    by_id = {c.id: c.name for c in workspace_channels}
+    doomed = st.selectbox(_("Remove channel"), options=list(by_id), format_func=by_id.get, key="settings.channel.doomed")
+    sure = st.checkbox(_("Yes, remove it: personas and content lose this channel, touchpoints keep no channel."),
+                       key="settings.channel.sure")
+    if st.form_submit_button(_("Remove channel")):
+        if not sure:
+            st.error(_("Tick the box to confirm."))
+        else:
+            with reporting_errors():
+                with write_session(engine) as session:
+                    channels.delete_channel(session, workspace_id, doomed)
+                flash(_("Channel removed."), "info")
+                st.rerun()
+
+st.subheader(_("Demo workspace"), anchor=False)
+st.caption(_("Load the demo (family summer holiday, online shop, complaint via call centre) into a new workspace."))
+if st.button(_("Load demo workspace"), key="settings.load_demo"):
+    with st.status(_("Loading the demo workspace …"), expanded=False) as status:
+        with write_session(engine) as session:
+            loaded = demo.load_demo_workspace(session)
+        status.update(label=_("Demo workspace loaded."), state="complete")
+    st.session_state.pop(WORKSPACE_KEY, None)
+    st.query_params["ws"] = str(loaded.id)
+    flash(_("Demo workspace loaded."))
+    st.rerun()
+
+st.subheader(_("Database"), anchor=False)
+st.code(engine.url.render_as_string(hide_password=True), language=None)

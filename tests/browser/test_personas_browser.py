@@ -1,0 +1,30 @@
+"""A user creates a persona in Chromium, reloads, and finds it still there."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+
+def test_create_persona_survives_reload(page: Page, app_url: str, screenshot_dir: Path) -> None:
+    page.goto(f"{app_url}/personas?lang=en")
+    expect(page.get_by_role("heading", name="Personas")).to_be_visible(timeout=30_000)
+    # the demo workspace is loaded on first start
+    expect(page.get_by_text("Familie", exact=False).first).to_be_visible(timeout=30_000)
+
+    page.get_by_role("button", name="New persona").click()
+    form = page.get_by_test_id("stForm").filter(has_text="Save persona")
+    expect(form).to_be_visible()
+    form.get_by_label("Name", exact=True).fill("Browser-Persona Jana")
+    form.get_by_label("Role", exact=True).fill("Einkäuferin <b>B2B</b>")
+    form.get_by_label("Quote", exact=True).fill("Ich will es schnell und klar.")
+    form.get_by_role("button", name="Save persona").click()
+    expect(page.get_by_text("Persona saved.")).to_be_visible(timeout=15_000)
+
+    page.reload()
+    card = page.get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text="Browser-Persona Jana").last
+    expect(card).to_be_visible(timeout=30_000)
+    # user text is shown as text, never interpreted as HTML
+    expect(card.get_by_text("Einkäuferin <b>B2B</b>")).to_be_visible()
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(screenshot_dir / "persona-card.png"))
+    page.screenshot(path=str(screenshot_dir / "personas-page.png"))
