@@ -24,12 +24,12 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
-## browser-deps: Debian's Chromium for the browser tests (skipped when present or without apt-get)
+## browser-deps: Debian's Chromium (and an emoji font for screenshots) for the browser tests (skipped when present or without apt-get)
 browser-deps:
 	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "chromium not found and apt-get unavailable: browser tests will be skipped"; fi
 
 ## test: install everything the tests need and run the whole suite

@@ -14,20 +14,19 @@ engine = get_engine()
 language_switch()
 workspace = workspace_switcher(engine)
 
-if workspace is None:
-    st.title("Journey Workbench")
+if workspace is None:  # every workspace was deleted: the switcher shows the create form
     st.info(_("Create a workspace to begin."))
     st.stop()
 
 pages = {
     _("Workbench"): [
-        st.Page("pages/overview.py", title=_("Overview"), icon="🏠", default=True),
+        st.Page("pages/workbench/overview.py", title=_("Overview"), icon="🏠", default=True),
     ],
     _("Map"): [
-        st.Page("pages/personas.py", title=_("Personas"), icon="👥"),
+        st.Page("pages/map/personas.py", title=_("Personas"), icon="👥"),
     ],
     _("Workspace"): [
-        st.Page("pages/settings.py", title=_("Settings"), icon="⚙️"),
+        st.Page("pages/workspace/settings.py", title=_("Settings"), icon="⚙️"),
     ],
 }
 

@@ -1,7 +1,10 @@
 """The UI's translation function ``_`` bound to the viewer's language.
 
 The language lives in ``st.session_state`` (UI state) and in the URL
-(``?lang=en``), so a reload or a shared link keeps it.
+(``?lang=en``), so a reload or a shared link keeps it. It is kept under its own
+key, not the radio's: Streamlit drops a widget's state whenever a run does not
+render that widget under the same identity (as on the first page switch after
+a server start), and the language must survive that.
 """
 
 import streamlit as st
@@ -9,7 +12,8 @@ import streamlit as st
 from services.errors import N_  # noqa: F401 - re-exported for pages and components
 from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
-LANGUAGE_KEY = "app.language"
+LANGUAGE_KEY = "app.lang"
+SWITCH_KEY = "app.language"
 
 
 def current_language() -> str:
@@ -19,6 +23,10 @@ def current_language() -> str:
     return st.session_state[LANGUAGE_KEY]
 
 
+def _language_chosen() -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state[SWITCH_KEY]
+
+
 def _(message: str) -> str:
     """Translate a catalogue message into the viewer's language."""
     return translate(message, current_language())
@@ -26,8 +34,9 @@ def _(message: str) -> str:
 
 def language_switch() -> None:
     """Sidebar selector; keeps the choice in the URL too."""
-    current_language()
+    options = list(LANGUAGES)
     st.sidebar.radio(
-        _("Language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY, horizontal=True,
+        "Sprache / Language", options=options, format_func=LANGUAGES.get, key=SWITCH_KEY, horizontal=True,
+        index=options.index(current_language()), on_change=_language_chosen,
     )
-    st.query_params["lang"] = st.session_state[LANGUAGE_KEY]
+    st.query_params["lang"] = current_language()

@@ -39,3 +39,13 @@ INCOME_BANDS: dict[str, str] = {
 def label(mapping: dict[str, str], code: str) -> str:
     """The translated label for a code, or the code itself when unknown."""
     return _(mapping[code]) if code in mapping else code
+
+
+def translated(mapping: dict[str, str]) -> dict[str, str]:
+    """Code → translated label, computed now.
+
+    Use ``translated(X).get`` as a widget's ``format_func``: Streamlit may call a
+    format function outside the script run (AppTest does), where the viewer's
+    language is not known; a lambda calling ``_`` would then answer in the default.
+    """
+    return {code: _(text) for code, text in mapping.items()}

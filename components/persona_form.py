@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from components.feedback import clear_field_errors, field_errors, flash, set_field_errors, show_field_error
 from components.i18n import _
-from components.labels import INCOME_BANDS, PERSONA_FIELDS, label
+from components.labels import INCOME_BANDS, PERSONA_FIELDS, label, translated
 from models import Channel, Persona
 from models.db import write_session
 from services import personas
@@ -106,7 +106,7 @@ def persona_form(engine: Engine, workspace_id: int, channels: list[Channel], pre
             _text("family")
             _text("location")
             st.selectbox(label(PERSONA_FIELDS, "income_band"), options=list(INCOME_BANDS),
-                         format_func=lambda code: label(INCOME_BANDS, code), key=key("income_band"))
+                         format_func=translated(INCOME_BANDS).get, key=key("income_band"))
         with psychographics:
             for field in personas.PSYCHOGRAPHICS:
                 _text(field, area=True)

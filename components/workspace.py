@@ -14,7 +14,8 @@ from models.db import read_session, write_session
 from services import workspaces
 from services.errors import DomainError
 
-WORKSPACE_KEY = "app.workspace_id"
+WORKSPACE_KEY = "app.workspace_id"  # the truth for pages; kept apart from the widget's own key (see i18n.py)
+SELECT_KEY = "app.workspace_select"
 
 
 def current_workspace_id() -> int:
@@ -32,16 +33,25 @@ def _choose_initial(all_workspaces: list[Workspace]) -> int | None:
     return wanted if wanted in ids else (ids[0] if ids else None)
 
 
+def _workspace_chosen() -> None:
+    st.session_state[WORKSPACE_KEY] = st.session_state[SELECT_KEY]
+
+
 def workspace_switcher(engine: Engine) -> Workspace | None:
     with read_session(engine) as session:
         all_workspaces = workspaces.list_workspaces(session)
     if not all_workspaces:
+        st.title("Journey Workbench")
         _create_form(engine, first=True)
         return None
     st.session_state[WORKSPACE_KEY] = _choose_initial(all_workspaces)
     by_id = {w.id: w for w in all_workspaces}
+    options = list(by_id)
+    if st.session_state.get(SELECT_KEY) != st.session_state[WORKSPACE_KEY]:
+        st.session_state.pop(SELECT_KEY, None)  # follow a switch made elsewhere (a new or deleted workspace)
     st.sidebar.selectbox(
-        _("Workspace"), options=list(by_id), format_func=lambda i: by_id[i].name, key=WORKSPACE_KEY,
+        _("Workspace"), options=options, format_func=lambda i: by_id[i].name, key=SELECT_KEY,
+        index=options.index(st.session_state[WORKSPACE_KEY]), on_change=_workspace_chosen,
     )
     st.query_params["ws"] = str(st.session_state[WORKSPACE_KEY])
     workspace = by_id[st.session_state[WORKSPACE_KEY]]
@@ -53,8 +63,7 @@ def workspace_switcher(engine: Engine) -> Workspace | None:
 
 
 def _create_form(engine: Engine, first: bool = False) -> None:
-    container = st if first else st.sidebar
-    with container.form("workspace.create", clear_on_submit=True, border=False):
+    with st.form("workspace.create", clear_on_submit=True, border=first):
         name = st.text_input(_("New workspace"), key="workspace.create.name", placeholder=_("Name"))
         if st.form_submit_button(_("Create workspace")):
             try:

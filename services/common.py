@@ -9,6 +9,7 @@ and their failures are translated into the same :class:`DomainError`.
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
@@ -50,7 +51,7 @@ def validation_error(exc: ValidationError) -> ValidationErrors:
         field = str(err["loc"][0]) if err["loc"] else None
         ctx = err.get("ctx") or {}
         kind = err["type"]
-        if kind in ("string_too_short", "missing") or (kind == "string_type" and err.get("input") is None):
+        if kind in ("string_too_short", "missing") or (kind.endswith("_type") and err.get("input") is None):
             errors.append(DomainError(N_("This field is required."), field=field))
         elif kind == "string_too_long":
             errors.append(DomainError(N_("At most {max} characters."), field=field, max=ctx.get("max_length")))
@@ -73,12 +74,15 @@ def _range_error(model_name: str, field: str | None, kind: str, ctx: dict[str, A
     if model is not None and field in getattr(model, "model_fields", {}):
         for meta in model.model_fields[field].metadata:
             low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
-            low = getattr(meta, "gt", None) if getattr(meta, "gt", None) is not None else low
             high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
     if low is not None and high is not None:
         return DomainError(N_("Must be between {low} and {high}."), field=field, low=_num(low), high=_num(high))
     bound = next(iter(ctx.values()), "")
-    if kind in ("greater_than_equal", "greater_than"):
+    if kind == "greater_than":
+        return DomainError(N_("Must be greater than {low}."), field=field, low=_num(bound))
+    if kind == "less_than":
+        return DomainError(N_("Must be less than {high}."), field=field, high=_num(bound))
+    if kind == "greater_than_equal":
         return DomainError(N_("Must be at least {low}."), field=field, low=_num(bound))
     return DomainError(N_("Must be at most {high}."), field=field, high=_num(bound))
 
@@ -96,8 +100,7 @@ def integrity_error(exc: IntegrityError) -> DomainError:
     if "UNIQUE constraint failed" in text:
         # SQLite names the columns, not the constraint: "persona.workspace_id, persona.name".
         columns = text.split("failed:", 1)[1].strip()
-        table = columns.split(".", 1)[0]
-        key = f"uq_{table}_{columns.rsplit('.', 1)[1]}"
+        key = _unique_constraint_named_by(columns)
         if key in UNIQUE_MESSAGES:
             field, message = UNIQUE_MESSAGES[key]
             return DomainError(message, field=field)
@@ -109,6 +112,17 @@ def integrity_error(exc: IntegrityError) -> DomainError:
     if "NOT NULL constraint failed" in text:
         return DomainError(N_("This field is required."), field=text.rsplit(".", 1)[-1])
     return DomainError(N_("The change could not be saved."))
+
+
+def _unique_constraint_named_by(columns: str) -> str | None:
+    """SQLite reports a UNIQUE failure by its columns ("step_touchpoint.step_id, step_touchpoint.touchpoint_id"):
+    find the constraint with exactly those columns in the models' metadata."""
+    wanted = [c.strip() for c in columns.split(",")]
+    for table in SQLModel.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint) and [f"{table.name}.{c.name}" for c in constraint.columns] == wanted:
+                return constraint.name
+    return None
 
 
 def validate(model: type[Model], data: dict[str, Any]) -> Model:

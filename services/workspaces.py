@@ -1,6 +1,7 @@
 """Workspaces: create (with the standard channel list), rename, delete, list."""
 
-from sqlalchemy import func, update as sql_update
+from sqlalchemy import func
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
 from models import Workspace

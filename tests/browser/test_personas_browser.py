@@ -6,7 +6,9 @@ from playwright.sync_api import Page, expect
 
 
 def test_create_persona_survives_reload(page: Page, app_url: str, screenshot_dir: Path) -> None:
-    page.goto(f"{app_url}/personas?lang=en")
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Personas").click()
     expect(page.get_by_role("heading", name="Personas")).to_be_visible(timeout=30_000)
     # the demo workspace is loaded on first start
     expect(page.get_by_text("Familie", exact=False).first).to_be_visible(timeout=30_000)
@@ -21,7 +23,7 @@ def test_create_persona_survives_reload(page: Page, app_url: str, screenshot_dir
     expect(page.get_by_text("Persona saved.")).to_be_visible(timeout=15_000)
 
     page.reload()
-    card = page.get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text="Browser-Persona Jana").last
+    card = page.locator("[class*='st-key-persona-card-']").filter(has_text="Browser-Persona Jana")
     expect(card).to_be_visible(timeout=30_000)
     # user text is shown as text, never interpreted as HTML
     expect(card.get_by_text("Einkäuferin <b>B2B</b>")).to_be_visible()

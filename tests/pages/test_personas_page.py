@@ -8,7 +8,7 @@ from models.db import read_session, write_session
 from services import personas
 from tests.pages.conftest import start_app
 
-PAGE = "pages/personas.py"
+PAGE = "pages/map/personas.py"
 
 
 def stored(engine: Engine) -> list[Persona]:
@@ -86,7 +86,7 @@ def test_edit_duplicate_and_delete(database: Engine, workspace_id: int) -> None:
     assert [p.name for p in stored(database)] == ["Mia Müller", "Mia Müller (copy)"]
 
     at.button(key=f"persona.card.{mia.id}.delete").click().run()
-    warning = " ".join(w.value for w in at.warning) + " ".join(m.value for m in at.markdown)
+    warning = (" ".join(w.value for w in at.warning) + " ".join(m.value for m in at.markdown)).replace("\\", "")
     assert "Online-Kauf" in warning  # the confirmation names the journey using the persona
     assert len(stored(database)) == 2  # nothing deleted before the confirmation
     at.button(key="persona.delete.confirm").click().run()

@@ -32,8 +32,8 @@ with start:
         st.info(_("Personas give your journeys a face: start with the first one."))
     if st.button(_("Create a persona"), key="overview.new_persona", type="primary" if not counts.get("personas") else "secondary"):
         open_editor(None)
-        st.switch_page("pages/personas.py")
-    st.page_link("pages/personas.py", label=_("Open the persona gallery"), icon="👥")
+        st.switch_page("pages/map/personas.py")
+    st.page_link("pages/map/personas.py", label=_("Open the persona gallery"), icon="👥")
 
 st.subheader(_("Recently changed"), anchor=False)
 if recent.empty:

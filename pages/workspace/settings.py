@@ -7,9 +7,9 @@ from components.db import get_engine
 from components.feedback import flash, reporting_errors
 from components.i18n import _
 from components.workspace import WORKSPACE_KEY, current_workspace_id
+from models import Workspace
 from models.db import read_session, write_session
 from services import channels, common, demo
-from models import Workspace
 
 engine = get_engine()
 workspace_id = current_workspace_id()

@@ -23,8 +23,8 @@ with read_session(engine) as session:
     all_segments = personas.segments(session, workspace_id)
     search_col, segment_col, new_col = st.columns([3, 2, 1], vertical_alignment="bottom")
     search = search_col.text_input(_("Search by name"), key="persona.search")
-    segment = segment_col.selectbox(_("Segment"), [""] + all_segments, key="persona.segment",
-                                    format_func=lambda s: s or _("All segments"))
+    segment_labels = {"": _("All segments"), **{s: s for s in all_segments}}
+    segment = segment_col.selectbox(_("Segment"), list(segment_labels), key="persona.segment", format_func=segment_labels.get)
     gallery = personas.list_personas(session, workspace_id, segment=segment or None, search=search)
     everyone = personas.list_personas(session, workspace_id)
     preferences = personas.channel_preferences(session, workspace_id)
@@ -69,7 +69,7 @@ with gallery_tab:
         st.info(_("No personas match.") if everyone else _("No personas yet. Create the first one."))
     for row_start in range(0, len(gallery), 3):
         for column, persona in zip(st.columns(3), gallery[row_start:row_start + 3], strict=False):
-            with column, st.container(border=True):
+            with column, st.container(border=True, key=f"persona-card-{persona.id}"):
                 persona_card(persona, preferences.get(persona.id, []))
                 edit, duplicate, delete = st.columns(3)
                 edit.button(_("Edit"), key=f"persona.card.{persona.id}.edit", width="stretch",

@@ -1,0 +1,255 @@
+"""Workshop and history: comments on steps and touchpoints, dot-voting rounds
+and votes, and the activity log of who changed what.
+
+Voters are identified by the name they typed (workshops have no logins); a
+round gives each name ``dots_per_participant`` dots, several may go on one item.
+"""
+
+from typing import Any
+
+import pandas as pd
+from pydantic_core import to_jsonable_python
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from models import ActivityEntry, Comment, Journey, Opportunity, PainPoint, Step, Vote, VoteRound
+from services import common, guards, journeys, touchpoints
+from services.errors import N_, DomainError, NotFoundError
+
+VOTE_TARGETS: dict[str, type[SQLModel]] = {"step_id": Step, "pain_point_id": PainPoint, "opportunity_id": Opportunity}
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+def get_comment(session: Session, workspace_id: int, comment_id: int) -> Comment:
+    return common.get(session, Comment, comment_id, workspace_id)
+
+
+def add_comment(
+    session: Session, workspace_id: int, author: str, body: str, *, step_id: int | None = None, touchpoint_id: int | None = None
+) -> Comment:
+    """A comment on exactly one step or one touchpoint of the workspace."""
+    if (step_id is None) == (touchpoint_id is None):
+        raise DomainError(N_("A comment belongs to exactly one step or one touchpoint."), field="step_id")
+    if step_id is not None:
+        journeys.step_reference(session, workspace_id, step_id, "step_id")
+    else:
+        touchpoints.touchpoint_reference(session, workspace_id, touchpoint_id)  # type: ignore[arg-type]
+    return common.create(session, Comment, {
+        "workspace_id": workspace_id, "author": author, "body": body, "step_id": step_id, "touchpoint_id": touchpoint_id,
+    })
+
+
+def _set_resolved(session: Session, workspace_id: int, comment_id: int, resolved: bool, expected_version: int | None) -> Comment:
+    return common.update(
+        session, Comment, comment_id, {"is_resolved": resolved}, expected_version=expected_version, workspace_id=workspace_id,
+    )
+
+
+def resolve_comment(session: Session, workspace_id: int, comment_id: int, *, expected_version: int | None = None) -> Comment:
+    return _set_resolved(session, workspace_id, comment_id, True, expected_version)
+
+
+def reopen_comment(session: Session, workspace_id: int, comment_id: int, *, expected_version: int | None = None) -> Comment:
+    return _set_resolved(session, workspace_id, comment_id, False, expected_version)
+
+
+def delete_comment(session: Session, workspace_id: int, comment_id: int, *, expected_version: int | None = None) -> None:
+    common.delete(session, Comment, comment_id, workspace_id=workspace_id, expected_version=expected_version)
+
+
+def list_comments(
+    session: Session,
+    workspace_id: int,
+    *,
+    step_id: int | None = None,
+    touchpoint_id: int | None = None,
+    journey_id: int | None = None,
+    include_resolved: bool = True,
+) -> list[Comment]:
+    """Comments, oldest first; ``journey_id`` gives those on all the journey's steps in one query."""
+    query = select(Comment).where(Comment.workspace_id == workspace_id)
+    if step_id is not None:
+        query = query.where(Comment.step_id == step_id)
+    if touchpoint_id is not None:
+        query = query.where(Comment.touchpoint_id == touchpoint_id)
+    if journey_id is not None:
+        query = query.join(Step, Step.id == Comment.step_id).where(Step.journey_id == journey_id)
+    if not include_resolved:
+        query = query.where(col(Comment.is_resolved).is_(False))
+    return list(session.exec(query.order_by(Comment.created_at, Comment.id)).all())
+
+
+# --- vote rounds and votes ----------------------------------------------------------------------
+
+
+def get_vote_round(session: Session, workspace_id: int, round_id: int) -> VoteRound:
+    return guards.get_scoped(session, VoteRound, round_id, workspace_id, journeys.via_journey(VoteRound))
+
+
+def list_vote_rounds(session: Session, workspace_id: int, journey_id: int) -> list[VoteRound]:
+    return list(session.exec(
+        guards.joined(select(VoteRound), journeys.via_journey(VoteRound))
+        .where(VoteRound.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .order_by(VoteRound.created_at, VoteRound.id)
+    ).all())
+
+
+def open_vote_round(session: Session, workspace_id: int, journey_id: int, name: str, dots_per_participant: int = 5) -> VoteRound:
+    """Start a dot-voting round on a journey's steps, pain points and opportunities."""
+    journeys.get_journey(session, workspace_id, journey_id)
+    return common.create(session, VoteRound, {
+        "journey_id": journey_id, "name": name, "dots_per_participant": dots_per_participant, "is_open": True,
+    })
+
+
+def close_vote_round(session: Session, workspace_id: int, round_id: int, *, expected_version: int | None = None) -> VoteRound:
+    """Close the round: its result is final, no dot can be cast or taken back."""
+    get_vote_round(session, workspace_id, round_id)
+    return common.update(session, VoteRound, round_id, {"is_open": False}, expected_version=expected_version)
+
+
+def _open_round(session: Session, workspace_id: int, round_id: int) -> VoteRound:
+    vote_round = get_vote_round(session, workspace_id, round_id)
+    if not vote_round.is_open:
+        raise DomainError(N_("This voting round is closed."), field="round_id")
+    return vote_round
+
+
+def _vote_target(session: Session, workspace_id: int, vote_round: VoteRound, targets: dict[str, int | None]) -> tuple[str, int]:
+    """The one item voted on, checked to be on the round's journey; returns (field, id)."""
+    given = [(field, target_id) for field, target_id in targets.items() if target_id is not None]
+    if len(given) != 1:
+        raise DomainError(N_("A vote goes to exactly one step, pain point or opportunity."), field="step_id")
+    field, target_id = given[0]
+    model = VOTE_TARGETS[field]
+    via = (journeys.via_journey(Step),) if model is Step else journeys.via_step(model)
+    journey_id = session.exec(
+        guards.joined(select(Step.journey_id).select_from(model), *via)
+        .where(model.id == target_id, Journey.workspace_id == workspace_id)  # type: ignore[attr-defined]
+    ).first()
+    if journey_id is None:
+        raise NotFoundError(guards.GONE, field=field)
+    if journey_id != vote_round.journey_id:
+        raise DomainError(N_("Vote only on items of the round's journey."), field=field)
+    return field, target_id
+
+
+def _votes_of(round_id: int, voter: str) -> Any:
+    return select(Vote).where(Vote.round_id == round_id, Vote.voter == voter.strip())
+
+
+def _used_dots(session: Session, round_id: int, voter: str) -> int:
+    return session.exec(select(func.count()).select_from(_votes_of(round_id, voter).subquery())).one()
+
+
+def dots_left(session: Session, workspace_id: int, round_id: int, voter: str) -> int:
+    vote_round = get_vote_round(session, workspace_id, round_id)
+    return max(vote_round.dots_per_participant - _used_dots(session, round_id, voter), 0)
+
+
+def cast_vote(
+    session: Session,
+    workspace_id: int,
+    round_id: int,
+    voter: str,
+    *,
+    step_id: int | None = None,
+    pain_point_id: int | None = None,
+    opportunity_id: int | None = None,
+) -> Vote:
+    """Spend one of the voter's dots on an item of the round's journey."""
+    vote_round = _open_round(session, workspace_id, round_id)
+    targets = {"step_id": step_id, "pain_point_id": pain_point_id, "opportunity_id": opportunity_id}
+    row = common.validate(Vote, {"round_id": round_id, "voter": voter, **targets})
+    _vote_target(session, workspace_id, vote_round, targets)
+    if _used_dots(session, round_id, row.voter) >= vote_round.dots_per_participant:
+        raise DomainError(
+            N_("All {dots} dots of this round are used. Take one back to vote elsewhere."),
+            field="voter", dots=vote_round.dots_per_participant,
+        )
+    session.add(row)
+    common.flush(session)
+    return row
+
+
+def retract_vote(
+    session: Session,
+    workspace_id: int,
+    round_id: int,
+    voter: str,
+    *,
+    step_id: int | None = None,
+    pain_point_id: int | None = None,
+    opportunity_id: int | None = None,
+) -> None:
+    """Take back one of the voter's dots from an item (the latest one, if there are several)."""
+    vote_round = _open_round(session, workspace_id, round_id)
+    field, target_id = _vote_target(
+        session, workspace_id, vote_round, {"step_id": step_id, "pain_point_id": pain_point_id, "opportunity_id": opportunity_id},
+    )
+    vote = session.exec(
+        _votes_of(round_id, voter).where(getattr(Vote, field) == target_id).order_by(col(Vote.id).desc())
+    ).first()
+    if vote is None:
+        raise DomainError(N_("You have no dot on this item to take back."), field="voter")
+    session.delete(vote)
+    common.flush(session)
+
+
+def vote_tally(session: Session, workspace_id: int, round_id: int) -> pd.DataFrame:
+    """Dots per item of a round, most first: columns target ("step_id", "pain_point_id" or
+    "opportunity_id"), target_id, votes, voters."""
+    get_vote_round(session, workspace_id, round_id)
+    targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
+    rows = session.exec(
+        select(*targets, func.count().label("votes"), func.count(func.distinct(Vote.voter)).label("voters"))
+        .where(Vote.round_id == round_id)
+        .group_by(*targets)
+    ).all()
+    records = []
+    for *ids, votes, voters in rows:
+        field, target_id = next((f, i) for f, i in zip(VOTE_TARGETS, ids, strict=True) if i is not None)
+        records.append((field, target_id, votes, voters))
+    frame = pd.DataFrame(records, columns=["target", "target_id", "votes", "voters"])
+    return frame.sort_values(["votes", "target", "target_id"], ascending=[False, True, True], ignore_index=True)
+
+
+# --- activity -----------------------------------------------------------------------------------
+
+
+def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Values as the JSON column can store them: dates as ISO text, binary (an avatar) as its size only."""
+    if values is None:
+        return None
+    shallow = {k: f"<{len(v)} bytes>" if isinstance(v, bytes | bytearray) else v for k, v in values.items()}
+    return to_jsonable_python(shallow, fallback=str)
+
+
+def record(
+    session: Session,
+    workspace_id: int,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    summary: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    journey_id: int | None = None,
+) -> ActivityEntry:
+    """Append to the workspace's history; ``before``/``after`` keep the values an undo needs."""
+    return common.create(session, ActivityEntry, {
+        "workspace_id": workspace_id, "actor": actor, "action": action, "entity_type": entity_type,
+        "entity_id": entity_id, "summary": summary, "before": _jsonable(before), "after": _jsonable(after),
+        "journey_id": journey_id,
+    })
+
+
+def list_activity(session: Session, workspace_id: int, *, limit: int = 50, journey_id: int | None = None) -> list[ActivityEntry]:
+    """The most recent entries first."""
+    query = select(ActivityEntry).where(ActivityEntry.workspace_id == workspace_id)
+    if journey_id is not None:
+        query = query.where(ActivityEntry.journey_id == journey_id)
+    return list(session.exec(query.order_by(col(ActivityEntry.at).desc(), col(ActivityEntry.id).desc()).limit(limit)).all())

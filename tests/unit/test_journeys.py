@@ -1,0 +1,382 @@
+"""Journeys, stages, steps, pain points, opportunities and transitions."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from models import JourneyPersona, Opportunity, OpportunityPainPoint, PainPoint, Stage, Step, Transition
+from services import common, journeys, personas
+from services.errors import ConflictError, NotFoundError
+
+
+def persona(session, ws, name):
+    return personas.create_persona(session, ws, {"name": name})
+
+
+# --- journeys -----------------------------------------------------------------------------------
+
+
+def test_create_journey_with_personas_and_list_them_sorted(session, workspace, count_queries):
+    ws = workspace.id
+    zoe, anna = persona(session, ws, "Zoe"), persona(session, ws, "anna")
+    holiday = journeys.create_journey(session, ws, {"name": " Sommerurlaub ", "goal": "Relax"}, persona_ids=[zoe.id, anna.id])
+    journeys.create_journey(session, ws, {"name": "Buchung", "next_journey_id": holiday.id})
+
+    with count_queries() as statements:
+        frame = journeys.list_journeys(session, ws)
+    assert len(statements) == 1
+    assert list(frame["name"]) == ["Buchung", "Sommerurlaub"]
+    rows = frame.set_index("name")
+    assert rows.loc["Sommerurlaub", "personas"] == "anna, Zoe"
+    assert rows.loc["Sommerurlaub", "persona_count"] == 2
+    assert rows.loc["Buchung", "personas"] == ""
+    assert rows.loc["Buchung", "next_journey"] == "Sommerurlaub"
+    assert rows.loc["Buchung", "next_journey_id"] == holiday.id
+    assert journeys.journey_persona_ids(session, ws, holiday.id) == sorted([zoe.id, anna.id])
+
+
+def test_update_journey_replaces_personas_and_keeps_remaining_links(session, workspace):
+    ws = workspace.id
+    a, b, c = (persona(session, ws, n) for n in "ABC")
+    journey = journeys.create_journey(session, ws, {"name": "J"}, persona_ids=[a.id, b.id])
+    kept = session.get(JourneyPersona, (journey.id, b.id))
+
+    updated = journeys.update_journey(session, ws, journey.id, {"status": "final", "state": "to_be"}, persona_ids=[b.id, c.id])
+
+    assert (updated.status, updated.state, updated.version) == ("final", "to_be", 2)
+    assert journeys.journey_persona_ids(session, ws, journey.id) == [b.id, c.id]
+    assert session.get(JourneyPersona, (journey.id, b.id)) is kept
+
+
+def test_journey_personas_must_be_of_the_same_workspace(session, workspace, other_workspace, refused):
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"})
+    stranger = persona(session, other_workspace.id, "Stranger")
+    with refused("Choose personas from this workspace.", "persona_ids"):
+        journeys.set_journey_personas(session, workspace.id, journey.id, [stranger.id])
+    with refused("Choose personas from this workspace.", "persona_ids"):
+        journeys.create_journey(session, workspace.id, {"name": "K"}, persona_ids=[stranger.id, 999])
+
+
+def test_database_refuses_a_journey_persona_link_across_workspaces(session, workspace, other_workspace, refused):
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"})
+    stranger = persona(session, other_workspace.id, "Stranger")
+    with refused("This refers to something that does not exist, or is still in use."):
+        common.create(
+            session, JourneyPersona, {"journey_id": journey.id, "persona_id": stranger.id, "workspace_id": workspace.id},
+        )
+
+
+def test_next_journey_must_be_another_journey_of_the_workspace(session, workspace, other_workspace, refused):
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"})
+    foreign = journeys.create_journey(session, other_workspace.id, {"name": "F"})
+    with refused("A journey cannot lead into itself.", "next_journey_id"):
+        journeys.update_journey(session, workspace.id, journey.id, {"next_journey_id": journey.id})
+    with refused("Choose a journey from this workspace.", "next_journey_id"):
+        journeys.update_journey(session, workspace.id, journey.id, {"next_journey_id": foreign.id})
+    with refused("Choose a journey from this workspace.", "next_journey_id"):
+        journeys.create_journey(session, workspace.id, {"name": "K", "next_journey_id": foreign.id})
+
+
+def test_database_check_refuses_a_journey_leading_into_itself(session, workspace, refused):
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"})
+    with refused("A value is out of its allowed range."):
+        common.update(session, type(journey), journey.id, {"next_journey_id": journey.id})
+
+
+def test_journey_names_are_unique_per_workspace(session, workspace, other_workspace, refused):
+    journeys.create_journey(session, workspace.id, {"name": "J"})
+    journeys.create_journey(session, other_workspace.id, {"name": "J"})
+    with refused("A journey with this name already exists in the workspace.", "name"):
+        journeys.create_journey(session, workspace.id, {"name": "J "})
+
+
+def test_journey_validation_messages(session, workspace, refused):
+    with refused("This field is required.", "name"):
+        journeys.create_journey(session, workspace.id, {"name": "  "})
+    with refused("Choose one of the offered values.", "status"):
+        journeys.create_journey(session, workspace.id, {"name": "J", "status": "done"})
+    with refused("At most {max} characters.", "name"):
+        journeys.create_journey(session, workspace.id, {"name": "x" * 161})
+
+
+def test_update_with_an_old_version_is_a_conflict(session, workspace, refused):
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"})
+    journeys.update_journey(session, workspace.id, journey.id, {"goal": "first"}, expected_version=1)
+    with refused(error=ConflictError):
+        journeys.update_journey(session, workspace.id, journey.id, {"goal": "second"}, expected_version=1)
+
+
+def test_journey_of_another_workspace_is_not_found(session, workspace, other_workspace, refused):
+    journey = journeys.create_journey(session, other_workspace.id, {"name": "J"})
+    with refused(error=NotFoundError):
+        journeys.get_journey(session, workspace.id, journey.id)
+    with refused(error=NotFoundError):
+        journeys.delete_journey(session, workspace.id, journey.id)
+    with refused(error=NotFoundError):
+        journeys.create_stage(session, workspace.id, journey.id, {"name": "S"})
+
+
+def test_deleting_a_journey_removes_everything_on_it(session, journey_map):
+    m = journey_map
+    p = persona(session, m.ws, "P")
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [p.id])
+    pain = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow"})
+    opportunity = journeys.create_opportunity(session, m.ws, m.a.id, {"text": "Faster"})
+    journeys.set_opportunity_pain_points(session, m.ws, opportunity.id, [pain.id])
+    journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+    follower = journeys.create_journey(session, m.ws, {"name": "Next", "next_journey_id": m.journey.id})
+
+    journeys.delete_journey(session, m.ws, m.journey.id)
+
+    for model in (Stage, Step, PainPoint, Opportunity, OpportunityPainPoint, Transition, JourneyPersona):
+        assert session.exec(select(model)).all() == [], model
+    assert session.exec(text("SELECT next_journey_id FROM journey WHERE id = :id"), params={"id": follower.id}).one()[0] is None
+    assert personas.get_persona(session, m.ws, p.id).name == "P"
+
+
+def test_deleting_a_persona_removes_its_journey_links(session, workspace):
+    p = persona(session, workspace.id, "P")
+    journey = journeys.create_journey(session, workspace.id, {"name": "J"}, persona_ids=[p.id])
+    personas.delete_persona(session, workspace.id, p.id)
+    assert journeys.journey_persona_ids(session, workspace.id, journey.id) == []
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+
+def test_stages_are_appended_and_listed_by_position(session, journey_map):
+    m = journey_map
+    third = journeys.create_stage(session, m.ws, m.journey.id, {"name": "Purchase"})
+    assert [(s.name, s.position) for s in journeys.list_stages(session, m.ws, m.journey.id)] == [
+        ("Awareness", 0), ("Interest", 1), ("Purchase", 2),
+    ]
+    assert third.position == 2
+
+
+def test_update_stage_changes_text_but_not_structure(session, journey_map, other_workspace):
+    m = journey_map
+    other = journeys.create_journey(session, other_workspace.id, {"name": "Other"})
+    stage = journeys.update_stage(
+        session, m.ws, m.stages[0].id, {"name": "Aufmerksamkeit", "position": 7, "journey_id": other.id},
+    )
+    assert (stage.name, stage.position, stage.journey_id) == ("Aufmerksamkeit", 0, m.journey.id)
+
+
+def test_deleting_a_stage_that_holds_steps_is_refused(session, journey_map, refused):
+    m = journey_map
+    with refused(
+        "This stage still holds steps ({count}). Move them to another stage, or delete them together with the stage.",
+        "stage_id",
+    ) as info:
+        journeys.delete_stage(session, m.ws, m.stages[0].id)
+    assert info.value.params == {"count": 2}
+    assert "(2)" in str(info.value)
+    assert len(journeys.list_steps(session, m.ws, m.journey.id)) == 3
+
+
+def test_deleting_a_stage_with_its_steps_when_asked(session, journey_map):
+    m = journey_map
+    journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow"})
+    journeys.create_transition(session, m.ws, m.b.id, m.c.id)
+    journeys.delete_stage(session, m.ws, m.stages[0].id, delete_steps=True)
+    assert [s.title for s in journeys.list_steps(session, m.ws, m.journey.id)] == ["Compares offers"]
+    assert [s.name for s in journeys.list_stages(session, m.ws, m.journey.id)] == ["Interest"]
+    assert session.exec(select(PainPoint)).all() == []
+    assert journeys.list_transitions(session, m.ws, m.journey.id) == []
+
+
+def test_deleting_an_empty_stage(session, journey_map):
+    m = journey_map
+    empty = journeys.create_stage(session, m.ws, m.journey.id, {"name": "Loyalty"})
+    journeys.delete_stage(session, m.ws, empty.id)
+    assert len(journeys.list_stages(session, m.ws, m.journey.id)) == 2
+
+
+def test_database_refuses_deleting_a_stage_that_holds_steps(session, journey_map, refused):
+    with refused("This refers to something that does not exist, or is still in use."):
+        common.delete(session, Stage, journey_map.stages[0].id)
+
+
+# --- steps --------------------------------------------------------------------------------------
+
+
+def test_steps_are_appended_to_their_stage_and_listed_in_reading_order(session, journey_map, count_queries):
+    m = journey_map
+    d = journeys.create_step(session, m.ws, m.stages[0].id, {"title": "Reads reviews", "emotion": -2})
+    assert (d.position, d.journey_id, d.emotion) == (2, m.journey.id, -2)
+    with count_queries() as statements:
+        steps = journeys.list_steps(session, m.ws, m.journey.id)
+    assert len(statements) == 1
+    assert [s.title for s in steps] == ["Sees an ad", "Asks friends", "Reads reviews", "Compares offers"]
+    assert [s.position for s in steps] == [0, 1, 2, 0]
+
+
+def test_update_and_delete_a_step(session, journey_map):
+    m = journey_map
+    step = journeys.update_step(
+        session, m.ws, m.a.id, {"doing": "Scrolls", "is_moment_of_truth": True, "stage_id": m.stages[1].id, "position": 9},
+    )
+    assert (step.doing, step.is_moment_of_truth, step.stage_id, step.position) == ("Scrolls", True, m.stages[0].id, 0)
+    journeys.delete_step(session, m.ws, m.a.id)
+    assert [s.title for s in journeys.list_steps(session, m.ws, m.journey.id)] == ["Asks friends", "Compares offers"]
+
+
+def test_step_validation_messages(session, journey_map, refused):
+    m = journey_map
+    with refused("Must be between {low} and {high}.", "emotion") as info:
+        journeys.update_step(session, m.ws, m.a.id, {"emotion": 4})
+    assert info.value.params == {"low": "-3", "high": "3"}
+    with refused("Must be between {low} and {high}.", "entry_share"):
+        journeys.update_step(session, m.ws, m.a.id, {"entry_share": 120.0})
+    with refused("Choose one of the offered values.", "exit_kind"):
+        journeys.create_step(session, m.ws, m.stages[0].id, {"title": "Leaves", "exit_kind": "gone"})
+    with refused("This field is required.", "title"):
+        journeys.create_step(session, m.ws, m.stages[0].id, {"title": ""})
+
+
+@pytest.mark.parametrize("column, value", [("emotion", 5), ("entry_share", -1), ("exit_kind", "'gone'"), ("position", -1)])
+def test_database_checks_step_ranges(session, journey_map, column, value):
+    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+        session.exec(text(f"UPDATE step SET {column} = {value} WHERE id = :id"), params={"id": journey_map.a.id})
+
+
+def test_step_of_another_workspace_is_not_found(session, journey_map, other_workspace, refused):
+    with refused(error=NotFoundError):
+        journeys.update_step(session, other_workspace.id, journey_map.a.id, {"title": "Hijacked"})
+    with refused(error=NotFoundError):
+        journeys.create_step(session, other_workspace.id, journey_map.stages[0].id, {"title": "Intruder"})
+
+
+def test_deleting_a_step_removes_its_items_and_transitions(session, journey_map):
+    m = journey_map
+    journeys.create_pain_point(session, m.ws, m.b.id, {"text": "Slow"})
+    journeys.create_opportunity(session, m.ws, m.b.id, {"text": "Faster"})
+    journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+    journeys.create_transition(session, m.ws, m.b.id, m.c.id)
+    journeys.delete_step(session, m.ws, m.b.id)
+    assert journeys.list_pain_points(session, m.ws, m.journey.id) == []
+    assert journeys.list_opportunities(session, m.ws, m.journey.id) == []
+    assert journeys.list_transitions(session, m.ws, m.journey.id) == []
+
+
+# --- pain points and opportunities --------------------------------------------------------------
+
+
+def test_pain_point_round_trip(session, journey_map, refused):
+    m = journey_map
+    first = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Too many ads", "severity": 4})
+    second = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Unclear prices"})
+    journeys.create_pain_point(session, m.ws, m.c.id, {"text": "No comparison"})
+    assert (first.position, second.position, second.severity) == (0, 1, 3)
+    assert [p.text for p in journeys.list_pain_points(session, m.ws, m.journey.id, step_id=m.a.id)] == [
+        "Too many ads", "Unclear prices",
+    ]
+    assert len(journeys.list_pain_points(session, m.ws, m.journey.id)) == 3
+
+    updated = journeys.update_pain_point(session, m.ws, first.id, {"severity": 5, "step_id": m.c.id})
+    assert (updated.severity, updated.step_id) == (5, m.a.id)
+    with refused("Must be between {low} and {high}.", "severity"):
+        journeys.update_pain_point(session, m.ws, first.id, {"severity": 0})
+    journeys.delete_pain_point(session, m.ws, second.id)
+    assert [p.text for p in journeys.list_pain_points(session, m.ws, m.journey.id, step_id=m.a.id)] == ["Too many ads"]
+
+
+def test_pain_point_of_another_workspace_is_not_found(session, journey_map, other_workspace, refused):
+    pain = journeys.create_pain_point(session, journey_map.ws, journey_map.a.id, {"text": "Slow"})
+    with refused(error=NotFoundError):
+        journeys.delete_pain_point(session, other_workspace.id, pain.id)
+    assert journeys.list_pain_points(session, other_workspace.id, journey_map.journey.id) == []
+
+
+def test_opportunity_round_trip_and_status(session, journey_map, refused):
+    m = journey_map
+    opportunity = journeys.create_opportunity(
+        session, m.ws, m.a.id, {"text": "Price calculator", "customer_value": 5, "business_value": 4, "effort": 2},
+    )
+    assert (opportunity.status, opportunity.position) == ("idea", 0)
+    updated = journeys.update_opportunity(session, m.ws, opportunity.id, {"status": "planned"})
+    assert updated.status == "planned"
+    with refused("Choose one of the offered values.", "status"):
+        journeys.update_opportunity(session, m.ws, opportunity.id, {"status": "someday"})
+    with refused("Must be between {low} and {high}.", "effort"):
+        journeys.update_opportunity(session, m.ws, opportunity.id, {"effort": 6})
+    journeys.delete_opportunity(session, m.ws, opportunity.id)
+    assert journeys.list_opportunities(session, m.ws, m.journey.id) == []
+
+
+def test_opportunity_addresses_pain_points(session, journey_map, other_workspace, refused):
+    m = journey_map
+    slow = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow"})
+    costly = journeys.create_pain_point(session, m.ws, m.c.id, {"text": "Costly"})
+    opportunity = journeys.create_opportunity(session, m.ws, m.a.id, {"text": "Faster"})
+
+    journeys.set_opportunity_pain_points(session, m.ws, opportunity.id, [slow.id, costly.id, slow.id])
+    assert journeys.opportunity_pain_points(session, m.ws, m.journey.id) == {opportunity.id: sorted([slow.id, costly.id])}
+    journeys.set_opportunity_pain_points(session, m.ws, opportunity.id, [costly.id])
+    assert journeys.opportunity_pain_points(session, m.ws, m.journey.id) == {opportunity.id: [costly.id]}
+
+    foreign_journey = journeys.create_journey(session, other_workspace.id, {"name": "F"})
+    foreign_stage = journeys.create_stage(session, other_workspace.id, foreign_journey.id, {"name": "S"})
+    foreign_step = journeys.create_step(session, other_workspace.id, foreign_stage.id, {"title": "T"})
+    foreign_pain = journeys.create_pain_point(session, other_workspace.id, foreign_step.id, {"text": "X"})
+    with refused("Choose pain points from this workspace.", "pain_point_ids"):
+        journeys.set_opportunity_pain_points(session, m.ws, opportunity.id, [foreign_pain.id])
+
+    journeys.delete_pain_point(session, m.ws, costly.id)
+    assert journeys.opportunity_pain_points(session, m.ws, m.journey.id) == {}
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def test_transition_round_trip(session, journey_map, refused):
+    m = journey_map
+    to_b = journeys.create_transition(session, m.ws, m.a.id, m.b.id, {"label": "asks", "share": 60})
+    to_c = journeys.create_transition(session, m.ws, m.a.id, m.c.id, {"share": 40})
+    assert to_b.journey_id == m.journey.id
+    assert [(t.source_step_id, t.target_step_id) for t in journeys.list_transitions(session, m.ws, m.journey.id)] == [
+        (m.a.id, m.b.id), (m.a.id, m.c.id),
+    ]
+    updated = journeys.update_transition(session, m.ws, to_c.id, {"label": "compares", "share": 35.5, "target_step_id": m.b.id})
+    assert (updated.label, updated.share, updated.target_step_id) == ("compares", 35.5, m.c.id)
+    with refused("Must be between {low} and {high}.", "share"):
+        journeys.update_transition(session, m.ws, to_c.id, {"share": 101})
+    journeys.delete_transition(session, m.ws, to_b.id)
+    assert [t.id for t in journeys.list_transitions(session, m.ws, m.journey.id)] == [to_c.id]
+
+
+def test_transition_between_journeys_is_refused(session, journey_map, refused):
+    m = journey_map
+    other = journeys.create_journey(session, m.ws, {"name": "Other"})
+    stage = journeys.create_stage(session, m.ws, other.id, {"name": "S"})
+    elsewhere = journeys.create_step(session, m.ws, stage.id, {"title": "Elsewhere"})
+    with refused("Both steps must belong to the same journey.", "target_step_id"):
+        journeys.create_transition(session, m.ws, m.a.id, elsewhere.id)
+
+
+def test_database_refuses_a_transition_between_journeys(session, journey_map, refused):
+    m = journey_map
+    other = journeys.create_journey(session, m.ws, {"name": "Other"})
+    stage = journeys.create_stage(session, m.ws, other.id, {"name": "S"})
+    elsewhere = journeys.create_step(session, m.ws, stage.id, {"title": "Elsewhere"})
+    with refused("This refers to something that does not exist, or is still in use."):
+        common.create(session, Transition, {"journey_id": m.journey.id, "source_step_id": m.a.id, "target_step_id": elsewhere.id})
+
+
+def test_transition_rules(session, journey_map, other_workspace, refused):
+    m = journey_map
+    with refused("A step cannot lead to itself.", "target_step_id"):
+        journeys.create_transition(session, m.ws, m.a.id, m.a.id)
+    journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+    with refused():
+        journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+    with refused("Choose a step from this workspace.", "source_step_id"):
+        journeys.create_transition(session, other_workspace.id, m.a.id, m.b.id)
+
+
+def test_connecting_two_steps_twice_names_the_field(session, journey_map, refused):
+    m = journey_map
+    journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+    with refused("These two steps are already connected.", "target_step_id"):
+        journeys.create_transition(session, m.ws, m.a.id, m.b.id)
