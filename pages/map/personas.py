@@ -72,15 +72,16 @@ with gallery_tab:
             with column, st.container(border=True, key=f"persona-card-{persona.id}"):
                 persona_card(persona, preferences.get(persona.id, []))
                 edit, duplicate, delete = st.columns(3)
-                edit.button(_("Edit"), key=f"persona.card.{persona.id}.edit", width="stretch",
+                edit.button(":material/edit:", help=_("Edit"), key=f"persona.card.{persona.id}.edit", width="stretch",
                             on_click=open_editor, args=(persona,))
-                if duplicate.button(_("Duplicate"), key=f"persona.card.{persona.id}.duplicate", width="stretch"):
+                if duplicate.button(":material/content_copy:", help=_("Duplicate"), key=f"persona.card.{persona.id}.duplicate",
+                                    width="stretch"):
                     with reporting_errors():
                         with write_session(engine) as session:
                             personas.duplicate_persona(session, workspace_id, persona.id, copy_suffix=_(" (copy)"))
                         flash(_("Persona duplicated."))
                         st.rerun()
-                delete.button(_("Delete"), key=f"persona.card.{persona.id}.delete", width="stretch",
+                delete.button(":material/delete:", help=_("Delete"), key=f"persona.card.{persona.id}.delete", width="stretch",
                               on_click=st.session_state.__setitem__, args=(DELETING, persona.id))
 
 with compare_tab:

@@ -30,3 +30,21 @@ def test_create_persona_survives_reload(page: Page, app_url: str, screenshot_dir
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(screenshot_dir / "persona-card.png"))
     page.screenshot(path=str(screenshot_dir / "personas-page.png"))
+
+
+def test_a_fake_image_is_refused_next_to_the_field(page: Page, app_url: str, screenshot_dir: Path) -> None:
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Personas").click()
+    page.get_by_role("button", name="New persona").click()
+    form = page.get_by_test_id("stForm").filter(has_text="Save persona")
+    form.get_by_label("Name", exact=True).fill("Mit falschem Bild")
+    form.locator("input[type=file]").set_input_files(
+        {"name": "avatar.png", "mimeType": "image/png", "buffer": b"<html>not an image</html>"}
+    )
+    expect(form.get_by_text("avatar.png")).to_be_visible(timeout=10_000)
+    form.get_by_role("button", name="Save persona").click()
+    expect(page.get_by_text("This file is not a PNG or JPEG image.")).to_be_visible(timeout=15_000)
+    page.screenshot(path=str(screenshot_dir / "persona-bad-avatar.png"))
+    form.get_by_role("button", name="Cancel").click()
+    expect(page.locator("[class*='st-key-persona-card-']").filter(has_text="Mit falschem Bild")).to_have_count(0)
