@@ -24,6 +24,13 @@ pages = {
     ],
     _("Map"): [
         st.Page("pages/map/personas.py", title=_("Personas"), icon="👥"),
+        st.Page("pages/map/journeys.py", title=_("Journeys"), icon="🗺️"),
+        st.Page("pages/map/journey_editor.py", title=_("Journey map"), icon="🧭"),
+        st.Page("pages/map/touchpoints.py", title=_("Touchpoints"), icon="📍"),
+        st.Page("pages/map/content.py", title=_("Content"), icon="📰"),
+    ],
+    _("Analyse"): [
+        st.Page("pages/analyse/touchpoint_analysis.py", title=_("Touchpoint analysis"), icon="📊"),
     ],
     _("Workspace"): [
         st.Page("pages/workspace/settings.py", title=_("Settings"), icon="⚙️"),

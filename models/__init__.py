@@ -12,6 +12,7 @@ from models.journey import (
     PainPoint,
     Stage,
     Step,
+    StepPersonaEmotion,
     Transition,
 )
 from models.kano import KanoAnswer, KanoItem
@@ -23,6 +24,6 @@ from models.workspace import Workspace
 __all__ = [
     "ActivityEntry", "Channel", "Comment", "ContentItem", "ContentMapping", "Journey", "JourneyPersona",
     "KanoAnswer", "KanoItem", "Measurement", "Metric", "Opportunity", "OpportunityPainPoint", "PainPoint",
-    "Persona", "PersonaChannel", "Stage", "Step", "StepTouchpoint", "Touchpoint", "Transition", "Vote",
+    "Persona", "PersonaChannel", "Stage", "Step", "StepPersonaEmotion", "StepTouchpoint", "Touchpoint", "Transition", "Vote",
     "VoteRound", "Workspace",
 ]

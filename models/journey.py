@@ -166,3 +166,22 @@ class Transition(Audited, table=True):
     target_step_id: int = Field(index=True)
     label: str = ""
     share: Optional[float] = Field(default=None, ge=0, le=100)
+
+
+class StepPersonaEmotion(Audited, table=True):
+    """How one persona feels at a step when it differs from the step's own score.
+
+    No row means "as the step": the emotion curve draws a persona's own line only
+    where someone entered a different score.
+    """
+
+    __tablename__ = "step_persona_emotion"
+    __table_args__ = (
+        UniqueConstraint("step_id", "persona_id", name="uq_step_persona_emotion"),
+        check_range("emotion", -3, 3, "ck_step_persona_emotion"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    step_id: int = Field(foreign_key="step.id", ondelete="CASCADE", index=True)
+    persona_id: int = Field(foreign_key="persona.id", ondelete="CASCADE", index=True)
+    emotion: int = Field(ge=-3, le=3)

@@ -140,3 +140,23 @@ def list_content_mappings(session: Session, workspace_id: int, *, journey_id: in
     frame["persona_id"] = frame["persona_id"].astype("Int64")
     frame["persona"] = frame["persona"].fillna("")
     return frame
+
+
+def content_overview(session: Session, workspace_id: int) -> pd.DataFrame:
+    """Every content item with how many cells of the content map it fills, in one query."""
+    used = (
+        select(ContentMapping.content_item_id, func.count(ContentMapping.id).label("mappings"))
+        .where(ContentMapping.workspace_id == workspace_id)
+        .group_by(ContentMapping.content_item_id)
+        .subquery("used")
+    )
+    result = session.exec(
+        select(
+            ContentItem.id, ContentItem.title, ContentItem.format, ContentItem.status, ContentItem.owner, ContentItem.url,
+            ContentItem.description, func.coalesce(used.c.mappings, 0).label("mappings"), ContentItem.version,
+        )
+        .outerjoin(used, used.c.content_item_id == ContentItem.id)
+        .where(ContentItem.workspace_id == workspace_id)
+        .order_by(func.lower(ContentItem.title))
+    )
+    return pd.DataFrame(result.all(), columns=list(result.keys()))

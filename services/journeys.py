@@ -4,18 +4,34 @@ points and opportunities on a step, and the transitions that make branches.
 Structure (which stage a step sits in, positions) is not editable through the
 ``update_*`` functions: moving and reordering are their own use cases, so a
 form can never break the order by accident. New stages and steps are appended
-at the end; gaps left by deletes are harmless because lists sort by position.
+at the end; gaps left by deletes are harmless because lists sort by position,
+and every move renumbers the rows it touches densely (0 … n-1) again.
 """
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import pandas as pd
+from sqlalchemy import String, case, cast, func, insert, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
-from models import Journey, JourneyPersona, Opportunity, OpportunityPainPoint, PainPoint, Persona, Stage, Step, Transition
+from models import (
+    Journey,
+    JourneyPersona,
+    Opportunity,
+    OpportunityPainPoint,
+    PainPoint,
+    Persona,
+    Stage,
+    Step,
+    StepPersonaEmotion,
+    StepTouchpoint,
+    Transition,
+)
 from models.journey import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, OPPORTUNITY_STATUSES
 from services import common, guards
 from services.errors import N_, DomainError
@@ -36,6 +52,13 @@ OPPORTUNITY_CHOICES = {"status": OPPORTUNITY_STATUSES}
 
 # Separator for the aggregated persona names: a control character no one types into a name.
 _NAME_SEPARATOR = "\x1f"
+
+# Columns a copy or a bulk insert never takes over: the database and the ORM set them afresh.
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "version"})
+
+TO_BE_SUFFIX = N_(" (to-be)")
+StageDirection = Literal["left", "right"]
+StepDirection = Literal["left", "right", "up", "down"]
 
 
 def via_journey(model: type[SQLModel]) -> guards.Via:
@@ -68,6 +91,52 @@ def _replace_links(session: Session, model: Any, owner: dict[str, int], target: 
     common.flush(session)
 
 
+def read_frame(session: Session, query: Any) -> pd.DataFrame:
+    """A query's rows as a DataFrame whose columns are the query's labels (also when there are no rows)."""
+    result = session.execute(query)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def table_rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    """A Core query's rows as plain dicts (no ORM objects: cheap for hundreds of rows, easy to copy or store)."""
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany; the database's refusals become a DomainError like :func:`common.flush`.
+
+    A Core insert into the table: the ORM's bulk insert would reset ``version``
+    to 1, and an undo must put a row back with the version it had.
+    """
+    if not rows:
+        return
+    try:
+        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
+    except IntegrityError as exc:
+        raise common.integrity_error(exc) from exc
+
+
+def insert_mapped(
+    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], old_ids: Sequence[int], key: tuple[str, ...]
+) -> dict[int, int]:
+    """Insert rows in one statement and map each old id to its new one.
+
+    SQLite cannot batch an INSERT … RETURNING whose rows must come back in
+    parameter order (SQLAlchemy then sends one statement per row), so the rows
+    are matched by ``key`` instead: columns the caller made unique within
+    ``rows`` (a parent id and a dense position).
+    """
+    if not rows:
+        return {}
+    table = model.__table__  # type: ignore[attr-defined]
+    try:
+        result = session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), list(rows))
+    except IntegrityError as exc:
+        raise common.integrity_error(exc) from exc
+    new_by_key = {tuple(found): new_id for new_id, *found in result.all()}
+    return {old: new_by_key[tuple(row[name] for name in key)] for old, row in zip(old_ids, rows, strict=True)}
+
+
 # --- journeys -----------------------------------------------------------------------------------
 
 
@@ -76,14 +145,18 @@ def get_journey(session: Session, workspace_id: int, journey_id: int) -> Journey
 
 
 def list_journeys(session: Session, workspace_id: int) -> pd.DataFrame:
-    """One row per journey with its personas' names and the journey it leads into, in one query."""
+    """One row per journey with its personas (names, and ids for filtering), its number of steps,
+    the journey it leads into and the one it was copied from, in one query."""
     next_journey = aliased(Journey)
+    step_count = select(func.count(Step.id)).where(Step.journey_id == Journey.id).correlate(Journey).scalar_subquery()
     query = (
         select(
             Journey.id, Journey.name, Journey.scenario, Journey.goal, Journey.state, Journey.status,
-            Journey.next_journey_id, next_journey.name.label("next_journey"),
+            Journey.next_journey_id, next_journey.name.label("next_journey"), Journey.origin_journey_id,
             func.count(Persona.id).label("persona_count"),
             func.aggregate_strings(Persona.name, _NAME_SEPARATOR).label("personas"),
+            func.aggregate_strings(cast(Persona.id, String), _NAME_SEPARATOR).label("persona_ids"),
+            step_count.label("steps"),
             Journey.updated_at, Journey.version,
         )
         .outerjoin(JourneyPersona, JourneyPersona.journey_id == Journey.id)
@@ -100,9 +173,35 @@ def list_journeys(session: Session, workspace_id: int) -> pd.DataFrame:
         ", ".join(sorted(names.split(_NAME_SEPARATOR), key=str.lower)) if isinstance(names, str) else ""
         for names in frame["personas"]
     ]
+    frame["persona_ids"] = [
+        tuple(sorted(int(i) for i in ids.split(_NAME_SEPARATOR))) if isinstance(ids, str) else () for ids in frame["persona_ids"]
+    ]
     frame["next_journey"] = frame["next_journey"].fillna("")
-    frame["next_journey_id"] = frame["next_journey_id"].astype("Int64")
+    for column in ("next_journey_id", "origin_journey_id"):
+        frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def filter_journeys(
+    frame: pd.DataFrame, *, search: str = "", statuses: Iterable[str] = (), persona_ids: Iterable[int] = ()
+) -> pd.DataFrame:
+    """The rows of :func:`list_journeys` that match: ``search`` in name, scenario, goal or persona names
+    (any case), one of ``statuses``, and at least one of ``persona_ids``; an empty filter keeps all.
+    Pure, so the page filters without another query."""
+    keep = pd.Series(True, index=frame.index)
+    needle = search.strip().casefold()
+    if needle:
+        text = frame["name"].astype(str)
+        for column in ("scenario", "goal", "personas"):
+            text = text + "\n" + frame[column].astype(str)
+        keep &= text.str.casefold().str.contains(needle, regex=False)
+    wanted_statuses = set(statuses)
+    if wanted_statuses:
+        keep &= frame["status"].isin(wanted_statuses)
+    wanted_personas = set(persona_ids)
+    if wanted_personas:
+        keep &= frame["persona_ids"].map(lambda ids: not wanted_personas.isdisjoint(ids)).astype(bool)
+    return frame[keep]
 
 
 def journey_persona_ids(session: Session, workspace_id: int, journey_id: int) -> list[int]:
@@ -418,3 +517,344 @@ def update_transition(
 def delete_transition(session: Session, workspace_id: int, transition_id: int, *, expected_version: int | None = None) -> None:
     get_transition(session, workspace_id, transition_id)
     common.delete(session, Transition, transition_id, expected_version=expected_version)
+
+
+# --- moving stages and steps --------------------------------------------------------------------
+
+
+def _children(session: Session, model: Any, parent: str, parent_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
+    """The ids under each parent in display order, and where each row is now ((parent, position)), in one query."""
+    parent_column = getattr(model, parent)
+    rows = session.exec(
+        select(model.id, parent_column, model.position)
+        .where(col(parent_column).in_(parent_ids))
+        .order_by(parent_column, model.position, model.id)
+    ).all()
+    order: dict[int, list[int]] = {parent_id: [] for parent_id in parent_ids}
+    current: dict[int, tuple[int, int]] = {}
+    for row_id, parent_id, position in rows:
+        order[parent_id].append(row_id)
+        current[row_id] = (parent_id, position)
+    return order, current
+
+
+def _apply_order(
+    session: Session, model: Any, parent: str, order: dict[int, list[int]], current: dict[int, tuple[int, int]]
+) -> None:
+    """Write ``order`` as dense positions 0 … n-1 (and new parents) in ONE UPDATE of the rows that change.
+
+    A plain UPDATE, not the versioned ORM flush: a new position is not an edit
+    of the row's content, so someone editing a moved card keeps their version.
+    """
+    target = {row_id: (parent_id, index) for parent_id, ids in order.items() for index, row_id in enumerate(ids)}
+    changed = {row_id: place for row_id, place in target.items() if current.get(row_id) != place}
+    if not changed:
+        return
+    values: dict[str, Any] = {"position": case({row_id: index for row_id, (_p, index) in changed.items()}, value=model.id)}
+    moved = {row_id: parent_id for row_id, (parent_id, _i) in changed.items() if current[row_id][0] != parent_id}
+    if moved:
+        parent_column = getattr(model, parent)
+        values[parent] = case(moved, value=model.id, else_=parent_column)
+    session.execute(
+        update(model).where(col(model.id).in_(list(changed))).values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _swap(ids: list[int], row_id: int, offset: int) -> None:
+    """Swap ``row_id`` with its neighbour ``offset`` places away; nothing at the edge."""
+    index = ids.index(row_id)
+    other = index + offset
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+
+
+def _offset(direction: str) -> int:
+    return -1 if direction in ("left", "up") else 1
+
+
+def move_stage(session: Session, workspace_id: int, stage_id: int, direction: StageDirection) -> None:
+    """Swap the stage with its left or right neighbour (nothing happens at the edge)."""
+    guards.check_choice(direction, ("left", "right"), "direction")
+    stage = get_stage(session, workspace_id, stage_id)
+    order, current = _children(session, Stage, "journey_id", [stage.journey_id])
+    _swap(order[stage.journey_id], stage.id, _offset(direction))
+    _apply_order(session, Stage, "journey_id", order, current)
+
+
+def move_step(session: Session, workspace_id: int, step_id: int, direction: StepDirection) -> None:
+    """Up/down: swap with the neighbour in the stage. Left/right: append to the end of the
+    neighbouring stage. Nothing happens at the edge; both stages end up densely numbered."""
+    guards.check_choice(direction, ("left", "right", "up", "down"), "direction")
+    step = get_step(session, workspace_id, step_id)
+    if direction in ("up", "down"):
+        order, current = _children(session, Step, "stage_id", [step.stage_id])
+        _swap(order[step.stage_id], step.id, _offset(direction))
+    else:
+        stage_ids = _children(session, Stage, "journey_id", [step.journey_id])[0][step.journey_id]
+        index = stage_ids.index(step.stage_id) + _offset(direction)
+        if not 0 <= index < len(stage_ids):
+            return
+        neighbour = stage_ids[index]
+        order, current = _children(session, Step, "stage_id", [step.stage_id, neighbour])
+        order[step.stage_id].remove(step.id)
+        order[neighbour].append(step.id)
+    _apply_order(session, Step, "stage_id", order, current)
+
+
+# --- frames for the map and the graph checks -----------------------------------------------------
+
+
+def steps_frame(session: Session, journey_id: int) -> pd.DataFrame:
+    """All step columns plus ``stage_name``, in reading order (stage position, then step position), in one query.
+
+    The caller has checked that the journey is in the workspace.
+    """
+    return read_frame(session, (
+        select(*Step.__table__.columns, Stage.name.label("stage_name"))  # type: ignore[attr-defined]
+        .join(Stage, Stage.id == Step.stage_id)
+        .where(Step.journey_id == journey_id)
+        .order_by(Stage.position, Stage.id, Step.position, Step.id)
+    ))
+
+
+def transitions_frame(session: Session, journey_id: int) -> pd.DataFrame:
+    """All transition columns of a journey, in one query (the caller has checked the workspace)."""
+    return read_frame(session, (
+        select(*Transition.__table__.columns)  # type: ignore[attr-defined]
+        .where(Transition.journey_id == journey_id)
+        .order_by(Transition.source_step_id, Transition.target_step_id)
+    ))
+
+
+# --- per-persona emotions -----------------------------------------------------------------------
+
+
+def set_persona_emotion(
+    session: Session, workspace_id: int, step_id: int, persona_id: int, emotion: int | None
+) -> StepPersonaEmotion | None:
+    """Record how one of the journey's personas feels at the step; ``None`` removes it (the persona
+    then feels as the step says).
+
+    Rows of a persona later detached from the journey are kept but not shown:
+    attaching the persona again brings its scores back.
+    """
+    step = get_step(session, workspace_id, step_id)
+    link = session.get(JourneyPersona, (step.journey_id, persona_id))
+    if link is None or link.workspace_id != workspace_id:
+        raise DomainError(N_("This persona is not attached to the journey."), field="persona_id")
+    existing = session.exec(
+        select(StepPersonaEmotion).where(StepPersonaEmotion.step_id == step_id, StepPersonaEmotion.persona_id == persona_id)
+    ).first()
+    if emotion is None:
+        if existing is not None:
+            session.delete(existing)
+            common.flush(session)
+        return None
+    if existing is not None:
+        return common.update(session, StepPersonaEmotion, existing.id, {"emotion": emotion})  # type: ignore[arg-type]
+    return common.create(session, StepPersonaEmotion, {"step_id": step_id, "persona_id": persona_id, "emotion": emotion})
+
+
+# --- duplicating a journey ----------------------------------------------------------------------
+
+
+def _free_name(taken: Iterable[str], base: str, suffix: str, limit: int) -> str:
+    """``base + suffix``, or ``… 2)``, ``… 3)`` when taken; the base is shortened so the result fits ``limit``."""
+    used = set(taken)
+    number = 1
+    while True:
+        if number == 1:
+            tail = suffix
+        elif suffix.endswith(")"):
+            tail = f"{suffix[:-1]} {number})"
+        else:
+            tail = f"{suffix} {number}"
+        name = f"{base[: max(limit - len(tail), 1)]}{tail}"
+        if name not in used:
+            return name
+        number += 1
+
+
+def _max_length(model: type[SQLModel], field: str) -> int:
+    """The field's ``max_length`` as the model declares it (one source for the rule)."""
+    return next(m.max_length for m in model.model_fields[field].metadata if getattr(m, "max_length", None))
+
+
+def _fresh(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copied row without its identity and bookkeeping columns, with ``changes`` applied."""
+    return {**{k: v for k, v in row.items() if k not in BOOKKEEPING}, **changes}
+
+
+def _copy_ordered(
+    session: Session, model: Any, rows: list[dict[str, Any]], parent: str, parent_map: dict[int, int], **changes: Any
+) -> dict[int, int]:
+    """Copy ``rows`` (sorted by parent, then position) under their parents' copies with dense positions;
+    returns old id → new id. Dense positions make (parent, position) unique, the key :func:`insert_mapped` needs."""
+    counters: dict[int, int] = {}
+    copies = []
+    for row in rows:
+        new_parent = parent_map[row[parent]]
+        position = counters.get(new_parent, 0)
+        counters[new_parent] = position + 1
+        copies.append(_fresh(row, **{parent: new_parent, "position": position, **changes}))
+    return insert_mapped(session, model, copies, [row["id"] for row in rows], (parent, "position"))
+
+
+def _step_rows(session: Session, model: Any, journey_id: int) -> list[dict[str, Any]]:
+    """All rows of ``model`` (which has ``step_id`` and ``position``) on the journey's steps, by step and position."""
+    table = model.__table__
+    return table_rows(session, (
+        select(table).join(Step, Step.id == table.c.step_id)
+        .where(Step.journey_id == journey_id).order_by(table.c.step_id, table.c.position, table.c.id)
+    ))
+
+
+def duplicate_journey(
+    session: Session,
+    workspace_id: int,
+    journey_id: int,
+    *,
+    name: str | None = None,
+    as_to_be: bool = True,
+    suffix: str = TO_BE_SUFFIX,
+) -> Journey:
+    """A deep copy to work on a to-be version without touching the as-is map.
+
+    Copies stages, steps, pain points, opportunities with the pain points they
+    address, transitions, step–touchpoint links with their ratings, the
+    personas and their per-step emotions. Comments, votes and the lifecycle link
+    (``next_journey_id``) stay with the source: they belong to that version.
+    The copy remembers its ``origin_journey_id`` and starts as a draft. Each
+    table is read once and written in one bulk insert; positions are renumbered
+    densely (the order is kept).
+    """
+    source = get_journey(session, workspace_id, journey_id)
+    if name is None:
+        taken = session.exec(select(Journey.name).where(Journey.workspace_id == workspace_id)).all()
+        name = _free_name(taken, source.name, suffix, _max_length(Journey, "name"))
+    copy = common.create(session, Journey, {
+        "workspace_id": workspace_id, "name": name, "scenario": source.scenario, "goal": source.goal,
+        "state": "to_be" if as_to_be else source.state, "status": "draft", "origin_journey_id": source.id,
+    })
+    _copy_journey_content(session, source.id, copy.id, workspace_id)
+    return copy
+
+
+def _copy_journey_content(session: Session, source_id: int, copy_id: int, workspace_id: int) -> None:
+    """Everything on the journey, table by table, with old → new id maps for the references."""
+    persona_ids = session.exec(select(JourneyPersona.persona_id).where(JourneyPersona.journey_id == source_id)).all()
+    bulk_insert(session, JourneyPersona, [
+        {"journey_id": copy_id, "persona_id": persona_id, "workspace_id": workspace_id} for persona_id in persona_ids
+    ])
+    stages = table_rows(session, select(Stage.__table__).where(Stage.journey_id == source_id).order_by(Stage.position, Stage.id))
+    stage_map = _copy_ordered(session, Stage, stages, "journey_id", {source_id: copy_id})
+    steps = table_rows(session, (
+        select(Step.__table__).where(Step.journey_id == source_id).order_by(Step.stage_id, Step.position, Step.id)
+    ))
+    step_map = _copy_ordered(session, Step, steps, "stage_id", stage_map, journey_id=copy_id)
+    pain_map = _copy_ordered(session, PainPoint, _step_rows(session, PainPoint, source_id), "step_id", step_map)
+    opportunity_map = _copy_ordered(session, Opportunity, _step_rows(session, Opportunity, source_id), "step_id", step_map)
+    _copy_links(session, source_id, step_map, pain_map, opportunity_map, copy_id, persona_ids)
+
+
+def _copy_links(
+    session: Session,
+    source_id: int,
+    step_map: dict[int, int],
+    pain_map: dict[int, int],
+    opportunity_map: dict[int, int],
+    copy_id: int,
+    persona_ids: Sequence[int],
+) -> None:
+    """The rows that only point at copied rows: no id of their own is needed afterwards."""
+    links = table_rows(session, (
+        select(OpportunityPainPoint.__table__)
+        .join(Opportunity, Opportunity.id == OpportunityPainPoint.opportunity_id)
+        .join(Step, Step.id == Opportunity.step_id).where(Step.journey_id == source_id)
+    ))
+    # A pain point on another journey stays the same pain point: the copy addresses it too.
+    bulk_insert(session, OpportunityPainPoint, [
+        _fresh(link, opportunity_id=opportunity_map[link["opportunity_id"]],
+               pain_point_id=pain_map.get(link["pain_point_id"], link["pain_point_id"]))
+        for link in links
+    ])
+    transitions = table_rows(session, select(Transition.__table__).where(Transition.journey_id == source_id))
+    bulk_insert(session, Transition, [
+        _fresh(t, journey_id=copy_id, source_step_id=step_map[t["source_step_id"]], target_step_id=step_map[t["target_step_id"]])
+        for t in transitions
+    ])
+    for model in (StepTouchpoint, StepPersonaEmotion):
+        table = model.__table__  # type: ignore[attr-defined]
+        query = select(table).join(Step, Step.id == table.c.step_id).where(Step.journey_id == source_id)
+        if model is StepPersonaEmotion:  # only the personas the journey still has (see set_persona_emotion)
+            query = query.where(table.c.persona_id.in_(list(persona_ids)))
+        bulk_insert(session, model, [_fresh(row, step_id=step_map[row["step_id"]]) for row in table_rows(session, query)])
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifecycleLink:
+    """One journey in a lifecycle chain (after the holiday comes next year's booking)."""
+
+    journey_id: int
+    name: str
+    state: str
+    status: str
+    persona_names: tuple[str, ...]
+
+
+def lifecycle_chains(session: Session, workspace_id: int, persona_id: int | None = None) -> list[list[LifecycleLink]]:
+    """The workspace's journeys as chains along ``next_journey_id``, in two queries.
+
+    A chain starts at a journey nobody leads into and follows the links until
+    they end or a journey repeats (a loop is shown once, not forever). Journeys
+    that only sit on a closed loop get a chain starting at the loop's
+    alphabetically first journey. A journey without links is a chain of one.
+    Two journeys leading into the same one give two chains sharing their tail.
+    With ``persona_id``, only chains with a journey of that persona are kept.
+    Chains are sorted by their first journey's name.
+    """
+    journeys = session.exec(
+        select(Journey.id, Journey.name, Journey.state, Journey.status, Journey.next_journey_id)
+        .where(Journey.workspace_id == workspace_id).order_by(func.lower(Journey.name), Journey.id)
+    ).all()
+    names: dict[int, list[str]] = {}
+    with_persona: set[int] = set()
+    for journey_id, found_id, persona_name in session.exec(
+        select(JourneyPersona.journey_id, Persona.id, Persona.name)
+        .join(Persona, Persona.id == JourneyPersona.persona_id)
+        .where(JourneyPersona.workspace_id == workspace_id)
+    ).all():
+        names.setdefault(journey_id, []).append(persona_name)
+        if found_id == persona_id:
+            with_persona.add(journey_id)
+    links = {
+        j.id: LifecycleLink(j.id, j.name, j.state, j.status, tuple(sorted(names.get(j.id, []), key=str.lower)))
+        for j in journeys
+    }
+    chains = [[links[i] for i in ids] for ids in _chains([j.id for j in journeys], {j.id: j.next_journey_id for j in journeys})]
+    if persona_id is not None:
+        chains = [chain for chain in chains if any(link.journey_id in with_persona for link in chain)]
+    return sorted(chains, key=lambda chain: (chain[0].name.lower(), chain[0].journey_id))
+
+
+def _chains(ids: list[int], next_of: dict[int, int | None]) -> list[list[int]]:
+    """Follow ``next_of`` from every journey nobody leads into, then from what is left (closed loops)."""
+    led_into = {target for target in next_of.values() if target is not None}
+    seen: set[int] = set()
+    chains = []
+    starts = [i for i in ids if i not in led_into]
+    for start in [*starts, *ids]:  # ``ids`` second: loops nobody enters, started at their first journey in order
+        if start in seen:
+            continue
+        chain: list[int] = []
+        current: int | None = start
+        while current is not None and current in next_of and current not in chain:
+            chain.append(current)
+            current = next_of[current]
+        seen.update(chain)
+        chains.append(chain)
+    return chains

@@ -34,6 +34,9 @@ with start:
         open_editor(None)
         st.switch_page("pages/map/personas.py")
     st.page_link("pages/map/personas.py", label=_("Open the persona gallery"), icon="👥")
+    if counts.get("journeys", 0) == 0:
+        st.info(_("Then draw the first journey from a template."))
+    st.page_link("pages/map/journeys.py", label=_("Create or open a journey"), icon="🗺️")
 
 st.subheader(_("Recently changed"), anchor=False)
 if recent.empty:

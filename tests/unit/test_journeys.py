@@ -1,12 +1,25 @@
 """Journeys, stages, steps, pain points, opportunities and transitions."""
 
+from types import SimpleNamespace
+
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models import JourneyPersona, Opportunity, OpportunityPainPoint, PainPoint, Stage, Step, Transition
-from services import common, journeys, personas
+from models import (
+    JourneyPersona,
+    Opportunity,
+    OpportunityPainPoint,
+    PainPoint,
+    Stage,
+    Step,
+    StepPersonaEmotion,
+    StepTouchpoint,
+    Transition,
+)
+from services import common, journeys, personas, touchpoints
 from services.errors import ConflictError, NotFoundError
 
 
@@ -34,6 +47,43 @@ def test_create_journey_with_personas_and_list_them_sorted(session, workspace, c
     assert rows.loc["Buchung", "next_journey"] == "Sommerurlaub"
     assert rows.loc["Buchung", "next_journey_id"] == holiday.id
     assert journeys.journey_persona_ids(session, ws, holiday.id) == sorted([zoe.id, anna.id])
+
+
+def test_journey_list_counts_steps_and_carries_persona_ids_and_origin(session, journey_map, count_queries):
+    m = journey_map
+    mia = persona(session, m.ws, "Mia")
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
+    copy = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    journeys.create_journey(session, m.ws, {"name": "Empty"})
+    with count_queries() as statements:
+        frame = journeys.list_journeys(session, m.ws).set_index("name")
+    assert len(statements) == 1
+    assert frame.loc["Sommerurlaub", "steps"] == 3 and frame.loc["Empty", "steps"] == 0
+    assert frame.loc["Sommerurlaub (to-be)", "persona_ids"] == (mia.id,) and frame.loc["Empty", "persona_ids"] == ()
+    assert frame.loc["Sommerurlaub (to-be)", "origin_journey_id"] == m.journey.id
+    assert pd.isna(frame.loc["Sommerurlaub", "origin_journey_id"])
+    assert frame.loc["Sommerurlaub (to-be)", "id"] == copy.id
+
+
+def test_filter_journeys_by_search_status_and_persona(session, workspace):
+    ws = workspace.id
+    mia, tom = persona(session, ws, "Mia"), persona(session, ws, "Tom")
+    journeys.create_journey(session, ws, {"name": "Sommerurlaub", "goal": "Relax at the BEACH"}, persona_ids=[mia.id])
+    journeys.create_journey(session, ws, {"name": "Buchung", "status": "final"}, persona_ids=[tom.id, mia.id])
+    journeys.create_journey(session, ws, {"name": "Reklamation", "status": "in_review"})
+    listing = journeys.list_journeys(session, ws)
+
+    def names(**filters):
+        return list(journeys.filter_journeys(listing, **filters)["name"])
+
+    assert names() == ["Buchung", "Reklamation", "Sommerurlaub"]
+    assert names(search="beach") == ["Sommerurlaub"]
+    assert names(search=" tom ") == ["Buchung"]  # persona names count too
+    assert names(statuses=["final", "in_review"]) == ["Buchung", "Reklamation"]
+    assert names(persona_ids=[mia.id]) == ["Buchung", "Sommerurlaub"]
+    assert names(persona_ids=[tom.id], statuses=["draft"]) == []
+    assert names(search="(") == []  # plain text, not a pattern
+    assert journeys.filter_journeys(listing.iloc[0:0], search="x", persona_ids=[1]).empty
 
 
 def test_update_journey_replaces_personas_and_keeps_remaining_links(session, workspace):
@@ -380,3 +430,319 @@ def test_connecting_two_steps_twice_names_the_field(session, journey_map, refuse
     journeys.create_transition(session, m.ws, m.a.id, m.b.id)
     with refused("These two steps are already connected.", "target_step_id"):
         journeys.create_transition(session, m.ws, m.a.id, m.b.id)
+
+
+# --- moving stages and steps --------------------------------------------------------------------
+
+
+def stage_order(session, m):
+    return [(s.name, s.position) for s in journeys.list_stages(session, m.ws, m.journey.id)]
+
+
+def layout(session, m):
+    """{stage name: [(step title, position)]} straight from the database."""
+    names = {s.id: s.name for s in journeys.list_stages(session, m.ws, m.journey.id)}
+    result = {name: [] for name in names.values()}
+    for step in journeys.list_steps(session, m.ws, m.journey.id):
+        result[names[step.stage_id]].append((step.title, step.position))
+    return result
+
+
+def test_move_stage_swaps_with_its_neighbour_and_stops_at_the_edges(session, journey_map, count_queries):
+    m = journey_map
+    journeys.create_stage(session, m.ws, m.journey.id, {"name": "Purchase"})
+    with count_queries() as statements:
+        journeys.move_stage(session, m.ws, m.stages[0].id, "right")
+    assert len(statements) <= 3
+    assert stage_order(session, m) == [("Interest", 0), ("Awareness", 1), ("Purchase", 2)]
+    journeys.move_stage(session, m.ws, m.stages[1].id, "left")  # Interest is already first
+    assert stage_order(session, m) == [("Interest", 0), ("Awareness", 1), ("Purchase", 2)]
+    journeys.move_stage(session, m.ws, m.stages[0].id, "right")
+    journeys.move_stage(session, m.ws, m.stages[0].id, "right")  # at the right edge
+    assert stage_order(session, m) == [("Interest", 0), ("Purchase", 1), ("Awareness", 2)]
+
+
+def test_move_stage_renumbers_gaps_densely(session, journey_map):
+    m = journey_map
+    third = journeys.create_stage(session, m.ws, m.journey.id, {"name": "Purchase"})
+    journeys.delete_stage(session, m.ws, m.stages[1].id, delete_steps=True)  # leaves positions 0, 2
+    journeys.move_stage(session, m.ws, third.id, "left")
+    assert stage_order(session, m) == [("Purchase", 0), ("Awareness", 1)]
+
+
+def test_moving_a_stage_is_not_an_edit_of_its_content(session, journey_map):
+    """A position change keeps the version, so someone editing the stage's name is not refused."""
+    m = journey_map
+    version = journeys.get_stage(session, m.ws, m.stages[0].id).version
+    journeys.move_stage(session, m.ws, m.stages[0].id, "right")
+    renamed = journeys.update_stage(session, m.ws, m.stages[0].id, {"name": "Aufmerksamkeit"}, expected_version=version)
+    assert (renamed.name, renamed.position) == ("Aufmerksamkeit", 1)
+
+
+def test_move_step_up_and_down_within_its_stage(session, journey_map):
+    m = journey_map
+    journeys.move_step(session, m.ws, m.b.id, "up")
+    assert layout(session, m)["Awareness"] == [("Asks friends", 0), ("Sees an ad", 1)]
+    journeys.move_step(session, m.ws, m.b.id, "up")  # already first
+    journeys.move_step(session, m.ws, m.c.id, "down")  # alone in its stage
+    assert layout(session, m) == {"Awareness": [("Asks friends", 0), ("Sees an ad", 1)], "Interest": [("Compares offers", 0)]}
+    journeys.move_step(session, m.ws, m.b.id, "down")
+    assert layout(session, m)["Awareness"] == [("Sees an ad", 0), ("Asks friends", 1)]
+
+
+def test_move_step_to_the_neighbouring_stage_appends_it_and_keeps_both_dense(session, journey_map, count_queries):
+    m = journey_map
+    with count_queries() as statements:
+        journeys.move_step(session, m.ws, m.a.id, "right")
+    assert len(statements) <= 5
+    assert layout(session, m) == {"Awareness": [("Asks friends", 0)], "Interest": [("Compares offers", 0), ("Sees an ad", 1)]}
+    assert session.get(Step, m.a.id).stage_id == m.stages[1].id
+    journeys.move_step(session, m.ws, m.a.id, "right")  # no stage to the right
+    journeys.move_step(session, m.ws, m.b.id, "left")  # no stage to the left
+    assert layout(session, m) == {"Awareness": [("Asks friends", 0)], "Interest": [("Compares offers", 0), ("Sees an ad", 1)]}
+    journeys.move_step(session, m.ws, m.c.id, "left")
+    assert layout(session, m) == {"Awareness": [("Asks friends", 0), ("Compares offers", 1)], "Interest": [("Sees an ad", 0)]}
+
+
+def test_move_step_into_an_empty_stage(session, journey_map):
+    m = journey_map
+    journeys.create_stage(session, m.ws, m.journey.id, {"name": "Purchase"})
+    journeys.move_step(session, m.ws, m.c.id, "right")
+    assert layout(session, m) == {
+        "Awareness": [("Sees an ad", 0), ("Asks friends", 1)], "Interest": [], "Purchase": [("Compares offers", 0)],
+    }
+
+
+def test_move_refuses_unknown_directions_and_foreign_rows(session, journey_map, other_workspace, refused):
+    m = journey_map
+    with refused("Choose one of the offered values.", "direction"):
+        journeys.move_step(session, m.ws, m.a.id, "sideways")
+    with refused("Choose one of the offered values.", "direction"):
+        journeys.move_stage(session, m.ws, m.stages[0].id, "up")
+    with refused(error=NotFoundError):
+        journeys.move_step(session, other_workspace.id, m.a.id, "down")
+    with refused(error=NotFoundError):
+        journeys.move_stage(session, other_workspace.id, m.stages[0].id, "right")
+
+
+# --- per-persona emotions -----------------------------------------------------------------------
+
+
+def emotions(session):
+    return sorted((e.step_id, e.persona_id, e.emotion) for e in session.exec(select(StepPersonaEmotion)).all())
+
+
+def test_set_persona_emotion_adds_changes_and_removes(session, journey_map):
+    m = journey_map
+    mia = persona(session, m.ws, "Mia")
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
+    row = journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, -2)
+    assert (row.emotion, emotions(session)) == (-2, [(m.a.id, mia.id, -2)])
+    journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 3)
+    assert emotions(session) == [(m.a.id, mia.id, 3)]
+    assert journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, None) is None
+    assert journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, None) is None  # nothing to remove: fine
+    assert emotions(session) == []
+
+
+def test_persona_emotion_rules(session, journey_map, other_workspace, refused):
+    m = journey_map
+    mia, tom = persona(session, m.ws, "Mia"), persona(session, m.ws, "Tom")
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
+    with refused("This persona is not attached to the journey.", "persona_id"):
+        journeys.set_persona_emotion(session, m.ws, m.a.id, tom.id, 1)
+    with refused("Must be between {low} and {high}.", "emotion"):
+        journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 4)
+    with refused(error=NotFoundError):
+        journeys.set_persona_emotion(session, other_workspace.id, m.a.id, mia.id, 1)
+
+
+def test_database_checks_persona_emotion_range_and_cascades(session, journey_map):
+    m = journey_map
+    mia = persona(session, m.ws, "Mia")
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
+    journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 1)
+    journeys.set_persona_emotion(session, m.ws, m.b.id, mia.id, 2)
+    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+        session.exec(text("UPDATE step_persona_emotion SET emotion = -4"))
+    journeys.delete_step(session, m.ws, m.a.id)
+    assert emotions(session) == [(m.b.id, mia.id, 2)]
+    personas.delete_persona(session, m.ws, mia.id)
+    assert emotions(session) == []
+
+
+# --- duplicating --------------------------------------------------------------------------------
+
+
+def rich_journey(session, m):
+    """The fixture map with something of every kind on it."""
+    mia, tom = persona(session, m.ws, "Mia"), persona(session, m.ws, "Tom")
+    journeys.update_journey(session, m.ws, m.journey.id, {"scenario": "Family", "goal": "Relax", "status": "final"},
+                            persona_ids=[mia.id, tom.id])
+    journeys.update_step(session, m.ws, m.a.id, {"is_entry": True, "entry_share": 80, "emotion": 2, "doing": "Scrolls"})
+    journeys.update_step(session, m.ws, m.c.id, {"is_exit": True, "exit_kind": "purchase", "is_moment_of_truth": True})
+    slow = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow", "severity": 5})
+    costly = journeys.create_pain_point(session, m.ws, m.c.id, {"text": "Costly"})
+    faster = journeys.create_opportunity(session, m.ws, m.b.id, {"text": "Faster", "effort": 1, "status": "planned"})
+    journeys.set_opportunity_pain_points(session, m.ws, faster.id, [slow.id, costly.id])
+    journeys.create_transition(session, m.ws, m.a.id, m.b.id, {"label": "asks", "share": 60})
+    journeys.create_transition(session, m.ws, m.a.id, m.c.id, {"share": 40})
+    journeys.create_transition(session, m.ws, m.b.id, m.c.id)
+    shop = touchpoints.create_touchpoint(session, m.ws, {"name": "Shop"})
+    touchpoints.attach_touchpoint(session, m.ws, m.a.id, shop.id, {"importance": 5, "satisfaction": 2, "is_decisive": True})
+    journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, -1)
+    journeys.set_persona_emotion(session, m.ws, m.c.id, tom.id, 3)
+    return SimpleNamespace(mia=mia, tom=tom, shop=shop)
+
+
+def content(session, ws, journey_id):
+    """Everything on a journey, ids replaced by positions/titles so a copy compares equal."""
+    steps = journeys.list_steps(session, ws, journey_id)
+    stages = journeys.list_stages(session, ws, journey_id)
+    title = {s.id: s.title for s in steps}
+    stage_name = {s.id: s.name for s in stages}
+    pains = journeys.list_pain_points(session, ws, journey_id)
+    pain_text = {p.id: p.text for p in pains}
+    opportunities = journeys.list_opportunities(session, ws, journey_id)
+    opportunity_text = {o.id: o.text for o in opportunities}
+    skip = {"id", "journey_id", "stage_id", "step_id", "created_at", "updated_at", "version", "source_step_id", "target_step_id"}
+
+    def dump(row):
+        return {k: v for k, v in row.model_dump().items() if k not in skip}
+
+    links = session.exec(select(StepTouchpoint).where(col(StepTouchpoint.step_id).in_(list(title)))).all()
+    feelings = session.exec(select(StepPersonaEmotion).where(col(StepPersonaEmotion.step_id).in_(list(title)))).all()
+    return {
+        "stages": [dump(s) for s in stages],
+        "steps": [(stage_name[s.stage_id], dump(s)) for s in steps],
+        "pains": [(title[p.step_id], dump(p)) for p in pains],
+        "opportunities": [(title[o.step_id], dump(o)) for o in opportunities],
+        "addresses": sorted((opportunity_text[o], sorted(pain_text[p] for p in ps))
+                            for o, ps in journeys.opportunity_pain_points(session, ws, journey_id).items()),
+        "transitions": sorted((title[t.source_step_id], title[t.target_step_id], t.label, t.share)
+                              for t in journeys.list_transitions(session, ws, journey_id)),
+        "touchpoints": sorted((title[t.step_id], t.touchpoint_id, t.importance, t.satisfaction, t.is_decisive) for t in links),
+        "emotions": sorted((title[e.step_id], e.persona_id, e.emotion) for e in feelings),
+        "personas": journeys.journey_persona_ids(session, ws, journey_id),
+    }
+
+
+def test_duplicate_deep_copies_everything_with_new_ids(session, journey_map, count_queries):
+    m = journey_map
+    rich_journey(session, m)
+    before = content(session, m.ws, m.journey.id)
+
+    with count_queries() as statements:
+        copy = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    assert len(statements) <= 25
+
+    assert (copy.name, copy.state, copy.status, copy.origin_journey_id) == ("Sommerurlaub (to-be)", "to_be", "draft", m.journey.id)
+    assert (copy.scenario, copy.goal, copy.next_journey_id) == ("Family", "Relax", None)
+    assert content(session, m.ws, copy.id) == before
+    assert content(session, m.ws, m.journey.id) == before  # the source is untouched
+    old_steps = {s.id for s in journeys.list_steps(session, m.ws, m.journey.id)}
+    new_steps = {s.id for s in journeys.list_steps(session, m.ws, copy.id)}
+    assert not old_steps & new_steps
+    for t in journeys.list_transitions(session, m.ws, copy.id):
+        assert {t.source_step_id, t.target_step_id} <= new_steps and t.journey_id == copy.id
+    copied_pains = {p.id for p in journeys.list_pain_points(session, m.ws, copy.id)}
+    assert set().union(*journeys.opportunity_pain_points(session, m.ws, copy.id).values()) == copied_pains
+
+
+def test_duplicate_statement_count_does_not_grow_with_the_journey(session, journey_map, count_queries):
+    m = journey_map
+    rich_journey(session, m)
+    with count_queries() as small:
+        journeys.duplicate_journey(session, m.ws, m.journey.id)
+    for n in range(30):
+        step = journeys.create_step(session, m.ws, m.stages[n % 2].id, {"title": f"Step {n}"})
+        journeys.create_pain_point(session, m.ws, step.id, {"text": "P"})
+        journeys.create_transition(session, m.ws, m.a.id, step.id)
+    with count_queries() as large:
+        copy = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    assert len(large) == len(small)
+    assert len(journeys.list_steps(session, m.ws, copy.id)) == 33
+
+
+def test_duplicate_names_are_unique_and_can_be_chosen(session, journey_map, refused):
+    m = journey_map
+    first = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    second = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    german = journeys.duplicate_journey(session, m.ws, m.journey.id, suffix=" (Soll)", as_to_be=False)
+    named = journeys.duplicate_journey(session, m.ws, m.journey.id, name="Urlaub 2027")
+    assert [first.name, second.name, german.name, named.name] == [
+        "Sommerurlaub (to-be)", "Sommerurlaub (to-be 2)", "Sommerurlaub (Soll)", "Urlaub 2027",
+    ]
+    assert german.state == "as_is"
+    with refused("A journey with this name already exists in the workspace.", "name"):
+        journeys.duplicate_journey(session, m.ws, m.journey.id, name="Urlaub 2027")
+
+
+def test_duplicate_of_a_journey_with_a_long_name_fits(session, workspace):
+    journey = journeys.create_journey(session, workspace.id, {"name": "x" * 160})
+    copy = journeys.duplicate_journey(session, workspace.id, journey.id)
+    assert len(copy.name) == 160 and copy.name.endswith(" (to-be)")
+
+
+def test_duplicate_of_another_workspaces_journey_is_not_found(session, journey_map, other_workspace, refused):
+    with refused(error=NotFoundError):
+        journeys.duplicate_journey(session, other_workspace.id, journey_map.journey.id)
+
+
+def test_duplicate_leaves_out_emotions_of_detached_personas(session, journey_map):
+    m = journey_map
+    extra = rich_journey(session, m)
+    journeys.set_journey_personas(session, m.ws, m.journey.id, [extra.tom.id])
+    copy = journeys.duplicate_journey(session, m.ws, m.journey.id)
+    assert content(session, m.ws, copy.id)["emotions"] == [("Compares offers", extra.tom.id, 3)]
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+
+def chain_names(chains):
+    return [[link.name for link in chain] for chain in chains]
+
+
+def test_lifecycle_chains_follow_the_links(session, workspace, count_queries):
+    ws = workspace.id
+    mia, tom = persona(session, ws, "Mia"), persona(session, ws, "tom")
+    rebooking = journeys.create_journey(session, ws, {"name": "Rebooking"}, persona_ids=[mia.id])
+    holiday = journeys.create_journey(session, ws, {"name": "Holiday", "next_journey_id": rebooking.id}, persona_ids=[tom.id, mia.id])
+    journeys.create_journey(session, ws, {"name": "Booking", "next_journey_id": holiday.id, "state": "to_be"})
+    journeys.create_journey(session, ws, {"name": "Alone"}, persona_ids=[tom.id])
+
+    with count_queries() as statements:
+        chains = journeys.lifecycle_chains(session, ws)
+    assert len(statements) == 2
+    assert chain_names(chains) == [["Alone"], ["Booking", "Holiday", "Rebooking"]]
+    booking = chains[1][0]
+    assert (booking.state, booking.status, booking.persona_names) == ("to_be", "draft", ())
+    assert chains[1][1].persona_names == ("Mia", "tom")
+    assert chain_names(journeys.lifecycle_chains(session, ws, persona_id=mia.id)) == [["Booking", "Holiday", "Rebooking"]]
+    assert chain_names(journeys.lifecycle_chains(session, ws, persona_id=tom.id)) == [
+        ["Alone"], ["Booking", "Holiday", "Rebooking"],
+    ]
+
+
+def test_lifecycle_chains_stop_at_loops(session, workspace):
+    ws = workspace.id
+    a, b, c = (journeys.create_journey(session, ws, {"name": n}) for n in ("A", "B", "C"))
+    # A → B → C → B (a tail into a loop), and a closed loop X ⇄ Y nobody leads into
+    journeys.update_journey(session, ws, a.id, {"next_journey_id": b.id})
+    journeys.update_journey(session, ws, b.id, {"next_journey_id": c.id})
+    journeys.update_journey(session, ws, c.id, {"next_journey_id": b.id})
+    y = journeys.create_journey(session, ws, {"name": "Y"})
+    x = journeys.create_journey(session, ws, {"name": "X", "next_journey_id": y.id})
+    journeys.update_journey(session, ws, y.id, {"next_journey_id": x.id})
+    assert chain_names(journeys.lifecycle_chains(session, ws)) == [["A", "B", "C"], ["X", "Y"]]
+
+
+def test_lifecycle_chains_share_a_tail_and_stay_in_the_workspace(session, workspace, other_workspace):
+    ws = workspace.id
+    end = journeys.create_journey(session, ws, {"name": "End"})
+    journeys.create_journey(session, ws, {"name": "First", "next_journey_id": end.id})
+    journeys.create_journey(session, ws, {"name": "Second", "next_journey_id": end.id})
+    journeys.create_journey(session, other_workspace.id, {"name": "Foreign"})
+    assert chain_names(journeys.lifecycle_chains(session, ws)) == [["First", "End"], ["Second", "End"]]
+    assert journeys.lifecycle_chains(session, ws, persona_id=12345) == []

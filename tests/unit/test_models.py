@@ -60,9 +60,9 @@ def test_write_sessions_take_the_write_lock_up_front(db: Engine, journey: Journe
 
     def slow_writer() -> None:
         with write_session(db) as session:
-            first_inside.set()
             session.add(Stage(journey_id=journey.id, name="slow"))
-            session.flush()
+            session.flush()  # BEGIN IMMEDIATE: this writer now holds the lock
+            first_inside.set()
             threading.Event().wait(0.3)
             order.append("slow")
 

@@ -1,0 +1,102 @@
+"""Branches: the transitions of a journey as a table, and forms to add, change
+and remove them (removal can be undone)."""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import flash, message
+from components.i18n import _
+from components.step_editor import UNDO
+from models.db import write_session
+from services import history, journeys
+from services.errors import DomainError
+from services.journey_graph import BranchWarning
+from services.journey_map import JourneyMap
+
+
+def branch_warnings(warnings: list[BranchWarning]) -> None:
+    """The graph checks, in words a facilitator understands."""
+    if not warnings:
+        st.success(_("The branches are consistent: every step is reachable, shares add up, every path ends in an exit."),
+                   icon="✅")
+        return
+    with st.expander(_("{count} warnings about the branches").format(count=len(warnings)), expanded=True, icon="⚠️"):
+        for warning in warnings:
+            st.warning(warning.render(_))
+
+
+def _step_titles(journey_map: JourneyMap) -> dict[int, str]:
+    return dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True))
+
+
+def transitions_table(journey_map: JourneyMap) -> pd.DataFrame:
+    titles = _step_titles(journey_map)
+    frame = journey_map.transitions
+    return pd.DataFrame({
+        _("From"): frame["source_step_id"].map(titles), _("To"): frame["target_step_id"].map(titles),
+        _("Condition"): frame["label"], _("Share (%)"): frame["share"],
+    })
+
+
+def _run(engine: Engine, action, success: str) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        with write_session(engine) as session:
+            action(session)
+    except DomainError as err:
+        st.error(message(err), icon="⚠️")
+        return False
+    flash(success)
+    return True
+
+
+def add_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
+    titles = _step_titles(journey_map)
+    if len(titles) < 2:
+        st.caption(_("A branch needs at least two steps."))
+        return
+    with st.form("branch.add", clear_on_submit=True):
+        st.markdown("**" + _("Add a branch") + "**")
+        source, target = st.columns(2)
+        source_id = source.selectbox(_("From step"), list(titles), format_func=titles.get, key="branch.add.source")
+        target_id = target.selectbox(_("To step"), list(titles), format_func=titles.get, key="branch.add.target", index=1)
+        condition, share = st.columns([2, 1])
+        label = condition.text_input(_("Condition (label)"), key="branch.add.label")
+        value = share.number_input(_("Share of customers (%)"), value=None, step=5.0, key="branch.add.share")
+        if st.form_submit_button(_("Add branch"), type="primary"):
+            action = lambda s: journeys.create_transition(  # noqa: E731
+                s, workspace_id, source_id, target_id, {"label": label, "share": value})
+            if _run(engine, action, _("Branch added.")):
+                st.rerun()
+
+
+def edit_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
+    frame = journey_map.transitions
+    if frame.empty:
+        return
+    titles = _step_titles(journey_map)
+    names = {row.id: f"{titles.get(row.source_step_id)} → {titles.get(row.target_step_id)}" for row in frame.itertuples()}
+    chosen = st.selectbox(_("Branch to change"), list(names), format_func=names.get, key="branch.edit.id")
+    row = frame[frame["id"] == chosen].iloc[0]
+    with st.form("branch.edit"):
+        condition, share = st.columns([2, 1])
+        label = condition.text_input(_("Condition (label)"), value=row["label"], key=f"branch.edit.label.{chosen}")
+        value = share.number_input(_("Share of customers (%)"), value=None if pd.isna(row["share"]) else float(row["share"]),
+                                   step=5.0, key=f"branch.edit.share.{chosen}")
+        save, delete = st.columns(2)
+        saved = save.form_submit_button(_("Save branch"), type="primary")
+        deleted = delete.form_submit_button(_("Remove branch"))
+    if saved:
+        action = lambda s: journeys.update_transition(  # noqa: E731
+            s, workspace_id, chosen, {"label": label, "share": value}, expected_version=int(row["version"]))
+        if _run(engine, action, _("Branch saved.")):
+            st.rerun()
+    if deleted:
+        holder: dict[str, int] = {}
+
+        def remove(session) -> None:  # type: ignore[no-untyped-def]
+            holder["activity"] = history.delete_transition_with_undo(session, workspace_id, chosen)
+
+        if _run(engine, remove, _("Branch removed.")):
+            st.session_state[UNDO] = holder["activity"]
+            st.rerun()

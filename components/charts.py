@@ -1,0 +1,29 @@
+"""Chart panel: every chart with its PNG export (plotly's camera button) and its data as CSV."""
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.i18n import _
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def chart_panel(figure: go.Figure, data: pd.DataFrame, *, key: str, filename: str) -> None:
+    """Show ``figure``; offer the picture (PNG from the chart's toolbar) and the data behind it (CSV)."""
+    slug = _slug(filename)
+    st.plotly_chart(
+        figure, key=key, width="stretch",
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2}},
+    )
+    st.download_button(
+        _("Download data (CSV)"), data.to_csv(index=False).encode("utf-8"), file_name=f"{slug}.csv",
+        mime="text/csv", key=f"{key}.csv", icon=":material/download:",
+    )

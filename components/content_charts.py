@@ -1,0 +1,33 @@
+"""Figure builder for content coverage (pure: frame in, ``go.Figure`` out)."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.charts import PALETTE
+from components.i18n import _
+
+# Orange (nothing live) over a light middle to sky blue (all covered): Okabe–Ito ends, dark text readable on every cell.
+COVERAGE_SCALE = [[0.0, PALETTE[1]], [0.5, "#f4efe1"], [1.0, PALETTE[4]]]
+
+
+def coverage_figure(coverage: pd.DataFrame, title: str) -> go.Figure:
+    """Personas × stages coloured by the share of needed cells with live content; blank where nothing is needed."""
+    stages = coverage.drop_duplicates("stage_id").sort_values("position")
+    personas = list(dict.fromkeys(coverage["persona"]))
+    table = coverage.pivot_table(index="persona", columns="stage_id", values="coverage", aggfunc="first", dropna=False)
+    table = table.reindex(index=personas, columns=list(stages["stage_id"]))
+    counts = coverage.set_index(["persona", "stage_id"])
+    text = [[
+        f"{counts.loc[(p, s), 'covered']}/{counts.loc[(p, s), 'needed']}" if counts.loc[(p, s), "needed"] else "–"
+        for s in stages["stage_id"]] for p in personas]
+    figure = go.Figure(go.Heatmap(
+        z=table.to_numpy(dtype=float), x=list(stages["stage"]), y=personas, zmin=0, zmax=100, colorscale=COVERAGE_SCALE,
+        xgap=2, ygap=2, text=text, texttemplate="%{text}", colorbar={"title": {"text": _("Covered (%)")}},
+        hovertemplate="%{y} · %{x}<br>" + _("Covered") + ": %{z:.0f} % (%{text})<extra></extra>",
+    ))
+    figure.update_layout(
+        title=title, height=max(260, 150 + 48 * len(personas)), plot_bgcolor="#ffffff",
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        xaxis={"title": _("Stage"), "tickangle": -30}, yaxis={"title": _("Persona"), "autorange": "reversed"},
+    )
+    return figure

@@ -1,0 +1,43 @@
+"""Figure builders for journeys (pure: ``*_figure(df) -> go.Figure``, testable without Streamlit)."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.charts import PALETTE
+from components.i18n import _
+from components.journey_grid import EMOTION_COLOURS
+
+
+def emotion_curve_figure(curve: pd.DataFrame, title: str) -> go.Figure:
+    """One point per step coloured by its score, moments of truth as stars, one line per differing persona."""
+    figure = go.Figure()
+    overall = curve[curve["series"] == "all"].sort_values("order")
+    ticks = overall["order"].tolist()
+    labels = [f"{t[:22]}…" if len(t) > 23 else t for t in overall["step_title"]]
+    figure.add_trace(go.Scatter(
+        x=overall["order"], y=overall["emotion"], mode="lines+markers", name=_("Customer"),
+        line={"color": "#5b6770", "width": 2, "shape": "spline", "smoothing": 0.6},
+        marker={
+            "size": [18 if mot else 12 for mot in overall["is_moment_of_truth"]],
+            "symbol": ["star" if mot else "circle" for mot in overall["is_moment_of_truth"]],
+            "color": [EMOTION_COLOURS[int(score)] for score in overall["emotion"]],
+            "line": {"color": "#1b1f24", "width": 1},
+        },
+        customdata=overall[["step_title", "stage_name"]].to_numpy(),
+        hovertemplate="%{customdata[1]} · %{customdata[0]}<br>" + _("Emotion") + ": %{y:+d}<extra></extra>",
+    ))
+    for index, (persona, points) in enumerate(curve[curve["series"] != "all"].groupby("series", sort=True)):
+        points = points.sort_values("order")
+        figure.add_trace(go.Scatter(
+            x=points["order"], y=points["emotion"], mode="lines+markers", name=str(persona),
+            line={"color": PALETTE[index % len(PALETTE)], "dash": "dash"},
+            hovertemplate=f"{persona}: " + "%{y:+d}<extra></extra>",
+        ))
+    figure.add_hline(y=0, line={"color": "#9aa5b1", "width": 1})
+    figure.update_layout(
+        title=title, height=340, margin={"l": 40, "r": 20, "t": 50, "b": 90}, legend={"orientation": "h", "y": 1.12},
+        xaxis={"title": _("Steps"), "tickmode": "array", "tickvals": ticks, "ticktext": labels, "tickangle": -35},
+        yaxis={"title": _("Emotion (−3 … +3)"), "range": [-3.5, 3.5], "dtick": 1, "zeroline": False},
+        plot_bgcolor="#ffffff",
+    )
+    return figure

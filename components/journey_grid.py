@@ -1,0 +1,126 @@
+"""The journey map grid: stages as column groups, one column per step, lanes as rows.
+
+Rendered as ONE escaped HTML table (``st.html``): a single element however
+many steps the journey has, horizontally scrollable, readable on a projector.
+Every piece of user text goes through ``html.escape``.
+"""
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import _
+from services.journey_map import JourneyMap
+
+EMOTION_COLOURS = {  # colour-blind-safe diverging scale (blue = good, orange = bad)
+    -3: "#b35806", -2: "#e08214", -1: "#fdb863", 0: "#f7f7f7", 1: "#b2abd2", 2: "#8073ac", 3: "#542788",
+}
+EMOTION_FACES = {-3: "😫", -2: "😟", -1: "🙁", 0: "😐", 1: "🙂", 2: "😀", 3: "🤩"}
+
+STYLE = """
+<style>
+.jw-grid-wrap {overflow-x: auto; padding-bottom: .5rem;}
+.jw-grid {border-collapse: separate; border-spacing: 6px; font-size: 15px; line-height: 1.35;}
+.jw-grid th.jw-stage {background: #1f5f8b; color: #fff; padding: .4rem .6rem; border-radius: 6px;
+  text-align: left; font-size: 16px; white-space: nowrap;}
+.jw-grid th.jw-lane {position: sticky; left: 0; background: #eef2f6; color: #1b1f24; text-align: left;
+  padding: .4rem .6rem; border-radius: 6px; min-width: 8.5rem; z-index: 1; vertical-align: top;}
+.jw-grid td {background: #fff; border: 1px solid #d5dde5; border-radius: 6px; padding: .45rem .55rem;
+  min-width: 12rem; max-width: 16rem; vertical-align: top;}
+.jw-grid td.jw-step {border-left: 5px solid #1f5f8b; font-weight: 600;}
+.jw-grid td.jw-empty {background: transparent; border: 1px dashed #c3ccd6; color: #6b7785; font-style: italic;}
+.jw-grid ul {margin: 0; padding-left: 1.1rem;}
+.jw-badge {display: inline-block; font-size: 12px; font-weight: 600; border-radius: 4px; padding: 0 .35rem;
+  margin: 0 .2rem .2rem 0; background: #eef2f6; color: #1b1f24;}
+.jw-mot {background: #ffd54f;} .jw-entry {background: #c8e6c9;} .jw-exit {background: #ffcdd2;}
+.jw-muted {color: #55606d; font-weight: 400;}
+</style>
+"""
+
+
+def _text(value: object) -> str:
+    """Escaped text with line breaks kept."""
+    return escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)).replace("\n", "<br>")
+
+
+def _items(values: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{v}</li>" for v in values) + "</ul>" if values else ""
+
+
+def _step_cell(step: pd.Series) -> str:
+    badges = []
+    if step["is_moment_of_truth"]:
+        badges.append(f"<span class='jw-badge jw-mot'>★ {escape(_('Moment of truth'))}</span>")
+    if step["is_entry"]:
+        share = f" {step['entry_share']:g} %" if pd.notna(step["entry_share"]) else ""
+        badges.append(f"<span class='jw-badge jw-entry'>→ {escape(_('Entry'))}{share}</span>")
+    if step["is_exit"]:
+        badges.append(f"<span class='jw-badge jw-exit'>⏹ {escape(_('Exit'))} {escape(exit_label(step['exit_kind']))}</span>")
+    doing = f"<div class='jw-muted'>{_text(step['doing'])}</div>" if step["doing"] else ""
+    return f"<td class='jw-step'>{''.join(badges)}<div>{_text(step['title'])}</div>{doing}</td>"
+
+
+def exit_label(kind: str) -> str:
+    labels = {"purchase": _("purchase"), "complete": _("complete"), "abort": _("abort"), "churn": _("churn")}
+    return labels.get(kind, "")
+
+
+def journey_grid_html(journey_map: JourneyMap) -> str:
+    """The whole map as one HTML table (pure: tests call it without a browser)."""
+    steps = journey_map.steps
+    by_step = lambda frame: frame.groupby("step_id") if not frame.empty else None  # noqa: E731
+    pains, opportunities, touchpoints = by_step(journey_map.pain_points), by_step(journey_map.opportunities), \
+        by_step(journey_map.step_touchpoints)
+
+    def grouped(groups, step_id: int, render) -> str:  # type: ignore[no-untyped-def]
+        if groups is None or step_id not in groups.groups:
+            return ""
+        return _items([render(row) for _i, row in groups.get_group(step_id).iterrows()])
+
+    columns: list[tuple[object, pd.Series | None]] = []  # (stage, step or None for an empty stage)
+    header = []
+    for stage in journey_map.stages:
+        stage_steps = steps[steps["stage_id"] == stage.id]
+        header.append(f"<th class='jw-stage' colspan='{max(len(stage_steps), 1)}'>{_text(stage.name)}</th>")
+        if stage_steps.empty:
+            columns.append((stage, None))
+        columns.extend((stage, step) for _i, step in stage_steps.iterrows())
+
+    def lane(title: str, cell) -> str:  # type: ignore[no-untyped-def]
+        cells = "".join(cell(step) if step is not None else "<td class='jw-empty'></td>" for _stage, step in columns)
+        return f"<tr><th class='jw-lane'>{escape(title)}</th>{cells}</tr>"
+
+    def feeling(step: pd.Series) -> str:
+        score = int(step["emotion"])
+        return (f"<td style='background:{EMOTION_COLOURS[score]}33'><b>{EMOTION_FACES[score]} {score:+d}</b> "
+                f"{_text(step['feeling'])}</td>")
+
+    def plain(field: str):  # type: ignore[no-untyped-def]
+        return lambda step: f"<td>{_text(step[field])}</td>"
+
+    rows = [
+        lane(_("Steps"), _step_cell),
+        lane(_("Thinking"), plain("thinking")),
+        lane(_("Feeling"), feeling),
+        lane(_("Needs"), plain("needs")),
+        lane(_("Pain points"), lambda s: f"<td>{grouped(pains, s['id'], lambda r: f'{_text(r.text)} ({r.severity}/5)')}</td>"),
+        lane(_("Opportunities"), lambda s: f"<td>{grouped(opportunities, s['id'], lambda r: _text(r.text))}</td>"),
+        lane(_("Touchpoints"), lambda s: f"<td>{grouped(touchpoints, s['id'], _touchpoint_item)}</td>"),
+        lane(_("Owner / backstage"), lambda s: f"<td><b>{_text(s['owner_department'])}</b><br>"
+                                                f"<span class='jw-muted'>{_text(s['backstage'])}</span></td>"),
+    ]
+    if not columns:
+        return f"<p>{escape(_('This journey has no stages yet. Add the first stage below.'))}</p>"
+    head = "<tr><th class='jw-lane'></th>" + "".join(header) + "</tr>"
+    return f"{STYLE}<div class='jw-grid-wrap'><table class='jw-grid'>{head}{''.join(rows)}</table></div>"
+
+
+def _touchpoint_item(row: pd.Series) -> str:
+    flags = ("✔ " if row.is_decisive else "") + ("⚠ " if row.leads_to_abort else "")
+    channel = f" <span class='jw-muted'>({_text(row.channel_name)})</span>" if row.channel_name else ""
+    return f"{flags}{_text(row.touchpoint_name)}{channel}"
+
+
+def journey_grid(journey_map: JourneyMap) -> None:
+    st.html(journey_grid_html(journey_map))

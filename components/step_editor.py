@@ -1,0 +1,251 @@
+"""Editing one step in place: its fields, per-persona emotions, pain points,
+opportunities and touchpoints; moving it; deleting it (with undo).
+
+The form's widgets use fixed keys (``step.form.<field>``) filled by
+:func:`select_step`, so the page, the graph click and the tests all address
+the same widgets.
+"""
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import clear_field_errors, field_errors, flash, set_field_errors, show_field_error
+from components.i18n import N_, _
+from components.labels import label, translated
+from components.text import md
+from models.db import write_session
+from services import history, journeys, touchpoints
+from services.errors import DomainError
+from services.journey_map import JourneyMap
+
+FORM = "step.form"
+SELECTED = "journey.editor.step_id"
+UNDO = "journey.editor.undo"
+TEXT_FIELDS = ("title", "doing", "thinking", "feeling", "needs", "owner_department", "backstage")
+FLAGS = ("is_moment_of_truth", "is_entry", "is_exit")
+STEP_FIELDS: dict[str, str] = {
+    "title": N_("What the customer does (step)"),
+    "doing": N_("Doing (details)"),
+    "thinking": N_("Thinking"),
+    "feeling": N_("Feeling"),
+    "emotion": N_("Emotion (−3 … +3)"),
+    "needs": N_("Needs"),
+    "owner_department": N_("Owner department"),
+    "backstage": N_("Backstage"),
+    "is_moment_of_truth": N_("Moment of truth"),
+    "is_entry": N_("Entry point"),
+    "entry_share": N_("Share entering here (%)"),
+    "is_exit": N_("Exit"),
+    "exit_kind": N_("Kind of exit"),
+}
+EXIT_KINDS = {"": N_("none"), "purchase": N_("purchase"), "complete": N_("complete"), "abort": N_("abort"),
+              "churn": N_("churn")}
+
+
+def key(field: str) -> str:
+    return f"{FORM}.{field}"
+
+
+def select_step(journey_map: JourneyMap, step_id: int | None) -> None:
+    """Make ``step_id`` the step being edited and fill the form from the database's values."""
+    st.session_state[SELECTED] = step_id
+    clear_field_errors(FORM)
+    rows = journey_map.steps[journey_map.steps["id"] == step_id]
+    if rows.empty:
+        return
+    step = rows.iloc[0]
+    for field in TEXT_FIELDS:
+        st.session_state[key(field)] = step[field] or ""
+    for field in FLAGS:
+        st.session_state[key(field)] = bool(step[field])
+    st.session_state[key("emotion")] = int(step["emotion"])
+    st.session_state[key("entry_share")] = None if pd.isna(step["entry_share"]) else float(step["entry_share"])
+    st.session_state[key("exit_kind")] = step["exit_kind"] or ""
+    st.session_state[key("version")] = int(step["version"])
+    emotions = journey_map.persona_emotions
+    for persona in journey_map.personas:
+        match = emotions[(emotions["step_id"] == step_id) & (emotions["persona_id"] == persona.id)]
+        st.session_state[key(f"persona.{persona.id}")] = None if match.empty else int(match.iloc[0]["emotion"])
+
+
+def _write(engine: Engine, action, success: str) -> bool:  # type: ignore[no-untyped-def]
+    """Run ``action(session)`` as one unit of work; report a DomainError next to the form."""
+    try:
+        with write_session(engine) as session:
+            action(session)
+    except DomainError as err:
+        set_field_errors(FORM, err)
+        return False
+    clear_field_errors(FORM)
+    flash(success)
+    return True
+
+
+def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, catalogue: pd.DataFrame) -> None:
+    steps = journey_map.steps
+    if steps.empty:
+        st.caption(_("Add a step to edit it here."))
+        return
+    options = steps["id"].tolist()
+    stage_names = {stage.id: stage.name for stage in journey_map.stages}
+    titles = {row.id: f"{stage_names.get(row.stage_id, '')} › {row.title}" for row in steps.itertuples()}
+    if st.session_state.get(SELECTED) not in options:
+        select_step(journey_map, options[0])
+    if st.session_state.get(SELECTED + ".picker") != st.session_state[SELECTED]:
+        st.session_state.pop(SELECTED + ".picker", None)  # chosen elsewhere (graph click, new step)
+    st.selectbox(_("Step to edit"), options, format_func=titles.get, key=SELECTED + ".picker",
+                 index=options.index(st.session_state[SELECTED]),
+                 on_change=lambda: select_step(journey_map, st.session_state[SELECTED + ".picker"]))
+    step_id = st.session_state[SELECTED]
+    for text in field_errors(FORM).values():
+        st.error(text, icon="⚠️")
+    _move_and_delete(engine, workspace_id, journey_map, step_id)
+    _fields_form(engine, workspace_id, journey_map, step_id)
+    pains, opportunities, links = st.tabs([_("Pain points"), _("Opportunities"), _("Touchpoints")])
+    with pains:
+        _pain_points(engine, workspace_id, journey_map, step_id)
+    with opportunities:
+        _opportunities(engine, workspace_id, journey_map, step_id)
+    with links:
+        _touchpoints(engine, workspace_id, journey_map, step_id, catalogue)
+
+
+def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
+    columns = st.columns(5)
+    moves = (("left", "←", N_("Move to the previous stage")), ("right", "→", N_("Move to the next stage")),
+             ("up", "↑", N_("Move up")), ("down", "↓", N_("Move down")))
+    for column, (direction, arrow, help_text) in zip(columns, moves, strict=False):
+        if column.button(arrow, key=f"step.move.{direction}", help=_(help_text), width="stretch"):
+            if _write(engine, lambda s, d=direction: journeys.move_step(s, workspace_id, step_id, d), _("Step moved.")):
+                st.rerun()
+    if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
+        holder: dict[str, int] = {}
+
+        def delete(session) -> None:  # type: ignore[no-untyped-def]
+            holder["activity"] = history.delete_step_with_undo(session, workspace_id, step_id)
+
+        if _write(engine, delete, _("Step deleted.")):
+            st.session_state[UNDO] = holder["activity"]
+            st.session_state[SELECTED] = None
+            st.rerun()
+
+
+def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
+    exit_labels = translated(EXIT_KINDS)
+    with st.form(FORM):
+        st.text_input(label(STEP_FIELDS, "title"), key=key("title"))
+        show_field_error(FORM, "title")
+        left, right = st.columns(2)
+        with left:
+            st.text_area(label(STEP_FIELDS, "doing"), key=key("doing"), height=80)
+            st.text_area(label(STEP_FIELDS, "thinking"), key=key("thinking"), height=80)
+            st.text_area(label(STEP_FIELDS, "feeling"), key=key("feeling"), height=80)
+            st.slider(label(STEP_FIELDS, "emotion"), min_value=-3, max_value=3, key=key("emotion"))
+            for persona in journey_map.personas:
+                st.number_input(_("Emotion for {persona} (empty: as above)").format(persona=persona.name),
+                                min_value=-3, max_value=3, step=1, value=None, key=key(f"persona.{persona.id}"))
+        with right:
+            st.text_area(label(STEP_FIELDS, "needs"), key=key("needs"), height=80)
+            st.text_input(label(STEP_FIELDS, "owner_department"), key=key("owner_department"))
+            st.text_area(label(STEP_FIELDS, "backstage"), key=key("backstage"), height=80)
+            st.checkbox(label(STEP_FIELDS, "is_moment_of_truth"), key=key("is_moment_of_truth"))
+            entry, share = st.columns(2)
+            entry.checkbox(label(STEP_FIELDS, "is_entry"), key=key("is_entry"))
+            share.number_input(label(STEP_FIELDS, "entry_share"), value=None, step=5.0, key=key("entry_share"))
+            show_field_error(FORM, "entry_share")
+            leave, kind = st.columns(2)
+            leave.checkbox(label(STEP_FIELDS, "is_exit"), key=key("is_exit"))
+            kind.selectbox(label(STEP_FIELDS, "exit_kind"), list(EXIT_KINDS), format_func=exit_labels.get, key=key("exit_kind"))
+        saved = st.form_submit_button(_("Save step"), type="primary", key=key("save"))
+    if saved:
+        changes: dict[str, Any] = {field: st.session_state[key(field)] for field in (*TEXT_FIELDS, *FLAGS, "emotion",
+                                                                                    "entry_share", "exit_kind")}
+
+        def save(session) -> None:  # type: ignore[no-untyped-def]
+            journeys.update_step(session, workspace_id, step_id, changes, expected_version=st.session_state.get(key("version")))
+            for persona in journey_map.personas:
+                journeys.set_persona_emotion(session, workspace_id, step_id, persona.id,
+                                             st.session_state.get(key(f"persona.{persona.id}")))
+
+        if _write(engine, save, _("Step saved.")):
+            st.rerun()
+
+
+def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_delete) -> None:  # type: ignore[no-untyped-def]
+    items = frame[frame["step_id"] == step_id] if not frame.empty else frame
+    for row in items.itertuples():
+        text, remove = st.columns([6, 1], vertical_alignment="center")
+        text.markdown(describe(row))
+        if remove.button(":material/close:", key=f"{delete_key}.{row.id}", help=_("Remove")):
+            on_delete(row.id)
+
+
+def _pain_points(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
+    def remove(item_id: int) -> None:
+        if _write(engine, lambda s: journeys.delete_pain_point(s, workspace_id, item_id), _("Pain point removed.")):
+            st.rerun()
+
+    _item_list(journey_map.pain_points, step_id, lambda r: f"{md(r.text)} · **{r.severity}/5**", "step.pain.delete", remove)
+    with st.form("step.pain.add", clear_on_submit=True):
+        text = st.text_input(_("New pain point"), key="step.pain.text")
+        severity = st.slider(_("Severity"), 1, 5, 3, key="step.pain.severity")
+        if st.form_submit_button(_("Add pain point")):
+            if _write(engine, lambda s: journeys.create_pain_point(s, workspace_id, step_id, {"text": text, "severity": severity}),
+                      _("Pain point added.")):
+                st.rerun()
+
+
+def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
+    def remove(item_id: int) -> None:
+        if _write(engine, lambda s: journeys.delete_opportunity(s, workspace_id, item_id), _("Opportunity removed.")):
+            st.rerun()
+
+    _item_list(journey_map.opportunities, step_id,
+               lambda r: f"{md(r.text)} · {_('value')} {r.customer_value}/{r.business_value} · {_('effort')} {r.effort}",
+               "step.opportunity.delete", remove)
+    with st.form("step.opportunity.add", clear_on_submit=True):
+        text = st.text_input(_("New opportunity"), key="step.opportunity.text")
+        customer, business, effort = st.columns(3)
+        values = {
+            "customer_value": customer.slider(_("Customer value"), 1, 5, 3, key="step.opportunity.customer_value"),
+            "business_value": business.slider(_("Business value"), 1, 5, 3, key="step.opportunity.business_value"),
+            "effort": effort.slider(_("Effort"), 1, 5, 3, key="step.opportunity.effort"),
+        }
+        if st.form_submit_button(_("Add opportunity")):
+            if _write(engine, lambda s: journeys.create_opportunity(s, workspace_id, step_id, {"text": text, **values}),
+                      _("Opportunity added.")):
+                st.rerun()
+
+
+def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int, catalogue: pd.DataFrame) -> None:
+    def detach(link_id: int) -> None:
+        if _write(engine, lambda s: touchpoints.detach_touchpoint(s, workspace_id, link_id), _("Touchpoint detached.")):
+            st.rerun()
+
+    def describe(row) -> str:  # type: ignore[no-untyped-def]
+        ratings = " · ".join(part for part in (
+            f"{_('importance')} {row.importance:g}" if pd.notna(row.importance) else "",
+            f"{_('satisfaction')} {row.satisfaction:g}" if pd.notna(row.satisfaction) else "") if part)
+        return f"**{md(row.touchpoint_name)}** ({md(row.channel_name)}) {ratings}"
+
+    _item_list(journey_map.step_touchpoints, step_id, describe, "step.touchpoint.detach", detach)
+    if catalogue.empty:
+        st.caption(_("The touchpoint catalogue is empty."))
+        return
+    names = dict(zip(catalogue["id"], catalogue["name"], strict=True))
+    with st.form("step.touchpoint.attach", clear_on_submit=True):
+        touchpoint_id = st.selectbox(_("Touchpoint"), list(names), format_func=names.get, key="step.touchpoint.id")
+        importance, satisfaction = st.columns(2)
+        data = {
+            "importance": importance.slider(_("Importance (1–5)"), 1, 5, 3, key="step.touchpoint.importance"),
+            "satisfaction": satisfaction.slider(_("Satisfaction (1–5)"), 1, 5, 3, key="step.touchpoint.satisfaction"),
+            "is_decisive": st.checkbox(_("Decisive for the purchase"), key="step.touchpoint.decisive"),
+            "leads_to_abort": st.checkbox(_("Leads to abort"), key="step.touchpoint.abort"),
+        }
+        if st.form_submit_button(_("Attach touchpoint")):
+            if _write(engine, lambda s: touchpoints.attach_touchpoint(s, workspace_id, step_id, touchpoint_id, data),
+                      _("Touchpoint attached.")):
+                st.rerun()

@@ -1,0 +1,125 @@
+"""Figure builders for the touchpoint analysis (pure: frame in, ``go.Figure`` out, testable without Streamlit)."""
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.charts import PALETTE
+from components.i18n import _
+from components.labels import label
+from components.touchpoint_labels import QUADRANTS
+from services.touchpoint_analysis import MIDPOINT
+
+# Colour and symbol per quadrant: two cues, so the matrix reads without colour vision too.
+QUADRANT_STYLE = {
+    "fix_first": (PALETTE[5], "diamond"),
+    "keep_up": (PALETTE[0], "circle"),
+    "possible_overkill": (PALETTE[1], "square"),
+    "low_priority": (PALETTE[4], "triangle-up"),
+}
+_LAYOUT = {"plot_bgcolor": "#ffffff", "margin": {"l": 60, "r": 20, "t": 60, "b": 60}}
+
+
+def _short(text: str, length: int = 28) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def importance_performance_figure(scores: pd.DataFrame, title: str) -> go.Figure:
+    """Satisfaction (x) against importance (y), one point per touchpoint sized by the steps using it."""
+    figure = go.Figure()
+    rated = scores.dropna(subset=["importance", "satisfaction"])
+    largest = max(int(rated["steps"].max()) if not rated.empty else 1, 1)
+    for code, (colour, symbol) in QUADRANT_STYLE.items():
+        points = rated[rated["quadrant"] == code]
+        if points.empty:
+            continue
+        named = code == "fix_first"  # only the points that ask for action carry their name; the rest on hover
+        figure.add_trace(go.Scatter(
+            x=points["satisfaction"], y=points["importance"], mode="markers+text" if named else "markers",
+            name=label(QUADRANTS, code), text=[_short(name, 24) for name in points["touchpoint"]] if named else None,
+            textposition="bottom center", textfont={"size": 11, "color": colour},
+            marker={"size": 12 + 26 * points["steps"] / largest, "color": colour, "symbol": symbol, "opacity": 0.85,
+                    "line": {"color": "#1b1f24", "width": 1}},
+            customdata=points[["touchpoint", "channel", "steps", "journeys"]].to_numpy(),
+            hovertemplate=(
+                "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + _("Importance") + ": %{y:.1f} · "
+                + _("Satisfaction") + ": %{x:.1f}<br>" + _("Steps") + ": %{customdata[2]}<br>"
+                + _("Journeys") + ": %{customdata[3]}<extra></extra>"
+            ),
+        ))
+    corners = {  # (x, y, anchors) of each quadrant's label, in the quadrant's outer corner
+        "fix_first": (0.6, 5.45, "left"), "keep_up": (5.4, 5.45, "right"),
+        "low_priority": (0.6, 0.55, "left"), "possible_overkill": (5.4, 0.55, "right"),
+    }
+    for code, (x, y, anchor) in corners.items():
+        figure.add_annotation(x=x, y=y, text=f"<b>{label(QUADRANTS, code)}</b>", showarrow=False, xanchor=anchor,
+                              font={"color": QUADRANT_STYLE[code][0], "size": 13})
+    figure.add_vline(x=MIDPOINT, line={"color": "#9aa5b1", "dash": "dash"})
+    figure.add_hline(y=MIDPOINT, line={"color": "#9aa5b1", "dash": "dash"})
+    figure.update_layout(
+        title=title, height=560, legend={"orientation": "h", "y": -0.14}, **_LAYOUT,
+        xaxis={"title": _("Satisfaction (mean, 1–5)"), "range": [0.5, 5.5], "dtick": 1, "zeroline": False},
+        yaxis={"title": _("Importance to the customer (mean, 1–5)"), "range": [0.4, 5.6], "dtick": 1, "zeroline": False},
+    )
+    return figure
+
+
+def stage_heatmap_figure(table: pd.DataFrame, stages: pd.DataFrame, totals: pd.Series, title: str) -> go.Figure:
+    """Touchpoints × stages: how many steps of the stage use the touchpoint (empty columns: thin stages)."""
+    names = dict(zip(stages["stage_key"], stages["stage"], strict=True))
+    columns = [f"{_short(names[key], 22)} ({totals.get(key, 0)})" for key in table.columns]
+    figure = go.Figure(go.Heatmap(
+        z=table.to_numpy(), x=columns, y=[_short(str(name), 36) for name in table.index],
+        colorscale="Blues", zmin=0, xgap=2, ygap=2,
+        text=[[str(v) if v else "" for v in row] for row in table.to_numpy()], texttemplate="%{text}",
+        colorbar={"title": {"text": _("Steps (count)")}, "dtick": max(1, int(table.to_numpy().max(initial=1)) // 5)},
+        hovertemplate="%{y} · %{x}<br>" + _("Steps") + ": %{z}<extra></extra>",
+    ))
+    figure.update_layout(
+        title=title, height=max(320, 140 + 24 * len(table)), **_LAYOUT,
+        xaxis={"title": _("Stage (touchpoint uses in total)"), "side": "bottom", "tickangle": -30},
+        yaxis={"title": _("Touchpoint"), "autorange": "reversed"},
+    )
+    return figure
+
+
+def channel_mix_figure(mix: pd.DataFrame, title: str) -> go.Figure:
+    """Per stage, two 100 % bars: online/offline and direct/indirect shares of the touchpoint uses."""
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                           subplot_titles=(_("Online and offline"), _("Direct and indirect")))
+    stages = [_short(s, 22) for s in mix["stage"]]
+    parts = (
+        (1, "online", _("Online"), PALETTE[0]), (1, "offline", _("Offline"), PALETTE[1]),
+        (2, "direct", _("Direct"), PALETTE[2]), (2, "indirect", _("Indirect"), PALETTE[3]),
+    )
+    for row, column, name, colour in parts:
+        figure.add_trace(go.Bar(
+            x=stages, y=mix[f"{column}_share"], name=name, marker={"color": colour}, customdata=mix[column],
+            text=[f"{v:.0f} %" if pd.notna(v) and v > 0 else "" for v in mix[f"{column}_share"]], textposition="inside",
+            hovertemplate="%{x}<br>" + name + ": %{y:.0f} % (%{customdata})<extra></extra>",
+        ), row=row, col=1)
+    figure.update_layout(title=title, barmode="stack", height=560, legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
+                         **_LAYOUT)
+    figure.update_yaxes(title_text=_("Share of touchpoint uses (%)"), range=[0, 100], dtick=25)
+    figure.update_xaxes(title_text=_("Stage"), tickangle=-30, row=2, col=1)
+    return figure
+
+
+def abort_figure(ranking: pd.DataFrame, title: str) -> go.Figure:
+    """The abort touchpoints as horizontal bars, the most urgent on top."""
+    shown = ranking.dropna(subset=["score"]).head(15)
+    figure = go.Figure(go.Bar(
+        x=shown["score"], y=[_short(name, 36) for name in shown["touchpoint"]], orientation="h",
+        marker={"color": PALETTE[5]}, customdata=shown[["importance", "satisfaction", "where"]].to_numpy(),
+        text=[f"{v:.1f}" for v in shown["score"]], textposition="outside",
+        hovertemplate=(
+            "<b>%{y}</b><br>" + _("Importance") + ": %{customdata[0]:.1f} · " + _("Satisfaction")
+            + ": %{customdata[1]:.1f}<br>%{customdata[2]}<extra></extra>"
+        ),
+    ))
+    figure.update_layout(
+        title=title, height=max(280, 120 + 34 * len(shown)), **_LAYOUT,
+        xaxis={"title": _("Urgency: importance × (5 − satisfaction), 0–20"), "range": [0, 21]},
+        yaxis={"title": _("Touchpoint"), "autorange": "reversed"},
+    )
+    return figure

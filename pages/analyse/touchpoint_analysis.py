@@ -1,0 +1,85 @@
+"""Touchpoint analysis: importance–performance matrix, touchpoint × stage heatmap, channel mix, abort ranking."""
+
+import streamlit as st
+
+from components.charts import chart_panel
+from components.db import get_engine
+from components.i18n import _
+from components.labels import translated
+from components.text import md
+from components.touchpoint_charts import abort_figure, channel_mix_figure, importance_performance_figure, stage_heatmap_figure
+from components.touchpoint_labels import QUADRANTS
+from components.workspace import current_workspace_id
+from models.db import read_session
+from services import journeys
+from services import touchpoint_analysis as analysis
+
+engine = get_engine()
+workspace_id = current_workspace_id()
+HEATMAP_ROWS = 30
+
+st.title(_("Touchpoint analysis"))
+
+with read_session(engine) as session:
+    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+scopes = {0: _("All journeys"), **journey_names}
+scope = st.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="analysis.touchpoint.journey")
+journey_id = scope or None
+across = "" if journey_id else " " + _("(stages matched by name across journeys)")
+
+with read_session(engine) as session:
+    scores = analysis.touchpoint_scores(session, workspace_id, journey_id)
+    stages = analysis.stage_columns(session, workspace_id, journey_id)
+    usage = analysis.stage_usage(session, workspace_id, journey_id)
+    aborts = analysis.abort_ranking(session, workspace_id, journey_id)
+
+if scores.empty:
+    st.info(_("No touchpoint is attached to a step yet. Attach touchpoints on the Touchpoints page or in the journey map."))
+    st.page_link("pages/map/touchpoints.py", label=_("Open the touchpoints"), icon="📍")
+    st.stop()
+
+st.subheader(_("Importance and performance"), anchor=False)
+st.caption(_("Mean ratings over the steps that use each touchpoint; point size: number of steps. Lines at the middle of "
+             "the scale (3) split the quadrants; a point on a line counts as important and as not yet satisfying."))
+unrated = int((scores["quadrant"].isna()).sum())
+chart_panel(importance_performance_figure(scores, _("Importance–performance matrix")),
+            scores.assign(quadrant=scores["quadrant"].map(translated(QUADRANTS))),
+            key="analysis.touchpoint.matrix", filename="importance-performance-matrix")
+if unrated:
+    st.caption(_("{count} touchpoints are used but not rated yet and are not in the matrix.").format(count=unrated))
+
+st.subheader(_("Touchpoints per stage"), anchor=False)
+table = analysis.heatmap_table(usage, stages, limit=HEATMAP_ROWS)
+totals = analysis.stage_totals(usage, stages)
+chart_panel(stage_heatmap_figure(table, stages, totals, _("Touchpoint × stage") + across),
+            usage.merge(stages, on="stage_key"), key="analysis.touchpoint.heatmap", filename="touchpoint-stage-heatmap")
+thin = [name for key, name in zip(stages["stage_key"], stages["stage"], strict=True) if totals.get(key, 0) == 0]
+if thin:
+    st.caption(_("Stages without any touchpoint: {stages}").format(stages=", ".join(md(name) for name in thin)))
+if len(scores) > HEATMAP_ROWS:
+    st.caption(_("The {shown} most used of {total} touchpoints are shown.").format(shown=HEATMAP_ROWS, total=len(scores)))
+
+st.subheader(_("Channel mix per stage"), anchor=False)
+mix = analysis.channel_mix(usage, stages)
+chart_panel(channel_mix_figure(mix, _("Channel mix per stage") + across), mix, key="analysis.touchpoint.mix",
+            filename="channel-mix-per-stage")
+
+st.subheader(_("Touchpoints that lead to abort"), anchor=False)
+if aborts.empty:
+    st.info(_("No touchpoint is marked as leading to abort."))
+else:
+    st.caption(_("Ranked by importance × (5 − satisfaction): important touchpoints that disappoint come first."))
+    chart_panel(abort_figure(aborts, _("Abort touchpoints by urgency")), aborts, key="analysis.touchpoint.abort",
+                filename="abort-touchpoints")
+    st.dataframe(
+        aborts.drop(columns=["touchpoint_id"]), hide_index=True, width="stretch",
+        column_config={
+            "touchpoint": st.column_config.TextColumn(_("Touchpoint")),
+            "channel": st.column_config.TextColumn(_("Channel")),
+            "importance": st.column_config.NumberColumn(_("Importance (1–5)"), format="%.1f"),
+            "satisfaction": st.column_config.NumberColumn(_("Satisfaction (1–5)"), format="%.1f"),
+            "score": st.column_config.NumberColumn(_("Urgency (0–20)"), format="%.1f"),
+            "steps": st.column_config.NumberColumn(_("Steps")),
+            "where": st.column_config.TextColumn(_("Where"), width="large"),
+        },
+    )

@@ -1,0 +1,59 @@
+"""Build a small journey with a branch in Chromium and see the graph component draw it."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+
+def _select(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    page.get_by_label(label, exact=True).last.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def test_journey_with_a_branch_renders_in_the_graph(page: Page, app_url: str, screenshot_dir: Path) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Journeys").click()
+    page.get_by_role("tab", name="New journey").click()
+    form = page.get_by_test_id("stForm").filter(has_text="Create journey")
+    form.get_by_label("Name", exact=True).fill("Browser-Reise")
+    form.get_by_role("button", name="Create journey").click()
+    expect(page.get_by_role("heading", name="Browser-Reise")).to_be_visible(timeout=30_000)
+
+    # the AIDA template brought stages and starter steps; add a step whose title is HTML
+    add = page.get_by_test_id("stForm").filter(has_text="Add step")
+    add.get_by_label("New step: what does the customer do?").fill("<img src=x onerror=alert(1)>")
+    add.get_by_role("button", name="Add step").click()
+    expect(page.get_by_text("Step added.")).to_be_visible(timeout=15_000)
+    page.screenshot(path=str(screenshot_dir / "journey-map.png"), full_page=True)
+
+    # a branch into the new step
+    page.get_by_role("radio", name="Branches", exact=True).click()
+    branch = page.get_by_test_id("stForm").filter(has_text="Add a branch")
+    expect(branch).to_be_visible(timeout=15_000)
+    branch.get_by_label("From step", exact=True).click()
+    page.get_by_role("option").first.click()
+    branch.get_by_label("To step", exact=True).click()
+    page.get_by_role("option", name="<img src=x onerror=alert(1)>").click()
+    branch.get_by_label("Share of customers (%)").fill("20")
+    branch.get_by_role("button", name="Add branch").click()
+    expect(page.get_by_text("Branch added.")).to_be_visible(timeout=15_000)
+
+    page.get_by_role("radio", name="Graph", exact=True).click()
+    frame_element = page.locator("iframe[title='streamlit_agraph.agraph']")
+    expect(frame_element).to_be_visible(timeout=30_000)
+    canvas = page.frame_locator("iframe[title='streamlit_agraph.agraph']").locator("canvas")
+    expect(canvas).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # vis-network draws after layout
+    painted = canvas.evaluate(
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i+3] > 0 && (d[i] < 250 || d[i+1] < 250)) n++; }
+                  return n; }"""
+    )
+    assert painted > 2000, "the graph canvas is empty"
+    frame_element.screenshot(path=str(screenshot_dir / "journey-graph.png"))
+    inner = page.frame_locator("iframe[title='streamlit_agraph.agraph']").locator("img[src=x]")
+    assert inner.count() == 0 and dialogs == [], "user text was run as HTML"

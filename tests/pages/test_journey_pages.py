@@ -1,0 +1,152 @@
+"""Journeys list and map editor through their widgets: what is rendered and what is stored."""
+
+import json
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from models import Journey, Stage, Step, Transition
+from models.db import read_session, write_session
+from services import journeys
+from tests.pages.conftest import start_app
+
+LIST = "pages/map/journeys.py"
+EDITOR = "pages/map/journey_editor.py"
+
+
+def rows(engine: Engine, model, *where):  # type: ignore[no-untyped-def]
+    with read_session(engine) as session:
+        return list(session.exec(select(model).where(*where)).all())
+
+
+@pytest.fixture
+def small_journey(database: Engine, workspace_id: int) -> int:
+    """A journey with two stages and three steps, no branches yet."""
+    with write_session(database) as session:
+        journey = journeys.create_journey(session, workspace_id, {"name": "Online-Kauf"})
+        search = journeys.create_stage(session, workspace_id, journey.id, {"name": "Suche"})
+        buy = journeys.create_stage(session, workspace_id, journey.id, {"name": "Kauf"})
+        journeys.create_step(session, workspace_id, search.id, {"title": "Googelt", "is_entry": True, "entry_share": 100})
+        journeys.create_step(session, workspace_id, buy.id, {"title": "Warenkorb"})
+        journeys.create_step(session, workspace_id, buy.id, {"title": "Bezahlt", "is_exit": True, "exit_kind": "purchase"})
+        return journey.id
+
+
+def open_editor(journey_id: int, view: str = "map"):  # type: ignore[no-untyped-def]
+    at = start_app()
+    at.session_state["journey.editor.journey_id"] = journey_id
+    at.session_state["journey.editor.view"] = view
+    at.switch_page(EDITOR).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_create_a_journey_from_the_aida_template(database: Engine, workspace_id: int) -> None:
+    at = start_app(LIST)
+    at.text_input(key="journey.create.name").set_value("Sommerurlaub")
+    at.selectbox(key="journey.create.template").set_value("aida_dl")
+    at.button(key="FormSubmitter:journey.create-Create journey").click().run()
+    assert not at.exception
+    [journey] = rows(database, Journey)
+    stages = sorted(rows(database, Stage, Stage.journey_id == journey.id), key=lambda s: s.position)
+    assert len(stages) == 6
+    assert at.title[0].value == "Sommerurlaub"  # the editor opened on the new journey
+
+
+def test_empty_journey_name_is_refused(database: Engine, workspace_id: int) -> None:
+    at = start_app(LIST)
+    at.button(key="FormSubmitter:journey.create-Create journey").click().run()
+    assert any("required" in e.value for e in at.error)
+    assert rows(database, Journey) == []
+
+
+def test_add_stage_and_step_in_the_editor(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    at.text_input(key="journey.add_stage.name").set_value("Lieferung")
+    at.button(key="FormSubmitter:journey.add_stage-Add stage").click().run()
+    assert "Lieferung" in [s.name for s in rows(database, Stage)]
+
+    lieferung = next(s for s in rows(database, Stage) if s.name == "Lieferung")
+    at.selectbox(key="journey.add_step.stage").set_value(lieferung.id)
+    at.text_input(key="journey.add_step.title").set_value("Paket kommt an")
+    at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+    [step] = rows(database, Step, Step.title == "Paket kommt an")
+    assert step.stage_id == lieferung.id
+    assert "Paket kommt an" in at.html[0].value  # the grid shows it
+
+
+def test_branch_warnings_then_adding_branches_clears_them(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey, "branches")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "cannot be reached" in warnings or "unreachable" in warnings.lower()
+    steps = {s.title: s.id for s in rows(database, Step)}
+    for source, target in (("Googelt", "Warenkorb"), ("Warenkorb", "Bezahlt")):
+        at.selectbox(key="branch.add.source").set_value(steps[source])
+        at.selectbox(key="branch.add.target").set_value(steps[target])
+        at.number_input(key="branch.add.share").set_value(100.0)
+        at.button(key="FormSubmitter:branch.add-Add branch").click().run()
+    assert len(rows(database, Transition)) == 2
+    assert any("consistent" in s.value for s in at.success)
+
+
+def test_bad_branch_input_saves_nothing(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey, "branches")
+    steps = {s.title: s.id for s in rows(database, Step)}
+    at.selectbox(key="branch.add.source").set_value(steps["Googelt"])
+    at.selectbox(key="branch.add.target").set_value(steps["Warenkorb"])
+    at.number_input(key="branch.add.share").set_value(150.0)
+    at.button(key="FormSubmitter:branch.add-Add branch").click().run()
+    assert any("between 0 and 100" in e.value for e in at.error)
+    assert rows(database, Transition) == []
+
+
+def test_duplicate_as_to_be(database: Engine, small_journey: int) -> None:
+    at = start_app(LIST)
+    at.selectbox(key="journeys.selected").set_value(small_journey)
+    at.button(key="journey.duplicate").click().run()
+    copies = rows(database, Journey, Journey.origin_journey_id == small_journey)
+    assert [(c.name, c.state) for c in copies] == [("Online-Kauf (to-be)", "to_be")]
+    assert len(rows(database, Step, Step.journey_id == copies[0].id)) == 3
+
+
+def test_delete_stage_with_steps_needs_confirmation_and_can_be_undone(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    kauf = next(s for s in rows(database, Stage) if s.name == "Kauf")
+    at.selectbox(key="journey.stage.id").set_value(kauf.id).run()
+    at.button(key="journey.stage.delete").click().run()
+    assert any("still holds 2 steps" in e.value for e in at.error)
+    assert len(rows(database, Step)) == 3
+
+    at.checkbox(key=f"journey.stage.confirm.{kauf.id}").check()
+    at.button(key="journey.stage.delete").click().run()
+    assert len(rows(database, Step)) == 1
+    at.button(key="journey.editor.undo.button").click().run()
+    assert sorted(s.title for s in rows(database, Step)) == ["Bezahlt", "Googelt", "Warenkorb"]
+
+
+def test_graph_view_escapes_step_titles(database: Engine, small_journey: int, workspace_id: int) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    with write_session(database) as session:
+        step = next(s for s in journeys.list_steps(session, workspace_id, small_journey) if s.title == "Warenkorb")
+        journeys.update_step(session, workspace_id, step.id, {"title": evil})
+    at = open_editor(small_journey, "graph")
+    [graph] = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.proto.component_name.endswith("agraph")]
+    data = json.loads(json.loads(graph.proto.json_args)["data"])
+    node = next(n for n in data["nodes"] if n["id"] == str(step.id))
+    assert "<b>&lt;img src=x onerror=alert(1)&gt;</b>" in node["title"]  # the tooltip is HTML: escaped
+    assert "<img" not in node["title"]
+    assert node["label"] == evil  # drawn on the canvas as plain text
+    assert {(e["from"], e["to"]) for e in data["edges"]} == set()
+
+
+def test_editor_step_form_saves_fields(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    at.text_area(key="step.form.thinking").set_value("Was kostet der Versand?")
+    at.slider(key="step.form.emotion").set_value(-2)
+    at.checkbox(key="step.form.is_moment_of_truth").check()
+    at.button(key="step.form.save").click().run()
+    [saved] = rows(database, Step, Step.id == target.id)
+    assert (saved.thinking, saved.emotion, saved.is_moment_of_truth) == ("Was kostet der Versand?", -2, True)

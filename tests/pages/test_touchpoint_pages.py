@@ -1,0 +1,229 @@
+"""The touchpoint catalogue and the touchpoint analysis through their widgets: what is shown, what is stored."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlmodel import select
+
+from components.db import get_engine
+from models import StepTouchpoint, Touchpoint
+from models.db import read_session, write_session
+from services import channels, journeys, touchpoints
+from tests.pages.conftest import start_app
+
+PAGE = "pages/map/touchpoints.py"
+ANALYSIS = "pages/analyse/touchpoint_analysis.py"
+
+
+@pytest.fixture
+def journey(database: Engine, workspace_id: int) -> SimpleNamespace:
+    """A journey with two stages and three steps, and the workspace's channel ids by name."""
+    with write_session(database) as session:
+        ids = {c.name: c.id for c in channels.list_channels(session, workspace_id)}
+        journey = journeys.create_journey(session, workspace_id, {"name": "Sommerurlaub"})
+        first = journeys.create_stage(session, workspace_id, journey.id, {"name": "Suche"})
+        second = journeys.create_stage(session, workspace_id, journey.id, {"name": "Buchung"})
+        steps = [journeys.create_step(session, workspace_id, stage.id, {"title": title})
+                 for stage, title in ((first, "Googelt Hotels"), (first, "Ruft an"), (second, "Bucht online"))]
+    return SimpleNamespace(id=journey.id, steps=[s.id for s in steps], channels=ids)
+
+
+def add_touchpoints(engine: Engine, workspace_id: int, *specs: dict) -> list[int]:
+    with write_session(engine) as session:
+        return [touchpoints.create_touchpoint(session, workspace_id, spec).id for spec in specs]
+
+
+def stored(engine: Engine) -> list[Touchpoint]:
+    with read_session(engine) as session:
+        return list(session.exec(select(Touchpoint).order_by(Touchpoint.name)).all())
+
+
+def links(engine: Engine) -> list[StepTouchpoint]:
+    with read_session(engine) as session:
+        return list(session.exec(select(StepTouchpoint).order_by(StepTouchpoint.id)).all())
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_empty_catalogue_invites_the_first_touchpoint(database: Engine, workspace_id: int) -> None:
+    at = start_app(PAGE)
+    assert at.title[0].value == "Touchpoints"
+    assert any("No touchpoints yet" in info.value for info in at.info)
+
+
+def test_create_a_touchpoint_that_follows_its_channel(database: Engine, journey: SimpleNamespace) -> None:
+    at = start_app(PAGE)
+    at.button(key="touchpoint.new").click().run()
+    at.text_input(key="touchpoint.form.name").set_value("Hotline <b>24/7</b>")
+    at.selectbox(key="touchpoint.form.channel_id").set_value(journey.channels["Telefon"])
+    at.text_input(key="touchpoint.form.owner_department").set_value("Service")
+    at.number_input(key="touchpoint.form.cost_per_contact").set_value(4.5)
+    at.button(key="touchpoint.form.save").click().run()
+    assert not at.exception and not errors(at)
+    [hotline] = stored(database)
+    assert (hotline.name, hotline.is_online, hotline.is_direct, hotline.owner_department, hotline.cost_per_contact) == (
+        "Hotline <b>24/7</b>", False, True, "Service", 4.5)
+    assert any("Touchpoint saved." in s.value for s in at.success)
+    # user text is escaped in the markdown line of the details
+    assert any(r"Hotline \<b\>24/7\</b\>" in m.value for m in at.markdown)
+
+
+def test_duplicate_name_and_a_contrary_online_flag_are_refused(database: Engine, workspace_id: int,
+                                                                journey: SimpleNamespace) -> None:
+    add_touchpoints(database, workspace_id, {"name": "Hotline"})
+    at = start_app(PAGE)
+    at.button(key="touchpoint.new").click().run()
+    at.text_input(key="touchpoint.form.name").set_value("Hotline")
+    at.button(key="touchpoint.form.save").click().run()
+    assert "A touchpoint with this name already exists in the workspace." in errors(at)
+
+    at.text_input(key="touchpoint.form.name").set_value("Telefonberatung")
+    at.selectbox(key="touchpoint.form.channel_id").set_value(journey.channels["Telefon"])
+    at.radio(key="touchpoint.form.online").set_value("online")
+    at.button(key="touchpoint.form.save").click().run()
+    assert "The channel is offline: a touchpoint on it is offline too." in errors(at)
+    assert [t.name for t in stored(database)] == ["Hotline"]
+    assert at.text_input(key="touchpoint.form.name").value == "Telefonberatung"  # what was typed stays
+
+
+def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine, workspace_id: int,
+                                                                journey: SimpleNamespace) -> None:
+    [checkout] = add_touchpoints(database, workspace_id, {"name": "Checkout", "channel_id": journey.channels["Website"]})
+    at = start_app(PAGE)
+    assert any("not attached to any step" in i.value for i in at.info)
+    at.selectbox(key="touchpoint.attach.journey").set_value(journey.id).run()
+    at.selectbox(key="touchpoint.attach.step").set_value(journey.steps[2])
+    at.number_input(key="touchpoint.attach.importance").set_value(7)
+    at.number_input(key="touchpoint.attach.satisfaction").set_value(1)
+    at.button(key="touchpoint.attach.save").click().run()
+    assert "Must be between 1 and 5." in errors(at)
+    assert links(database) == []
+
+    at.selectbox(key="touchpoint.attach.step").set_value(journey.steps[2])
+    at.number_input(key="touchpoint.attach.importance").set_value(5)
+    at.number_input(key="touchpoint.attach.satisfaction").set_value(1)
+    at.checkbox(key="touchpoint.attach.abort").check()
+    at.button(key="touchpoint.attach.save").click().run()
+    assert not at.exception and not errors(at)
+    [link] = links(database)
+    assert (link.step_id, link.touchpoint_id, link.importance, link.satisfaction, link.leads_to_abort) == (
+        journey.steps[2], checkout, 5, 1, True)
+    assert any("Touchpoint attached." in s.value for s in at.success)
+
+    at.switch_page(ANALYSIS).run()
+    assert not at.exception
+    matrix = next(json.loads(chart.proto.spec) for chart in at.get("plotly_chart") if "Importance–performance" in chart.proto.spec)
+    [trace] = matrix["data"]
+    assert (trace["name"], trace["x"], trace["y"], trace["customdata"][0][0]) == ("Fix first", [1.0], [5.0], "Checkout")
+    assert "Sommerurlaub" in trace["customdata"][0][3]  # hover shows the journeys
+    assert any("Checkout" in chart.proto.spec and "Urgency" in chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_catalogue_table_saves_all_rows_or_none(database: Engine, workspace_id: int) -> None:
+    add_touchpoints(database, workspace_id, {"name": "Hotline"}, {"name": "Website"})
+    at = start_app(PAGE)
+    # rows in name order: 0 Hotline, 1 Website
+    at.session_state["touchpoint.catalogue.table.0"] = {
+        "edited_rows": {0: {"owner_department": "Service"}, 1: {"name": "Hotline"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.button(key="touchpoint.catalogue.save").click().run()
+    assert "Nothing was saved. Please correct these rows:" in errors(at)
+    assert "Website · Name: A touchpoint with this name already exists in the workspace." in errors(at)
+    assert [(t.name, t.owner_department) for t in stored(database)] == [("Hotline", ""), ("Website", "")]
+
+    at.session_state["touchpoint.catalogue.table.0"] = {
+        "edited_rows": {0: {"owner_department": "Service", "cost_per_contact": 2.5}, 1: {"is_direct": False}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    at.button(key="touchpoint.catalogue.save").click().run()
+    assert not errors(at)
+    assert [(t.name, t.owner_department, t.cost_per_contact, t.is_direct) for t in stored(database)] == [
+        ("Hotline", "Service", 2.5, True), ("Website", "", None, False)]
+
+
+def test_evaluation_table_edits_ratings_and_detaches(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
+    [hotline] = add_touchpoints(database, workspace_id, {"name": "Hotline"})
+    with write_session(database) as session:
+        for step_id in journey.steps[:2]:
+            touchpoints.attach_touchpoint(session, workspace_id, step_id, hotline, {"importance": 3, "satisfaction": 3})
+    at = start_app(PAGE)
+    key = f"touchpoint.links.{hotline}.table.0"
+    at.session_state[key] = {"edited_rows": {0: {"satisfaction": 9}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="touchpoint.links.save").click().run()
+    assert "Googelt Hotels · Satisfaction (1–5): Must be between 1 and 5." in errors(at)
+    assert [link.satisfaction for link in links(database)] == [3, 3]
+
+    at.session_state[key] = {"edited_rows": {0: {"satisfaction": 2, "notes": "Warteschleife"}, 1: {"detach": True}},
+                             "added_rows": [], "deleted_rows": []}
+    at.button(key="touchpoint.links.save").click().run()
+    assert not errors(at)
+    assert [(link.step_id, link.satisfaction, link.notes) for link in links(database)] == [
+        (journey.steps[0], 2, "Warteschleife")]
+
+
+def test_filters(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
+    add_touchpoints(database, workspace_id,
+                    {"name": "Hotline", "channel_id": journey.channels["Telefon"], "owner_department": "Service"},
+                    {"name": "Reviews", "channel_id": journey.channels["Bewertungsportale"]},
+                    {"name": "Website", "channel_id": journey.channels["Website"]})
+    at = start_app(PAGE)
+    assert any(c.value.startswith("3 touchpoints") for c in at.caption)
+    at.selectbox(key="touchpoint.filter.direct").set_value("indirect").run()
+    assert any(c.value.startswith("1 touchpoints") for c in at.caption)
+    assert at.selectbox(key="touchpoint.selected").options == ["Reviews"]
+    at.selectbox(key="touchpoint.filter.direct").set_value("").run()
+    at.selectbox(key="touchpoint.filter.online").set_value("offline").run()
+    assert at.selectbox(key="touchpoint.selected").options == ["Hotline"]
+    at.selectbox(key="touchpoint.filter.online").set_value("").run()
+    at.multiselect(key="touchpoint.filter.department").select("Service").run()
+    assert at.selectbox(key="touchpoint.selected").options == ["Hotline"]
+    at.multiselect(key="touchpoint.filter.department").unselect("Service").run()
+    at.multiselect(key="touchpoint.filter.journey").select(journey.id).run()
+    assert any("No touchpoints match these filters." in i.value for i in at.info)
+
+
+def test_delete_needs_confirmation(database: Engine, workspace_id: int) -> None:
+    add_touchpoints(database, workspace_id, {"name": "Hotline"})
+    at = start_app(PAGE)
+    at.button(key="touchpoint.delete").click().run()
+    assert stored(database) and any("Delete this touchpoint?" in w.value for w in at.warning)
+    at.button(key="touchpoint.delete.confirm").click().run()
+    assert stored(database) == []
+
+
+@pytest.mark.parametrize("page", [PAGE, ANALYSIS])
+def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, workspace_id: int,
+                                                            journey: SimpleNamespace, page: str) -> None:
+    def statements_per_rerun(at) -> int:
+        engine = get_engine()  # the app's own engine (cache_resource is process-wide)
+        seen: list[str] = []
+
+        def count(*_args) -> None:  # type: ignore[no-untyped-def]
+            seen.append("")
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            at.run()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def grow(count: int, offset: int) -> None:
+        with write_session(database) as session:
+            for index in range(offset, offset + count):
+                tp = touchpoints.create_touchpoint(session, workspace_id, {"name": f"TP {index}", "channel_id": journey.channels["App"]})
+                for step_id in journey.steps:
+                    touchpoints.attach_touchpoint(session, workspace_id, step_id, tp.id, {"importance": 1 + index % 5,
+                                                                                          "satisfaction": 1 + index % 3})
+
+    grow(2, 0)
+    at = start_app(page)
+    small = statements_per_rerun(at)
+    grow(40, 2)
+    large = statements_per_rerun(at)
+    assert not at.exception
+    assert small == large, (small, large)
