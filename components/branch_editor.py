@@ -16,14 +16,21 @@ from services.journey_map import JourneyMap
 
 
 def branch_warnings(warnings: list[BranchWarning]) -> None:
-    """The graph checks, in words a facilitator understands."""
-    if not warnings:
+    """The graph checks, in words a facilitator understands; drop-off notes apart from real problems."""
+    problems = [w for w in warnings if not w.is_notice]
+    notices = [w for w in warnings if w.is_notice]
+    if not problems:
         st.success(_("The branches are consistent: every step is reachable, shares add up, every path ends in an exit."),
                    icon="✅")
-        return
-    with st.expander(_("{count} warnings about the branches").format(count=len(warnings)), expanded=True, icon="⚠️"):
-        for warning in warnings:
-            st.warning(warning.render(_))
+    else:
+        with st.expander(_("{count} warnings about the branches").format(count=len(problems)),
+                         expanded=len(problems) <= 3, icon="⚠️"):
+            for warning in problems:
+                st.warning(warning.render(_))
+    if notices:
+        with st.expander(_("{count} steps where customers leave the journey").format(count=len(notices)), icon="ℹ️"):
+            for notice in notices:
+                st.info(notice.render(_))
 
 
 def _step_titles(journey_map: JourneyMap) -> dict[int, str]:

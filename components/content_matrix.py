@@ -102,8 +102,8 @@ def cell_panel(engine: Engine, workspace_id: int, cmap: ContentMap, channels: pd
     found = gaps(cmap, persona_id)
     here = found[(found["stage_id"] == stage_id) & (found["channel_id"] == channel_id)]
     if not here.empty:
-        st.warning(_("Gap: {personas} prefer this channel and {steps} steps of this stage use it, but no live content is "
-                     "mapped.").format(personas=", ".join(md(p) for p in here["persona"]), steps=int(here["steps"].max())))
+        st.warning(_("Gap: this channel is preferred by {personas}, and {steps} steps of this stage use it, but no live "
+                     "content is mapped.").format(personas=", ".join(md(p) for p in here["persona"]), steps=int(here["steps"].max())))
     mappings = visible_mappings(cmap, persona_id)
     mappings = mappings[(mappings["stage_id"] == stage_id) & (mappings["channel_id"] == channel_id)]
     for row in mappings.to_dict("records"):

@@ -1,5 +1,7 @@
 """Figure builders for the touchpoint analysis (pure: frame in, ``go.Figure`` out, testable without Streamlit)."""
 
+from collections import Counter
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -24,6 +26,18 @@ def _short(text: str, length: int = 28) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def _point_labels(points: pd.DataFrame) -> list[str]:
+    """One label per position: touchpoints with the same mean ratings share it ("Hotline +2") instead of overprinting."""
+    spots = list(zip(points["satisfaction"].round(2), points["importance"].round(2), strict=True))
+    counts = Counter(spots)
+    labels, labelled = [], set()
+    for name, spot in zip(points["touchpoint"], spots, strict=True):
+        others = counts[spot] - 1
+        labels.append("" if spot in labelled else _short(name, 20) + (f" +{others}" if others else ""))
+        labelled.add(spot)
+    return labels
+
+
 def importance_performance_figure(scores: pd.DataFrame, title: str) -> go.Figure:
     """Satisfaction (x) against importance (y), one point per touchpoint sized by the steps using it."""
     figure = go.Figure()
@@ -36,7 +50,7 @@ def importance_performance_figure(scores: pd.DataFrame, title: str) -> go.Figure
         named = code == "fix_first"  # only the points that ask for action carry their name; the rest on hover
         figure.add_trace(go.Scatter(
             x=points["satisfaction"], y=points["importance"], mode="markers+text" if named else "markers",
-            name=label(QUADRANTS, code), text=[_short(name, 24) for name in points["touchpoint"]] if named else None,
+            name=label(QUADRANTS, code), text=_point_labels(points) if named else None,
             textposition="bottom center", textfont={"size": 11, "color": colour},
             marker={"size": 12 + 26 * points["steps"] / largest, "color": colour, "symbol": symbol, "opacity": 0.85,
                     "line": {"color": "#1b1f24", "width": 1}},

@@ -29,8 +29,11 @@ MESSAGES = {
     "dead_end": N_("“{title}” has no way onward and is not marked as an exit."),
     "exit_has_outgoing": N_("“{title}” is marked as an exit but has ways onward."),
     "shares_over_100": N_("The shares leaving “{title}” add up to {total} % – more than 100 %."),
-    "shares_under_100": N_("The shares leaving “{title}” add up to {total} %: {missing} % of its customers are on no path."),
+    "shares_under_100": N_("{missing} % of the customers at “{title}” leave the journey there (its branches add up to {total} %)."),
 }
+
+
+NOTICES = frozenset({"shares_under_100"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ class BranchWarning:
     step_id: int | None
     message: str
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_notice(self) -> bool:
+        """Drop-off is information, not a mistake: shares under 100 % mean the rest leave the journey."""
+        return self.kind in NOTICES
 
     def render(self, translate: Callable[[str], str] | None = None) -> str:
         """The message with its values filled in, translated by ``translate`` if given."""

@@ -51,9 +51,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite file the app under test writes to (tests read it to check what was stored)."""
+    return tmp_path_factory.mktemp("browser") / "browser.db"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_database: Path) -> Iterator[str]:
     """A running app on a temporary database (with the demo workspace loaded on start)."""
-    database = tmp_path_factory.mktemp("browser") / "browser.db"
+    database = app_database
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     log = (tmp_path_factory.mktemp("logs") / "streamlit.log").open("w")

@@ -1,5 +1,6 @@
 """Build a small journey with a branch in Chromium and see the graph component draw it."""
 
+import sqlite3
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -57,3 +58,41 @@ def test_journey_with_a_branch_renders_in_the_graph(page: Page, app_url: str, sc
     frame_element.screenshot(path=str(screenshot_dir / "journey-graph.png"))
     inner = page.frame_locator("iframe[title='streamlit_agraph.agraph']").locator("img[src=x]")
     assert inner.count() == 0 and dialogs == [], "user text was run as HTML"
+
+
+def test_drawing_an_edge_on_the_canvas_creates_a_branch(page: Page, app_url: str, app_database: Path,
+                                                         screenshot_dir: Path) -> None:
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Journey map").click()
+    page.get_by_label("Journey", exact=True).click()
+    page.get_by_role("option", name="Online-Kauf im Shop").click()
+    expect(page.get_by_role("heading", name="Online-Kauf im Shop")).to_be_visible(timeout=30_000)
+    page.get_by_role("radio", name="Draw branches").click()
+    canvas = page.locator("iframe[title='streamlit_flow.streamlit_flow']")
+    expect(canvas).to_be_visible(timeout=30_000)
+    canvas.scroll_into_view_if_needed()
+    flow = page.frame_locator("iframe[title='streamlit_flow.streamlit_flow']")
+    source = flow.locator(".react-flow__node").filter(has_text="Sucht leichten").locator(".react-flow__handle.source")
+    target = flow.locator(".react-flow__node").filter(has_text="Bestellung abgeschlossen").locator(".react-flow__handle.target")
+    expect(source).to_be_attached(timeout=15_000)
+
+    def stored() -> set[tuple[str, str]]:
+        with sqlite3.connect(app_database) as connection:
+            return set(connection.execute(
+                "SELECT a.title, b.title FROM transition t JOIN step a ON a.id = t.source_step_id"
+                " JOIN step b ON b.id = t.target_step_id").fetchall())
+
+    wanted = ("Sucht leichten Handgepäck-Koffer", "Bestellung abgeschlossen")
+    assert wanted not in stored()
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=20)
+    page.mouse.up()
+    for _attempt in range(40):
+        if wanted in stored():
+            break
+        page.wait_for_timeout(250)
+    assert wanted in stored()
+    canvas.screenshot(path=str(screenshot_dir / "journey-draw-branch.png"))
