@@ -5,12 +5,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import _
 from components.step_editor import UNDO
-from models.db import write_session
 from services import history, journeys
-from services.errors import DomainError
 from services.journey_graph import BranchWarning
 from services.journey_map import JourneyMap
 
@@ -46,17 +44,6 @@ def transitions_table(journey_map: JourneyMap) -> pd.DataFrame:
     })
 
 
-def _run(engine: Engine, action, success: str) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        with write_session(engine) as session:
-            action(session)
-    except DomainError as err:
-        st.error(message(err), icon="⚠️")
-        return False
-    flash(success)
-    return True
-
-
 def add_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
     titles = _step_titles(journey_map)
     if len(titles) < 2:
@@ -73,7 +60,7 @@ def add_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyM
         if st.form_submit_button(_("Add branch"), type="primary"):
             action = lambda s: journeys.create_transition(  # noqa: E731
                 s, workspace_id, source_id, target_id, {"label": label, "share": value})
-            if _run(engine, action, _("Branch added.")):
+            if attempt(engine, action, _("Branch added.")):
                 st.rerun()
 
 
@@ -96,14 +83,10 @@ def edit_transition_form(engine: Engine, workspace_id: int, journey_map: Journey
     if saved:
         action = lambda s: journeys.update_transition(  # noqa: E731
             s, workspace_id, chosen, {"label": label, "share": value}, expected_version=int(row["version"]))
-        if _run(engine, action, _("Branch saved.")):
+        if attempt(engine, action, _("Branch saved.")):
             st.rerun()
     if deleted:
-        holder: dict[str, int] = {}
-
-        def remove(session) -> None:  # type: ignore[no-untyped-def]
-            holder["activity"] = history.delete_transition_with_undo(session, workspace_id, chosen)
-
-        if _run(engine, remove, _("Branch removed.")):
-            st.session_state[UNDO] = holder["activity"]
+        removed = attempt(engine, lambda s: history.delete_transition_with_undo(s, workspace_id, chosen), _("Branch removed."))
+        if removed:
+            st.session_state[UNDO] = removed.value
             st.rerun()

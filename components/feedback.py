@@ -4,12 +4,17 @@ Field errors are UI state: a failed save stores them under the form's key and
 reruns, so the form can render each message right under the widget it concerns.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from components.i18n import _
+from models.db import write_session
 from services.errors import DomainError, ValidationErrors
 
 
@@ -55,3 +60,33 @@ def reporting_errors() -> Iterator[None]:
         yield
     except DomainError as err:
         st.error(message(err), icon="⚠️")
+
+
+@dataclass(frozen=True)
+class Done:
+    """A unit of work that succeeded, with what the action returned (truthy even when that is None)."""
+
+    value: Any = None
+
+
+def attempt(engine: Engine, action: Callable[[Session], Any], success: str, *, form: str | None = None) -> Done | None:
+    """Run ``action(session)`` as one unit of work (all or nothing).
+
+    On success the ``success`` message is queued for the next rerun and a
+    :class:`Done` returned. A DomainError is shown, never raised: next to the
+    fields of ``form`` when given (stored for the rerun), else right here; then
+    None is returned and nothing was written.
+    """
+    try:
+        with write_session(engine) as session:
+            value = action(session)
+    except DomainError as err:
+        if form:
+            set_field_errors(form, err)
+        else:
+            st.error(message(err), icon="⚠️")
+        return None
+    if form:
+        clear_field_errors(form)
+    flash(success)
+    return Done(value)

@@ -4,14 +4,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import N_, _, current_language
 from components.labels import translated
 from components.text import md
 from models import Persona
-from models.db import write_session
 from services import journeys
-from services.errors import DomainError
 from services.journey_templates import TEMPLATES, create_journey_from_template
 
 EDITOR_JOURNEY = "journey.editor.journey_id"
@@ -22,17 +20,6 @@ STATUSES = {"draft": N_("draft"), "in_review": N_("in review"), "final": N_("fin
 def open_in_editor(journey_id: int) -> None:
     st.session_state[EDITOR_JOURNEY] = journey_id
     st.switch_page("pages/map/journey_editor.py")
-
-
-def _run(engine: Engine, action, success: str):  # type: ignore[no-untyped-def]
-    try:
-        with write_session(engine) as session:
-            result = action(session)
-    except DomainError as err:
-        st.error(message(err), icon="⚠️")
-        return None
-    flash(success)
-    return result
 
 
 def create_journey_form(engine: Engine, workspace_id: int, personas: list[Persona], listing: pd.DataFrame) -> None:
@@ -52,10 +39,10 @@ def create_journey_form(engine: Engine, workspace_id: int, personas: list[Person
         next_id = st.selectbox(_("Leads into journey"), list(journey_names), format_func=journey_names.get, key="journey.create.next")
         if st.form_submit_button(_("Create journey"), type="primary"):
             data = {"name": name, "scenario": scenario, "goal": goal, "state": state, "next_journey_id": next_id or None}
-            created = _run(engine, lambda s: create_journey_from_template(
+            created = attempt(engine, lambda s: create_journey_from_template(
                 s, workspace_id, data, template, persona_ids=chosen, language=current_language()), _("Journey created."))
-            if created is not None:
-                open_in_editor(created.id)
+            if created:
+                open_in_editor(created.value.id)
 
 
 def journey_details_form(engine: Engine, workspace_id: int, row: pd.Series, persona_ids: list[int],
@@ -82,9 +69,9 @@ def journey_details_form(engine: Engine, workspace_id: int, row: pd.Series, pers
         if st.form_submit_button(_("Save details"), type="primary"):
             changes = {"name": name, "scenario": scenario, "goal": goal, "state": state, "status": status,
                        "next_journey_id": next_id or None}
-            if _run(engine, lambda s: journeys.update_journey(s, workspace_id, journey_id, changes,
+            if attempt(engine, lambda s: journeys.update_journey(s, workspace_id, journey_id, changes,
                                                               expected_version=int(row["version"]), persona_ids=chosen),
-                    _("Journey saved.")) is not None:
+                    _("Journey saved.")):
                 st.rerun()
 
 
@@ -94,10 +81,10 @@ def journey_actions(engine: Engine, workspace_id: int, row: pd.Series) -> None:
     if open_col.button(_("Open map"), key="journey.open", type="primary", width="stretch"):
         open_in_editor(journey_id)
     if copy_col.button(_("Duplicate as to-be"), key="journey.duplicate", width="stretch"):
-        copy = _run(engine, lambda s: journeys.duplicate_journey(s, workspace_id, journey_id, suffix=_(" (to-be)")),
-                    _("To-be version created."))
-        if copy is not None:
-            open_in_editor(copy.id)
+        copy = attempt(engine, lambda s: journeys.duplicate_journey(s, workspace_id, journey_id, suffix=_(" (to-be)")),
+                       _("To-be version created."))
+        if copy:
+            open_in_editor(copy.value.id)
     confirm_key = f"journey.delete.confirm.{journey_id}"
     if delete_col.button(_("Delete"), key="journey.delete", width="stretch"):
         st.session_state[confirm_key] = True
@@ -105,8 +92,8 @@ def journey_actions(engine: Engine, workspace_id: int, row: pd.Series) -> None:
         st.warning(_("Delete “{name}” with all its stages, steps and branches? This cannot be undone.").format(name=md(row["name"])))
         yes, no = st.columns(2)
         if yes.button(_("Yes, delete the journey"), key="journey.delete.yes", type="primary", width="stretch"):
-            if _run(engine, lambda s: journeys.delete_journey(s, workspace_id, journey_id, expected_version=int(row["version"])),
-                    _("Journey deleted.")) is not None:
+            if attempt(engine, lambda s: journeys.delete_journey(s, workspace_id, journey_id, expected_version=int(row["version"])),
+                    _("Journey deleted.")):
                 st.session_state.pop(confirm_key, None)
                 st.rerun()
         if no.button(_("Cancel"), key="journey.delete.no", width="stretch"):
@@ -121,7 +108,7 @@ def lifecycle_view(chains: list) -> None:  # list[list[LifecycleLink]]
         return
     states = translated(STATES)
     for chain in chains:
-        cells = st.columns(max(len(chain) * 2 - 1, 1))
+        cells = st.columns([4 if i % 2 == 0 else 1 for i in range(max(len(chain) * 2 - 1, 1))], vertical_alignment="center")
         for index, link in enumerate(chain):
             with cells[index * 2].container(border=True):
                 st.markdown(f"**{md(link.name)}**")

@@ -4,27 +4,13 @@ stages, and the undo banner after a delete."""
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import _
 from components.step_editor import SELECTED, UNDO
-from models.db import write_session
 from services import history, journeys
-from services.errors import DomainError
 from services.journey_map import JourneyMap
 
 LAST_STAGE = "journey.editor.last_stage"
-
-
-def _run(engine: Engine, action, success: str):  # type: ignore[no-untyped-def]
-    """One unit of work; a DomainError is shown, never raised. Returns the action's result or None."""
-    try:
-        with write_session(engine) as session:
-            result = action(session)
-    except DomainError as err:
-        st.error(message(err), icon="⚠️")
-        return None
-    flash(success)
-    return result if result is not None else True
 
 
 def undo_banner(engine: Engine, workspace_id: int) -> None:
@@ -34,7 +20,7 @@ def undo_banner(engine: Engine, workspace_id: int) -> None:
     text, undo, dismiss = st.columns([6, 1, 1], vertical_alignment="center")
     text.info(_("Deleted. You can undo this."), icon="🗑️")
     if undo.button(_("Undo"), key="journey.editor.undo.button", type="primary", width="stretch"):
-        if _run(engine, lambda s: history.undo_delete(s, workspace_id, activity_id), _("Restored.")):
+        if attempt(engine, lambda s: history.undo_delete(s, workspace_id, activity_id), _("Restored.")):
             st.session_state[UNDO] = None
             st.rerun()
     if dismiss.button(_("Dismiss"), key="journey.editor.undo.dismiss", width="stretch"):
@@ -55,10 +41,10 @@ def quick_add_step(engine: Engine, workspace_id: int, journey_map: JourneyMap) -
         text = title.text_input(_("New step: what does the customer do?"), key="journey.add_step.title")
         if add.form_submit_button(_("Add step"), type="primary", width="stretch"):
             st.session_state[LAST_STAGE] = stage_id
-            created = _run(engine, lambda s: journeys.create_step(s, workspace_id, stage_id, {"title": text}),
-                           _("Step added."))
+            created = attempt(engine, lambda s: journeys.create_step(s, workspace_id, stage_id, {"title": text}),
+                              _("Step added."))
             if created:
-                st.session_state[SELECTED] = created.id
+                st.session_state[SELECTED] = created.value.id
                 st.rerun()
 
 
@@ -66,7 +52,7 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
     with st.form("journey.add_stage", clear_on_submit=True):
         name = st.text_input(_("New stage"), key="journey.add_stage.name")
         if st.form_submit_button(_("Add stage")):
-            if _run(engine, lambda s: journeys.create_stage(s, workspace_id, journey_map.journey.id, {"name": name}),
+            if attempt(engine, lambda s: journeys.create_stage(s, workspace_id, journey_map.journey.id, {"name": name}),
                     _("Stage added.")):
                 st.rerun()
     if not journey_map.stages:
@@ -78,13 +64,13 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
     with st.form("journey.stage.rename"):
         new_name = st.text_input(_("Stage name"), value=stage.name, key=f"journey.stage.name.{stage_id}")
         if st.form_submit_button(_("Rename stage")):
-            if _run(engine, lambda s: journeys.update_stage(s, workspace_id, stage_id, {"name": new_name},
+            if attempt(engine, lambda s: journeys.update_stage(s, workspace_id, stage_id, {"name": new_name},
                                                            expected_version=stage.version), _("Stage renamed.")):
                 st.rerun()
     left, right, delete = st.columns(3)
     for column, direction, arrow in ((left, "left", "←"), (right, "right", "→")):
         if column.button(f"{arrow} " + _("Move stage"), key=f"journey.stage.move.{direction}", width="stretch"):
-            if _run(engine, lambda s, d=direction: journeys.move_stage(s, workspace_id, stage_id, d), _("Stage moved.")):
+            if attempt(engine, lambda s, d=direction: journeys.move_stage(s, workspace_id, stage_id, d), _("Stage moved.")):
                 st.rerun()
     confirm = True
     if step_count:
@@ -94,7 +80,7 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
             st.error(_("This stage still holds {count} steps. Move them, or tick the box to delete them too.").format(
                 count=step_count), icon="⚠️")
         else:
-            activity = _run(engine, lambda s: history.delete_stage_with_undo(s, workspace_id, stage_id), _("Stage deleted."))
+            activity = attempt(engine, lambda s: history.delete_stage_with_undo(s, workspace_id, stage_id), _("Stage deleted."))
             if activity:
-                st.session_state[UNDO] = activity
+                st.session_state[UNDO] = activity.value
                 st.rerun()

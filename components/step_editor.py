@@ -12,13 +12,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import clear_field_errors, field_errors, flash, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import N_, _
 from components.labels import label, translated
 from components.text import md
-from models.db import write_session
 from services import history, journeys, touchpoints
-from services.errors import DomainError
 from services.journey_map import JourneyMap
 
 FORM = "step.form"
@@ -45,6 +43,11 @@ EXIT_KINDS = {"": N_("none"), "purchase": N_("purchase"), "complete": N_("comple
               "churn": N_("churn")}
 
 
+def in_form(engine: Engine, action, success: str):  # type: ignore[no-untyped-def]
+    """A unit of work whose errors show at the top of the step form."""
+    return attempt(engine, action, success, form=FORM)
+
+
 def key(field: str) -> str:
     return f"{FORM}.{field}"
 
@@ -69,19 +72,6 @@ def select_step(journey_map: JourneyMap, step_id: int | None) -> None:
     for persona in journey_map.personas:
         match = emotions[(emotions["step_id"] == step_id) & (emotions["persona_id"] == persona.id)]
         st.session_state[key(f"persona.{persona.id}")] = None if match.empty else int(match.iloc[0]["emotion"])
-
-
-def _write(engine: Engine, action, success: str) -> bool:  # type: ignore[no-untyped-def]
-    """Run ``action(session)`` as one unit of work; report a DomainError next to the form."""
-    try:
-        with write_session(engine) as session:
-            action(session)
-    except DomainError as err:
-        set_field_errors(FORM, err)
-        return False
-    clear_field_errors(FORM)
-    flash(success)
-    return True
 
 
 def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, catalogue: pd.DataFrame) -> None:
@@ -119,16 +109,12 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
              ("up", "↑", N_("Move up")), ("down", "↓", N_("Move down")))
     for column, (direction, arrow, help_text) in zip(columns, moves, strict=False):
         if column.button(arrow, key=f"step.move.{direction}", help=_(help_text), width="stretch"):
-            if _write(engine, lambda s, d=direction: journeys.move_step(s, workspace_id, step_id, d), _("Step moved.")):
+            if in_form(engine, lambda s, d=direction: journeys.move_step(s, workspace_id, step_id, d), _("Step moved.")):
                 st.rerun()
     if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
-        holder: dict[str, int] = {}
-
-        def delete(session) -> None:  # type: ignore[no-untyped-def]
-            holder["activity"] = history.delete_step_with_undo(session, workspace_id, step_id)
-
-        if _write(engine, delete, _("Step deleted.")):
-            st.session_state[UNDO] = holder["activity"]
+        deleted = in_form(engine, lambda s: history.delete_step_with_undo(s, workspace_id, step_id), _("Step deleted."))
+        if deleted:
+            st.session_state[UNDO] = deleted.value
             st.session_state[SELECTED] = None
             st.rerun()
 
@@ -170,7 +156,7 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
                 journeys.set_persona_emotion(session, workspace_id, step_id, persona.id,
                                              st.session_state.get(key(f"persona.{persona.id}")))
 
-        if _write(engine, save, _("Step saved.")):
+        if in_form(engine, save, _("Step saved.")):
             st.rerun()
 
 
@@ -185,7 +171,7 @@ def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_
 
 def _pain_points(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
     def remove(item_id: int) -> None:
-        if _write(engine, lambda s: journeys.delete_pain_point(s, workspace_id, item_id), _("Pain point removed.")):
+        if in_form(engine, lambda s: journeys.delete_pain_point(s, workspace_id, item_id), _("Pain point removed.")):
             st.rerun()
 
     _item_list(journey_map.pain_points, step_id, lambda r: f"{md(r.text)} · **{r.severity}/5**", "step.pain.delete", remove)
@@ -193,14 +179,14 @@ def _pain_points(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
         text = st.text_input(_("New pain point"), key="step.pain.text")
         severity = st.slider(_("Severity"), 1, 5, 3, key="step.pain.severity")
         if st.form_submit_button(_("Add pain point")):
-            if _write(engine, lambda s: journeys.create_pain_point(s, workspace_id, step_id, {"text": text, "severity": severity}),
+            if in_form(engine, lambda s: journeys.create_pain_point(s, workspace_id, step_id, {"text": text, "severity": severity}),
                       _("Pain point added.")):
                 st.rerun()
 
 
 def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
     def remove(item_id: int) -> None:
-        if _write(engine, lambda s: journeys.delete_opportunity(s, workspace_id, item_id), _("Opportunity removed.")):
+        if in_form(engine, lambda s: journeys.delete_opportunity(s, workspace_id, item_id), _("Opportunity removed.")):
             st.rerun()
 
     _item_list(journey_map.opportunities, step_id,
@@ -215,14 +201,14 @@ def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, s
             "effort": effort.slider(_("Effort"), 1, 5, 3, key="step.opportunity.effort"),
         }
         if st.form_submit_button(_("Add opportunity")):
-            if _write(engine, lambda s: journeys.create_opportunity(s, workspace_id, step_id, {"text": text, **values}),
+            if in_form(engine, lambda s: journeys.create_opportunity(s, workspace_id, step_id, {"text": text, **values}),
                       _("Opportunity added.")):
                 st.rerun()
 
 
 def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int, catalogue: pd.DataFrame) -> None:
     def detach(link_id: int) -> None:
-        if _write(engine, lambda s: touchpoints.detach_touchpoint(s, workspace_id, link_id), _("Touchpoint detached.")):
+        if in_form(engine, lambda s: touchpoints.detach_touchpoint(s, workspace_id, link_id), _("Touchpoint detached.")):
             st.rerun()
 
     def describe(row) -> str:  # type: ignore[no-untyped-def]
@@ -246,6 +232,6 @@ def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
             "leads_to_abort": st.checkbox(_("Leads to abort"), key="step.touchpoint.abort"),
         }
         if st.form_submit_button(_("Attach touchpoint")):
-            if _write(engine, lambda s: touchpoints.attach_touchpoint(s, workspace_id, step_id, touchpoint_id, data),
+            if in_form(engine, lambda s: touchpoints.attach_touchpoint(s, workspace_id, step_id, touchpoint_id, data),
                       _("Touchpoint attached.")):
                 st.rerun()

@@ -32,14 +32,19 @@ with list_tab:
     search_col, persona_col, status_col = st.columns([2, 2, 2])
     search = search_col.text_input(_("Search"), key="journeys.search")
     persona_filter = persona_col.multiselect(_("Persona"), list(persona_names), format_func=persona_names.get,
-                                             key="journeys.persona")
+                                             key="journeys.persona", placeholder=_("All personas"))
     status_labels = translated(STATUSES)
-    status_filter = status_col.multiselect(_("Status"), list(STATUSES), format_func=status_labels.get, key="journeys.status")
+    status_filter = status_col.multiselect(_("Status"), list(STATUSES), format_func=status_labels.get, key="journeys.status",
+                                           placeholder=_("All statuses"))
     shown = journeys.filter_journeys(listing, search=search, statuses=status_filter, persona_ids=persona_filter)
     if shown.empty:
         st.info(_("No journeys match.") if not listing.empty else _("No journeys yet. Create the first one."))
     else:
-        table = shown.assign(state=shown["state"].map(translated(STATES)), status=shown["status"].map(status_labels))
+        faces = {p.id: f"{p.avatar_emoji} {p.name}" for p in everyone}
+        table = shown.assign(
+            personas=shown["persona_ids"].map(lambda ids: ", ".join(faces[i] for i in ids if i in faces)),
+            state=shown["state"].map(translated(STATES)), status=shown["status"].map(status_labels),
+        )
         st.dataframe(
             table[["name", "personas", "state", "status", "steps", "next_journey", "updated_at"]], hide_index=True,
             width="stretch",
