@@ -31,6 +31,9 @@ pages = {
     ],
     _("Analyse"): [
         st.Page("pages/analyse/touchpoint_analysis.py", title=_("Touchpoint analysis"), icon="📊"),
+        st.Page("pages/analyse/flows.py", title=_("Flow and drop-off"), icon="🔀"),
+        st.Page("pages/analyse/emotions.py", title=_("Emotion curves"), icon="📈"),
+        st.Page("pages/analyse/kano.py", title=_("Kano"), icon="🎯"),
     ],
     _("Workspace"): [
         st.Page("pages/workspace/settings.py", title=_("Settings"), icon="⚙️"),

@@ -1,5 +1,7 @@
 """Figure builder for content coverage (pure: frame in, ``go.Figure`` out)."""
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -21,13 +23,18 @@ def coverage_figure(coverage: pd.DataFrame, title: str) -> go.Figure:
         f"{counts.loc[(p, s), 'covered']}/{counts.loc[(p, s), 'needed']}" if counts.loc[(p, s), "needed"] else "–"
         for s in stages["stage_id"]] for p in personas]
     figure = go.Figure(go.Heatmap(
-        z=table.to_numpy(dtype=float), x=list(stages["stage"]), y=personas, zmin=0, zmax=100, colorscale=COVERAGE_SCALE,
+        z=table.to_numpy(dtype=float), x=list(range(len(stages))), y=list(range(len(personas))), zmin=0, zmax=100,
+        colorscale=COVERAGE_SCALE, customdata=[[[html.escape(p), html.escape(s)] for s in stages["stage"]] for p in personas],
         xgap=2, ygap=2, text=text, texttemplate="%{text}", colorbar={"title": {"text": _("Covered (%)")}},
-        hovertemplate="%{y} · %{x}<br>" + _("Covered") + ": %{z:.0f} % (%{text})<extra></extra>",
+        hovertemplate="%{customdata[0]} · %{customdata[1]}<br>" + _("Covered") + ": %{z:.0f} % (%{text})<extra></extra>",
     ))
     figure.update_layout(
         title=title, height=max(260, 150 + 48 * len(personas)), plot_bgcolor="#ffffff",
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
-        xaxis={"title": _("Stage"), "tickangle": -30}, yaxis={"title": _("Persona"), "autorange": "reversed"},
+        # positions on the axes, escaped names as tick texts (plotly reads labels as HTML; names may repeat)
+        xaxis={"title": _("Stage"), "tickangle": -30, "tickmode": "array", "tickvals": list(range(len(stages))),
+               "ticktext": [html.escape(s) for s in stages["stage"]]},
+        yaxis={"title": _("Persona"), "autorange": "reversed", "tickmode": "array", "tickvals": list(range(len(personas))),
+               "ticktext": [html.escape(p) for p in personas]},
     )
     return figure

@@ -1,5 +1,6 @@
 """Figure builders for the touchpoint analysis (pure: frame in, ``go.Figure`` out, testable without Streamlit)."""
 
+import html
 from collections import Counter
 
 import pandas as pd
@@ -22,8 +23,15 @@ QUADRANT_STYLE = {
 _LAYOUT = {"plot_bgcolor": "#ffffff", "margin": {"l": 60, "r": 20, "t": 60, "b": 60}}
 
 
-def _short(text: str, length: int = 28) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def _short(text: object, length: int = 28) -> str:
+    """User text for a figure: shortened, and escaped (plotly reads labels and hover text as HTML)."""
+    text = str(text)
+    return html.escape(text if len(text) <= length else text[: length - 1] + "…")
+
+
+def _escaped(frame: pd.DataFrame, columns: list[str]) -> list[list[object]]:
+    """``customdata`` rows with the text columns escaped for plotly's hover HTML."""
+    return [[html.escape(v) if isinstance(v, str) else v for v in row] for row in frame[columns].itertuples(index=False)]
 
 
 def _point_labels(points: pd.DataFrame) -> list[str]:
@@ -54,7 +62,7 @@ def importance_performance_figure(scores: pd.DataFrame, title: str) -> go.Figure
             textposition="bottom center", textfont={"size": 11, "color": colour},
             marker={"size": 12 + 26 * points["steps"] / largest, "color": colour, "symbol": symbol, "opacity": 0.85,
                     "line": {"color": "#1b1f24", "width": 1}},
-            customdata=points[["touchpoint", "channel", "steps", "journeys"]].to_numpy(),
+            customdata=_escaped(points, ["touchpoint", "channel", "steps", "journeys"]),
             hovertemplate=(
                 "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + _("Importance") + ": %{y:.1f} · "
                 + _("Satisfaction") + ": %{x:.1f}<br>" + _("Steps") + ": %{customdata[2]}<br>"
@@ -81,18 +89,23 @@ def importance_performance_figure(scores: pd.DataFrame, title: str) -> go.Figure
 def stage_heatmap_figure(table: pd.DataFrame, stages: pd.DataFrame, totals: pd.Series, title: str) -> go.Figure:
     """Touchpoints × stages: how many steps of the stage use the touchpoint (empty columns: thin stages)."""
     names = dict(zip(stages["stage_key"], stages["stage"], strict=True))
+    # Positions on the axes, names as tick texts: two stages (or shortened names) that read alike stay apart.
     columns = [f"{_short(names[key], 22)} ({totals.get(key, 0)})" for key in table.columns]
+    rows = [_short(name, 36) for name in table.index]
     figure = go.Figure(go.Heatmap(
-        z=table.to_numpy(), x=columns, y=[_short(str(name), 36) for name in table.index],
+        z=table.to_numpy(), x=list(range(len(columns))), y=list(range(len(rows))),
+        customdata=[[[row, column] for column in columns] for row in rows],
         colorscale="Blues", zmin=0, xgap=2, ygap=2,
         text=[[str(v) if v else "" for v in row] for row in table.to_numpy()], texttemplate="%{text}",
         colorbar={"title": {"text": _("Steps (count)")}, "dtick": max(1, int(table.to_numpy().max(initial=1)) // 5)},
-        hovertemplate="%{y} · %{x}<br>" + _("Steps") + ": %{z}<extra></extra>",
+        hovertemplate="%{customdata[0]} · %{customdata[1]}<br>" + _("Steps") + ": %{z}<extra></extra>",
     ))
     figure.update_layout(
         title=title, height=max(320, 140 + 24 * len(table)), **_LAYOUT,
-        xaxis={"title": _("Stage (touchpoint uses in total)"), "side": "bottom", "tickangle": -30},
-        yaxis={"title": _("Touchpoint"), "autorange": "reversed"},
+        xaxis={"title": _("Stage (touchpoint uses in total)"), "tickangle": -30, "tickmode": "array",
+               "tickvals": list(range(len(columns))), "ticktext": columns},
+        yaxis={"title": _("Touchpoint"), "autorange": "reversed", "tickmode": "array", "tickvals": list(range(len(rows))),
+               "ticktext": rows},
     )
     return figure
 
@@ -102,20 +115,23 @@ def channel_mix_figure(mix: pd.DataFrame, title: str) -> go.Figure:
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                            subplot_titles=(_("Online and offline"), _("Direct and indirect")))
     stages = [_short(s, 22) for s in mix["stage"]]
+    positions = list(range(len(stages)))
     parts = (
         (1, "online", _("Online"), PALETTE[0]), (1, "offline", _("Offline"), PALETTE[1]),
         (2, "direct", _("Direct"), PALETTE[2]), (2, "indirect", _("Indirect"), PALETTE[3]),
     )
     for row, column, name, colour in parts:
         figure.add_trace(go.Bar(
-            x=stages, y=mix[f"{column}_share"], name=name, marker={"color": colour}, customdata=mix[column],
+            x=positions, y=mix[f"{column}_share"], name=name, marker={"color": colour},
+            customdata=[[count, stage] for count, stage in zip(mix[column], stages, strict=True)],
             text=[f"{v:.0f} %" if pd.notna(v) and v > 0 else "" for v in mix[f"{column}_share"]], textposition="inside",
-            hovertemplate="%{x}<br>" + name + ": %{y:.0f} % (%{customdata})<extra></extra>",
+            hovertemplate="%{customdata[1]}<br>" + name + ": %{y:.0f} % (%{customdata[0]})<extra></extra>",
         ), row=row, col=1)
     figure.update_layout(title=title, barmode="stack", height=560, legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
                          **_LAYOUT)
     figure.update_yaxes(title_text=_("Share of touchpoint uses (%)"), range=[0, 100], dtick=25)
-    figure.update_xaxes(title_text=_("Stage"), tickangle=-30, row=2, col=1)
+    figure.update_xaxes(tickmode="array", tickvals=positions, ticktext=stages, tickangle=-30)
+    figure.update_xaxes(title_text=_("Stage"), row=2, col=1)
     return figure
 
 
@@ -123,17 +139,18 @@ def abort_figure(ranking: pd.DataFrame, title: str) -> go.Figure:
     """The abort touchpoints as horizontal bars, the most urgent on top."""
     shown = ranking.dropna(subset=["score"]).head(15)
     figure = go.Figure(go.Bar(
-        x=shown["score"], y=[_short(name, 36) for name in shown["touchpoint"]], orientation="h",
-        marker={"color": PALETTE[5]}, customdata=shown[["importance", "satisfaction", "where"]].to_numpy(),
+        x=shown["score"], y=list(range(len(shown))), orientation="h",
+        marker={"color": PALETTE[5]}, customdata=_escaped(shown, ["importance", "satisfaction", "where", "touchpoint"]),
         text=[f"{v:.1f}" for v in shown["score"]], textposition="outside",
         hovertemplate=(
-            "<b>%{y}</b><br>" + _("Importance") + ": %{customdata[0]:.1f} · " + _("Satisfaction")
+            "<b>%{customdata[3]}</b><br>" + _("Importance") + ": %{customdata[0]:.1f} · " + _("Satisfaction")
             + ": %{customdata[1]:.1f}<br>%{customdata[2]}<extra></extra>"
         ),
     ))
     figure.update_layout(
         title=title, height=max(280, 120 + 34 * len(shown)), **_LAYOUT,
         xaxis={"title": _("Urgency: importance × (5 − satisfaction), 0–20"), "range": [0, 21]},
-        yaxis={"title": _("Touchpoint"), "autorange": "reversed"},
+        yaxis={"title": _("Touchpoint"), "autorange": "reversed", "tickmode": "array", "tickvals": list(range(len(shown))),
+               "ticktext": [_short(name, 36) for name in shown["touchpoint"]]},
     )
     return figure

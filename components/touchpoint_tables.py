@@ -25,7 +25,6 @@ EVALUATION = "touchpoint.links"
 CATALOGUE_FIELDS = ("name", "channel", "is_online", "is_direct", "owner_department", "external_provider", "description",
                     "cost_per_contact")
 LINK_FIELDS = ("importance", "satisfaction", "is_decisive", "leads_to_abort", "notes")
-BOOLEAN_COLUMNS = ("is_online", "is_direct", "is_decisive", "leads_to_abort", "detach")
 
 
 def editor_key(owner: str) -> str:
@@ -40,16 +39,22 @@ def reset_editor(owner: str) -> None:
 
 
 def pinned(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``frame`` in the row order (and with the versions) the editor ``key`` first showed."""
+    """``frame`` in the row order (and with the versions) the editor ``key`` showed when its pending edits were made.
+
+    Without pending edits the editor simply shows the current rows. With edits, the rows stay where they
+    were: a row deleted meanwhile stays as an empty row (saving it reports that it is gone), a new one
+    waits for the next save, and the column types stay the same so the editor keeps the edits.
+    """
     rows_key = f"{key}.rows"
-    if rows_key not in st.session_state:
+    state = st.session_state.get(key) or {}
+    if rows_key not in st.session_state or not state.get("edited_rows"):
         st.session_state[rows_key] = [[int(i), int(v)] for i, v in zip(frame["id"], frame["version"], strict=True)]
     rows = st.session_state[rows_key]
-    shown = frame.set_index("id").reindex([row_id for row_id, _version in rows])  # deleted meanwhile: an empty row
+    shown = frame.set_index("id").reindex([row_id for row_id, _version in rows])
     shown["version"] = [version for _row_id, version in rows]
-    for column in BOOLEAN_COLUMNS:
-        if column in shown.columns:
-            shown[column] = shown[column].fillna(False).astype(bool)
+    for column, dtype in frame.dtypes.items():
+        if column in shown.columns and str(dtype) in ("bool", "int64"):
+            shown[column] = shown[column].fillna(0).astype(dtype)
     return shown.reset_index()
 
 

@@ -48,8 +48,9 @@ def gap_table(at):  # type: ignore[no-untyped-def]
     return next((frame.value for frame in at.dataframe if "score" in frame.value.columns), None)
 
 
-def coverage_chart(at) -> dict:
-    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "coverage" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+def coverage_chart(at) -> dict:  # type: ignore[no-untyped-def]
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(chart for chart in charts if "coverage" in chart["layout"]["title"]["text"])
 
 
 def map_content(at, item_id: int, persona=None, need: str = "") -> None:  # type: ignore[no-untyped-def]

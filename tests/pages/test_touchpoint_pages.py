@@ -132,7 +132,27 @@ def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine
         "Fix first", [1.0], [5.0], "Checkout")
     assert "Sommerurlaub" in trace["customdata"][0][3]  # hover shows the journeys
     ranking = next(c for c in charts if c["layout"]["title"]["text"] == "Abort touchpoints by urgency")
-    assert (values(ranking["data"][0]["y"]), values(ranking["data"][0]["x"])) == (["Checkout"], [20.0])  # 5 × (5 − 1)
+    assert (ranking["layout"]["yaxis"]["ticktext"], values(ranking["data"][0]["x"])) == (["Checkout"], [20.0])  # 5 × (5 − 1)
+
+
+def test_user_text_in_the_charts_is_shown_as_text(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
+    [bold] = add_touchpoints(database, workspace_id, {"name": "<b>Bold</b> & co"})
+    with write_session(database) as session:
+        touchpoints.attach_touchpoint(session, workspace_id, journey.steps[0], bold,
+                                      {"importance": 5, "satisfaction": 1, "leads_to_abort": True})
+    at = start_app(ANALYSIS)
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(figures) == 4  # matrix, heatmap, channel mix, abort ranking
+
+    def texts(node) -> list[str]:  # type: ignore[no-untyped-def]
+        if isinstance(node, str):
+            return [node]
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        return [text for child in children for text in texts(child)]
+
+    for figure in figures:
+        assert not any("<b>Bold" in text for text in texts(figure))
+    assert sum(any("&lt;b&gt;Bold&lt;/b&gt; &amp; co" in t for t in texts(f)) for f in figures) == 3  # not the channel mix
 
 
 def test_catalogue_table_saves_all_rows_or_none(database: Engine, workspace_id: int) -> None:
@@ -155,6 +175,31 @@ def test_catalogue_table_saves_all_rows_or_none(database: Engine, workspace_id: 
     assert not errors(at)
     assert [(t.name, t.owner_department, t.cost_per_contact, t.is_direct) for t in stored(database)] == [
         ("Hotline", "Service", 2.5, True), ("Website", "", None, False)]
+
+
+def test_edits_stay_on_their_rows_while_others_change_the_catalogue(database: Engine, workspace_id: int) -> None:
+    hotline, website = add_touchpoints(database, workspace_id, {"name": "Hotline"}, {"name": "Website"})
+    at = start_app(PAGE)
+    # meanwhile someone adds a touchpoint that sorts first and changes the website
+    add_touchpoints(database, workspace_id, {"name": "Aaa Chat"})
+    with write_session(database) as session:
+        touchpoints.update_touchpoint(session, workspace_id, website, {"description": "edited elsewhere"})
+    at.session_state["touchpoint.catalogue.table.0"] = {
+        "edited_rows": {0: {"owner_department": "Service"}, 1: {"owner_department": "E-Commerce"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    at.button(key="touchpoint.catalogue.save").click().run()
+    assert "Website: Someone else changed this in the meantime. Reload and try again." in errors(at)
+    assert [(t.name, t.owner_department) for t in stored(database)] == [("Aaa Chat", ""), ("Hotline", ""), ("Website", "")]
+
+    at.session_state["touchpoint.catalogue.table.0"] = {
+        "edited_rows": {0: {"owner_department": "Service"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.button(key="touchpoint.catalogue.save").click().run()
+    assert not errors(at)
+    assert [(t.name, t.owner_department) for t in stored(database)] == [
+        ("Aaa Chat", ""), ("Hotline", "Service"), ("Website", "")]  # row 0 was Hotline when the user edited it
+    assert any(c.value.startswith("3 touchpoints") for c in at.caption)  # after saving, the table shows every row
 
 
 def test_evaluation_table_edits_ratings_and_detaches(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:

@@ -1,0 +1,211 @@
+"""The Kano page's editing parts: items, answers typed into a table, answers imported from CSV.
+
+Every write is one transaction through ``services.kano``: a table or a file is saved whole or not
+at all, and each refused row is listed with its row or line number.
+"""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import flash, message
+from components.i18n import _
+from components.kano_labels import KANO_ANSWER_LABELS, KANO_CATEGORIES
+from components.labels import translated
+from components.text import md
+from models.db import read_session, write_session
+from services import kano
+from services.errors import DomainError
+
+ANSWERS = "kano.answers"
+IMPORT = "kano.import"
+IMPORT_DATA = f"{IMPORT}.csv"  # the uploaded file's bytes, kept until it is imported or discarded
+BLANK_ROWS = 5
+
+
+def _generation(owner: str) -> int:
+    return st.session_state.get(f"{owner}.generation", 0)
+
+
+def _next_generation(owner: str) -> None:
+    """A new key makes the widget start afresh (an empty table, an empty uploader)."""
+    st.session_state[f"{owner}.generation"] = _generation(owner) + 1
+
+
+def show_problems(err: DomainError, what: str) -> None:
+    """A refused table or file: one line per bad row (``what`` names the number: row or line)."""
+    if isinstance(err, kano.RowsRefused):
+        st.error(message(err), icon="⚠️")
+        st.dataframe(pd.DataFrame({what: [p.line for p in err.problems], _("Problem"): [p.render(_) for p in err.problems]}),
+                     hide_index=True, width="stretch")
+    else:
+        st.error(message(err), icon="⚠️")
+
+
+def item_form(engine: Engine, workspace_id: int, journey_names: dict[int, str]) -> None:
+    """Add a feature to survey, optionally tied to a journey."""
+    with st.form("kano.item.form", clear_on_submit=True):
+        name = st.text_input(_("Feature"), max_chars=200, key="kano.item.name",
+                             placeholder=_("e.g. Free cancellation up to 30 days before departure"))
+        description = st.text_input(_("Description"), key="kano.item.description")
+        options = [0, *journey_names]
+        journey = st.selectbox(_("Journey"), options, format_func={0: _("none"), **journey_names}.get, key="kano.item.journey")
+        added = st.form_submit_button(_("Add feature"), type="primary", key="kano.item.add")
+    if added:
+        try:
+            with write_session(engine) as session:
+                kano.create_kano_item(session, workspace_id, {"name": name, "description": description,
+                                                              "journey_id": journey or None})
+        except DomainError as err:
+            st.error(message(err), icon="⚠️")
+        else:
+            flash(_("Feature “{name}” added.").format(name=md(name.strip())))
+            st.rerun()
+
+
+def delete_item(engine: Engine, workspace_id: int, items: dict[int, str]) -> None:
+    """Delete a feature with all its answers, after an explicit confirmation."""
+    if not items:
+        return
+    with st.form("kano.item.delete.form"):
+        item_id = st.selectbox(_("Feature to delete"), list(items), format_func=items.get, key="kano.item.delete.id")
+        sure = st.checkbox(_("Yes, delete the feature and all its answers"), key="kano.item.delete.sure")
+        deleted = st.form_submit_button(_("Delete feature"), key="kano.item.delete")
+    if deleted:
+        if not sure:
+            st.warning(_("Tick the confirmation first."))
+            return
+        try:
+            with write_session(engine) as session:
+                kano.delete_kano_item(session, workspace_id, item_id)
+        except DomainError as err:
+            st.error(message(err), icon="⚠️")
+        else:
+            flash(_("Feature “{name}” deleted.").format(name=md(items[item_id])))
+            st.rerun()
+
+
+def answer_editor(engine: Engine, workspace_id: int, item_id: int) -> None:
+    """New answers for one item, typed into a table (respondent, both answers); saved all together."""
+    labels = translated(KANO_ANSWER_LABELS)
+    numbers = {text: number for number, text in labels.items()}
+    blank = pd.DataFrame({"respondent": [""] * BLANK_ROWS, "functional": [None] * BLANK_ROWS,
+                          "dysfunctional": [None] * BLANK_ROWS}, dtype="object")
+    with st.form(f"{ANSWERS}.form", border=False):
+        edited = st.data_editor(
+            blank, key=f"{ANSWERS}.table.{item_id}.{_generation(ANSWERS)}", num_rows="dynamic", hide_index=True,
+            width="stretch",
+            column_config={
+                "respondent": st.column_config.TextColumn(_("Respondent"), help=_("A name or number; optional.")),
+                "functional": st.column_config.SelectboxColumn(
+                    _("If the feature is there …"), options=list(labels.values()), width="medium"),
+                "dysfunctional": st.column_config.SelectboxColumn(
+                    _("If the feature is missing …"), options=list(labels.values()), width="medium"),
+            },
+        )
+        saved = st.form_submit_button(_("Save answers"), type="primary", key=f"{ANSWERS}.save")
+    if saved:
+        rows = [{**row, "functional": numbers.get(row["functional"], row["functional"]),
+                 "dysfunctional": numbers.get(row["dysfunctional"], row["dysfunctional"])}
+                for row in edited.to_dict("records")]
+        try:
+            with write_session(engine) as session:
+                count = kano.add_answers(session, workspace_id, item_id, rows)
+        except DomainError as err:
+            show_problems(err, _("Row"))
+        else:
+            if not count:
+                st.info(_("Nothing to save: the table has no answers."))
+                return
+            _next_generation(ANSWERS)
+            flash(_("{count} answers saved.").format(count=count))
+            st.rerun()
+
+
+def stored_answers(engine: Engine, workspace_id: int, item_id: int) -> None:
+    """The item's answers; selected rows can be deleted."""
+    with read_session(engine) as session:
+        answers = kano.list_kano_answers(session, workspace_id, item_id=item_id)
+    if answers.empty:
+        st.caption(_("No answers for this feature yet."))
+        return
+    labels = translated(KANO_ANSWER_LABELS)
+    shown = answers.assign(
+        functional=answers["functional"].map(labels), dysfunctional=answers["dysfunctional"].map(labels),
+        category=kano.categories(answers["functional"], answers["dysfunctional"]),
+    )
+    shown["category"] = shown["category"].map(translated(KANO_CATEGORIES))
+    event = st.dataframe(
+        shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+        key=f"{ANSWERS}.stored.{item_id}", column_order=("respondent", "functional", "dysfunctional", "category"),
+        column_config={"respondent": _("Respondent"), "functional": _("If the feature is there …"),
+                       "dysfunctional": _("If the feature is missing …"), "category": _("Category")},
+    )
+    selected = [int(answers["id"].iat[row]) for row in event.selection.rows]
+    if selected and st.button(_("Delete {count} selected answers").format(count=len(selected)), key=f"{ANSWERS}.delete"):
+        try:
+            with write_session(engine) as session:
+                for answer_id in selected:
+                    kano.delete_kano_answer(session, workspace_id, answer_id)
+        except DomainError as err:
+            st.error(message(err), icon="⚠️")
+        else:
+            flash(_("{count} answers deleted.").format(count=len(selected)))
+            st.rerun()
+
+
+def _uploaded(key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state[IMPORT_DATA] = upload.getvalue() if upload is not None else None
+
+
+def csv_import(engine: Engine, workspace_id: int) -> None:
+    """Upload → preview (every bad line listed) → import all answers in one transaction, or none."""
+    st.caption(_("Columns: item, functional, dysfunctional and optionally respondent (comma or semicolon separated). "
+                 "Answers as 1–5 or in words: like, expect, neutral, tolerate, dislike — or gefällt mir, setze ich "
+                 "voraus, ist mir egal, nehme ich hin, stört mich. Unknown features are created."))
+    key = f"{IMPORT}.file.{_generation(IMPORT)}"
+    st.file_uploader(_("CSV file with answers"), type=["csv", "txt"], key=key, on_change=_uploaded, args=(key,))
+    data = st.session_state.get(IMPORT_DATA)
+    if not data:
+        return
+    with read_session(engine) as session:
+        preview = kano.preview_answers_csv(session, workspace_id, data)
+    if preview.problems:
+        show_problems(kano.RowsRefused(list(preview.problems)), _("Line"))
+        st.caption(_("Nothing was imported. Correct the lines and upload the file again."))
+    else:
+        st.success(_("{rows} answers for {items} features are ready to import.").format(
+            rows=len(preview.rows), items=preview.rows["item"].nunique()))
+        if preview.new_items:
+            st.info(_("New features will be created: {names}").format(names=", ".join(md(n) for n in preview.new_items)))
+        labels = translated(KANO_CATEGORIES)
+        st.dataframe(preview.rows.assign(category=preview.rows["category"].map(labels)), hide_index=True, width="stretch",
+                     column_order=("line", "item", "respondent", "functional", "dysfunctional", "category"),
+                     column_config={"line": _("Line"), "item": _("Feature"), "respondent": _("Respondent"),
+                                    "functional": _("Functional (1–5)"), "dysfunctional": _("Dysfunctional (1–5)"),
+                                    "category": _("Category")})
+    confirm, discard, _spacer = st.columns([1, 1, 3])
+    if not preview.problems and confirm.button(_("Import {count} answers").format(count=len(preview.rows)), type="primary",
+                                               key=f"{IMPORT}.confirm"):
+        _import(engine, workspace_id, data)
+    if discard.button(_("Discard the file"), key=f"{IMPORT}.discard"):
+        st.session_state[IMPORT_DATA] = None
+        _next_generation(IMPORT)
+        st.rerun()
+
+
+def _import(engine: Engine, workspace_id: int, data: bytes) -> None:
+    with st.status(_("Importing the answers …"), expanded=False) as status:
+        try:
+            with write_session(engine) as session:
+                imported = kano.import_answers_csv(session, workspace_id, data)
+        except DomainError as err:
+            status.update(label=_("Nothing was imported."), state="error")
+            show_problems(err, _("Line"))
+            return
+        status.update(label=_("Imported."), state="complete")
+    st.session_state[IMPORT_DATA] = None
+    _next_generation(IMPORT)
+    flash(_("{count} answers imported.").format(count=len(imported.rows)))
+    st.rerun()
