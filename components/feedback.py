@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from components.i18n import _
 from models.db import write_session
-from services.errors import DomainError, ValidationErrors
+from services.errors import ConflictError, DomainError, ValidationErrors
 
 
 def message(err: DomainError) -> str:
@@ -62,6 +62,14 @@ def reporting_errors() -> Iterator[None]:
         st.error(message(err), icon="⚠️")
 
 
+def raise_or_show(err: DomainError, form: str | None) -> None:
+    """Show ``err`` next to the fields of ``form`` (for the rerun) or right here."""
+    if form:
+        set_field_errors(form, err)
+    else:
+        st.error(message(err), icon="⚠️")
+
+
 @dataclass(frozen=True)
 class Done:
     """A unit of work that succeeded, with what the action returned (truthy even when that is None)."""
@@ -69,22 +77,34 @@ class Done:
     value: Any = None
 
 
-def attempt(engine: Engine, action: Callable[[Session], Any], success: str, *, form: str | None = None) -> Done | None:
+def attempt(
+    engine: Engine,
+    action: Callable[[Session], Any],
+    success: str,
+    *,
+    form: str | None = None,
+    on_conflict: Callable[[ConflictError], None] | None = None,
+) -> Done | None:
     """Run ``action(session)`` as one unit of work (all or nothing).
 
     On success the ``success`` message is queued for the next rerun and a
     :class:`Done` returned. A DomainError is shown, never raised: next to the
     fields of ``form`` when given (stored for the rerun), else right here; then
-    None is returned and nothing was written.
+    None is returned and nothing was written. A ConflictError (someone else
+    saved the row first) goes to ``on_conflict`` when given, so the caller can
+    show both versions instead of a bare message.
     """
     try:
         with write_session(engine) as session:
             value = action(session)
-    except DomainError as err:
-        if form:
-            set_field_errors(form, err)
+    except ConflictError as err:
+        if on_conflict is None:
+            raise_or_show(err, form)
         else:
-            st.error(message(err), icon="⚠️")
+            on_conflict(err)
+        return None
+    except DomainError as err:
+        raise_or_show(err, form)
         return None
     if form:
         clear_field_errors(form)

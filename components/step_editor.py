@@ -22,6 +22,7 @@ from services.journey_map import JourneyMap
 FORM = "step.form"
 SELECTED = "journey.editor.step_id"
 UNDO = "journey.editor.undo"
+CONFLICT = "step.conflict"
 TEXT_FIELDS = ("title", "doing", "thinking", "feeling", "needs", "owner_department", "backstage")
 FLAGS = ("is_moment_of_truth", "is_entry", "is_exit")
 STEP_FIELDS: dict[str, str] = {
@@ -93,7 +94,8 @@ def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, cata
     for text in field_errors(FORM).values():
         st.error(text, icon="⚠️")
     _move_and_delete(engine, workspace_id, journey_map, step_id)
-    _fields_form(engine, workspace_id, journey_map, step_id)
+    if not _conflict_panel(engine, workspace_id, journey_map, step_id):
+        _fields_form(engine, workspace_id, journey_map, step_id)
     pains, opportunities, links = st.tabs([_("Pain points"), _("Opportunities"), _("Touchpoints")])
     with pains:
         _pain_points(engine, workspace_id, journey_map, step_id)
@@ -156,8 +158,52 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
                 journeys.set_persona_emotion(session, workspace_id, step_id, persona.id,
                                              st.session_state.get(key(f"persona.{persona.id}")))
 
-        if in_form(engine, save, _("Step saved.")):
+        def conflict(_err: Exception) -> None:
+            st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes}
+
+        if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict) or st.session_state.get(CONFLICT):
             st.rerun()
+
+
+def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> bool:
+    """Someone saved this step after the form was filled: show theirs and mine, let the user choose."""
+    pending = st.session_state.get(CONFLICT)
+    if not pending or pending["step_id"] != step_id:
+        return False
+    theirs = journey_map.steps[journey_map.steps["id"] == step_id].iloc[0]
+    mine = pending["mine"]
+    differ = [f for f in mine if _plain(mine[f]) != _plain(theirs[f])]
+    with st.container(border=True):
+        st.warning(_("Someone else saved this step while you were editing it. Choose which version to keep."), icon="⚠️")
+        st.table(pd.DataFrame(
+            {_("Field"): [label(STEP_FIELDS, f) for f in differ], _("Their version"): [str(_plain(theirs[f])) for f in differ],
+             _("Your version"): [str(_plain(mine[f])) for f in differ]}))
+        keep, overwrite, merge = st.columns(3)
+        if keep.button(_("Keep theirs"), key="step.conflict.theirs", width="stretch"):
+            st.session_state.pop(CONFLICT, None)
+            select_step(journey_map, step_id)
+            st.rerun()
+        if overwrite.button(_("Overwrite with mine"), key="step.conflict.mine", type="primary", width="stretch"):
+            version = int(theirs["version"])
+            if in_form(engine, lambda s: journeys.update_step(s, workspace_id, step_id, mine, expected_version=version),
+                       _("Step saved.")):
+                st.session_state.pop(CONFLICT, None)
+                st.rerun()
+        if merge.button(_("Merge by hand"), key="step.conflict.merge", width="stretch"):
+            st.session_state.pop(CONFLICT, None)
+            select_step(journey_map, step_id)  # their values and version …
+            for field, value in mine.items():  # … with mine where they differ, to edit and save
+                if field in differ:
+                    st.session_state[key(field)] = value
+            st.rerun()
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """Compare database and form values alike (NaN and None are both 'empty', numpy bools are bools)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_delete) -> None:  # type: ignore[no-untyped-def]

@@ -150,3 +150,23 @@ def test_editor_step_form_saves_fields(database: Engine, small_journey: int) -> 
     at.button(key="step.form.save").click().run()
     [saved] = rows(database, Step, Step.id == target.id)
     assert (saved.thinking, saved.emotion, saved.is_moment_of_truth) == ("Was kostet der Versand?", -2, True)
+
+
+def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine, small_journey: int,
+                                                                workspace_id: int) -> None:
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    at.text_area(key="step.form.thinking").set_value("Meine Sicht")
+    with write_session(database) as session:  # a colleague saves first
+        journeys.update_step(session, workspace_id, target.id, {"thinking": "Ihre Sicht"})
+    at.button(key="step.form.save").click().run()
+    assert any("Someone else saved this step" in w.value for w in at.warning)
+    table = at.table[0].value
+    assert table.iloc[0].tolist()[1:] == ["Ihre Sicht", "Meine Sicht"]
+    [stored] = rows(database, Step, Step.id == target.id)
+    assert stored.thinking == "Ihre Sicht"  # nothing overwritten silently
+
+    at.button(key="step.conflict.mine").click().run()
+    [stored] = rows(database, Step, Step.id == target.id)
+    assert stored.thinking == "Meine Sicht"
