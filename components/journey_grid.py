@@ -33,7 +33,8 @@ STYLE = """
 .jw-grid ul {margin: 0; padding-left: 1.1rem;}
 .jw-badge {display: inline-block; font-size: 12px; font-weight: 600; border-radius: 4px; padding: 0 .35rem;
   margin: 0 .2rem .2rem 0; background: #eef2f6; color: #1b1f24;}
-.jw-mot {background: #ffd54f;} .jw-entry {background: #c8e6c9;} .jw-exit {background: #ffcdd2;}
+.jw-mot {background: #ffd54f;} .jw-votes {background: #1f5f8b; color: #fff;}
+.jw-entry {background: #c8e6c9;} .jw-exit {background: #ffcdd2;}
 .jw-muted {color: #55606d; font-weight: 400;}
 </style>
 """
@@ -48,7 +49,11 @@ def _items(values: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{v}</li>" for v in values) + "</ul>" if values else ""
 
 
-def _step_cell(step: pd.Series) -> str:
+def _dots(count: int) -> str:
+    return f" <span class='jw-badge jw-votes'>● {count}</span>" if count else ""
+
+
+def _step_cell(step: pd.Series, votes: int = 0) -> str:
     badges = []
     if step["is_moment_of_truth"]:
         badges.append(f"<span class='jw-badge jw-mot'>★ {escape(_('Moment of truth'))}</span>")
@@ -58,7 +63,7 @@ def _step_cell(step: pd.Series) -> str:
     if step["is_exit"]:
         badges.append(f"<span class='jw-badge jw-exit'>⏹ {escape(_('Exit'))} {escape(exit_label(step['exit_kind']))}</span>")
     doing = f"<div class='jw-muted'>{_text(step['doing'])}</div>" if step["doing"] else ""
-    return f"<td class='jw-step'>{''.join(badges)}<div>{_text(step['title'])}</div>{doing}</td>"
+    return f"<td class='jw-step'>{''.join(badges)}<div>{_text(step['title'])}{_dots(votes)}</div>{doing}</td>"
 
 
 def exit_label(kind: str) -> str:
@@ -66,52 +71,61 @@ def exit_label(kind: str) -> str:
     return labels.get(kind, "")
 
 
-def journey_grid_html(journey_map: JourneyMap) -> str:
-    """The whole map as one HTML table (pure: tests call it without a browser)."""
-    steps = journey_map.steps
-    by_step = lambda frame: frame.groupby("step_id") if not frame.empty else None  # noqa: E731
-    pains, opportunities, touchpoints = by_step(journey_map.pain_points), by_step(journey_map.opportunities), \
-        by_step(journey_map.step_touchpoints)
+def _by_step(frame: pd.DataFrame) -> dict[int, list]:
+    """step id → its rows (as named tuples), in one pass."""
+    grouped: dict[int, list] = {}
+    for row in frame.itertuples():
+        grouped.setdefault(int(row.step_id), []).append(row)
+    return grouped
 
-    def grouped(groups, step_id: int, render) -> str:  # type: ignore[no-untyped-def]
-        if groups is None or step_id not in groups.groups:
-            return ""
-        return _items([render(row) for _i, row in groups.get_group(step_id).iterrows()])
 
-    columns: list[tuple[object, pd.Series | None]] = []  # (stage, step or None for an empty stage)
-    header = []
-    for stage in journey_map.stages:
-        stage_steps = steps[steps["stage_id"] == stage.id]
-        header.append(f"<th class='jw-stage' colspan='{max(len(stage_steps), 1)}'>{_text(stage.name)}</th>")
-        if stage_steps.empty:
-            columns.append((stage, None))
-        columns.extend((stage, step) for _i, step in stage_steps.iterrows())
+def _vote_lookup(votes: pd.DataFrame | None) -> dict[tuple[str, int], int]:
+    if votes is None or votes.empty:
+        return {}
+    return {(str(kind), int(target)): int(count) for kind, target, count in
+            votes[["target_kind", "target_id", "votes"]].itertuples(index=False)}
 
-    def lane(title: str, cell) -> str:  # type: ignore[no-untyped-def]
-        cells = "".join(cell(step) if step is not None else "<td class='jw-empty'></td>" for _stage, step in columns)
-        return f"<tr><th class='jw-lane'>{escape(title)}</th>{cells}</tr>"
 
-    def feeling(step: pd.Series) -> str:
-        score = int(step["emotion"])
-        return (f"<td style='background:{EMOTION_COLOURS[score]}33'><b>{EMOTION_FACES[score]} {score:+d}</b> "
-                f"{_text(step['feeling'])}</td>")
+def journey_grid_html(journey_map: JourneyMap, votes: pd.DataFrame | None = None) -> str:
+    """The whole map as one HTML table (pure: tests call it without a browser).
 
-    def plain(field: str):  # type: ignore[no-untyped-def]
-        return lambda step: f"<td>{_text(step[field])}</td>"
-
-    rows = [
-        lane(_("Steps"), _step_cell),
-        lane(_("Thinking"), plain("thinking")),
-        lane(_("Feeling"), feeling),
-        lane(_("Needs"), plain("needs")),
-        lane(_("Pain points"), lambda s: f"<td>{grouped(pains, s['id'], lambda r: f'{_text(r.text)} ({r.severity}/5)')}</td>"),
-        lane(_("Opportunities"), lambda s: f"<td>{grouped(opportunities, s['id'], lambda r: _text(r.text))}</td>"),
-        lane(_("Touchpoints"), lambda s: f"<td>{grouped(touchpoints, s['id'], _touchpoint_item)}</td>"),
-        lane(_("Owner / backstage"), lambda s: f"<td><b>{_text(s['owner_department'])}</b><br>"
-                                                f"<span class='jw-muted'>{_text(s['backstage'])}</span></td>"),
-    ]
-    if not columns:
+    ``votes`` (target_kind, target_id, votes) puts dot counts on steps, pain points and opportunities.
+    """
+    if not journey_map.stages:
         return f"<p>{escape(_('This journey has no stages yet. Add the first stage below.'))}</p>"
+    dots = _vote_lookup(votes)
+    pains, opportunities, touchpoints = (_by_step(journey_map.pain_points), _by_step(journey_map.opportunities),
+                                         _by_step(journey_map.step_touchpoints))
+    steps = journey_map.steps
+    header, columns = [], []  # columns: one step (a row of the steps frame) or None for an empty stage
+    for stage in journey_map.stages:
+        stage_steps = [step for _index, step in steps[steps["stage_id"] == stage.id].iterrows()]
+        header.append(f"<th class='jw-stage' colspan='{max(len(stage_steps), 1)}'>{_text(stage.name)}</th>")
+        columns.extend(stage_steps or [None])
+
+    def items(groups: dict[int, list], step: pd.Series, render) -> str:  # type: ignore[no-untyped-def]
+        return "<td>" + _items([render(row) for row in groups.get(int(step["id"]), [])]) + "</td>"
+
+    lanes = {
+        _("Steps"): lambda step: _step_cell(step, dots.get(("step", int(step["id"])), 0)),
+        _("Thinking"): lambda step: f"<td>{_text(step['thinking'])}</td>",
+        _("Feeling"): lambda step: (f"<td style='background:{EMOTION_COLOURS[int(step['emotion'])]}33'>"
+                                    f"<b>{EMOTION_FACES[int(step['emotion'])]} {int(step['emotion']):+d}</b> "
+                                    f"{_text(step['feeling'])}</td>"),
+        _("Needs"): lambda step: f"<td>{_text(step['needs'])}</td>",
+        _("Pain points"): lambda step: items(pains, step, lambda r: f"{_text(r.text)} ({r.severity}/5)"
+                                             + _dots(dots.get(("pain_point", int(r.id)), 0))),
+        _("Opportunities"): lambda step: items(opportunities, step, lambda r: _text(r.text)
+                                               + _dots(dots.get(("opportunity", int(r.id)), 0))),
+        _("Touchpoints"): lambda step: items(touchpoints, step, _touchpoint_item),
+        _("Owner / backstage"): lambda step: (f"<td><b>{_text(step['owner_department'])}</b><br>"
+                                              f"<span class='jw-muted'>{_text(step['backstage'])}</span></td>"),
+    }
+    rows = [
+        f"<tr><th class='jw-lane'>{escape(title)}</th>"
+        + "".join(cell(step) if step is not None else "<td class='jw-empty'></td>" for step in columns) + "</tr>"
+        for title, cell in lanes.items()
+    ]
     head = "<tr><th class='jw-lane'></th>" + "".join(header) + "</tr>"
     return f"{STYLE}<div class='jw-grid-wrap'><table class='jw-grid'>{head}{''.join(rows)}</table></div>"
 
