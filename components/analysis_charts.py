@@ -13,14 +13,25 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import PALETTE
-from components.i18n import _
+from components.i18n import _, current_language
 from components.kano_labels import KANO_CATEGORIES
 from components.labels import label
-from services.flows import LOSS_KINDS, FlowResult
+from services.flows import EPSILON, LOSS_KINDS, FlowResult
 
 BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK = PALETTE
 GREY = "#9aa5b1"
 _LAYOUT = {"plot_bgcolor": "#ffffff", "margin": {"l": 60, "r": 30, "t": 60, "b": 60}}
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number as the viewer writes it: 1,234.5 in English, 1.234,5 in German."""
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if current_language() == "de" else text
+
+
+def _separators() -> str:
+    """Plotly's decimal and thousands separators for the viewer's language (hover texts, axes)."""
+    return ",." if current_language() == "de" else ".,"
 
 
 def _short(text: str, length: int = 32) -> str:
@@ -37,22 +48,21 @@ def _fade(colour: str, alpha: float = 0.35) -> str:
 
 
 def sankey_links(flow: FlowResult) -> pd.DataFrame:
-    """Every band of the Sankey: entry → entry steps, step → step, step → drop-off.
+    """Every band of the Sankey: entry → entry steps, step → step, step → its drop-off.
 
     Columns: source, target (labels), source_step_id, target_step_id (NA for the entry and the drop-off
-    node), kind (entry, step, drop), customers. Also the CSV behind the chart.
+    nodes), kind (entry, step, drop), customers. Also the CSV behind the chart.
     """
     steps = flow.steps
-    entry_label, drop_label = _("Customers enter"), _("Drop off (leave without an exit)")
-    entries = steps[steps["entering"] > 0]
-    drops = steps[steps["dropped_here"] > 0]
+    entries = steps[steps["entering"] > EPSILON]
+    drops = steps[steps["dropped_here"] > EPSILON]
     frames = [
-        pd.DataFrame({"source": entry_label, "target": entries["title"], "source_step_id": pd.NA,
+        pd.DataFrame({"source": _("Customers enter"), "target": entries["title"], "source_step_id": pd.NA,
                       "target_step_id": entries["step_id"], "kind": "entry", "customers": entries["entering"]}),
         pd.DataFrame({"source": flow.links["source"], "target": flow.links["target"],
                       "source_step_id": flow.links["source_step_id"], "target_step_id": flow.links["target_step_id"],
                       "kind": "step", "customers": flow.links["customers"]}),
-        pd.DataFrame({"source": drops["title"], "target": drop_label, "source_step_id": drops["step_id"],
+        pd.DataFrame({"source": drops["title"], "target": _("Drop-off"), "source_step_id": drops["step_id"],
                       "target_step_id": pd.NA, "kind": "drop", "customers": drops["dropped_here"]}),
     ]
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
@@ -66,25 +76,24 @@ def _step_colours(steps: pd.DataFrame, flagged: Collection[int]) -> list[str]:
 
 
 def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = ()) -> go.Figure:
-    """Entry → steps → exits and drop-off. Blue: a step; orange: a flagged step (loses the most);
-    green: a purchase/complete exit; vermillion: an abort/churn exit and the drop-off."""
+    """Entry → steps → exits, each step's drop-off as a small node beside it. Columns: branches from the
+    entry. Blue: a step; orange: a flagged step (loses the most); green: a purchase/complete exit;
+    vermillion: an abort/churn exit and the drop-off."""
     links = sankey_links(flow)
-    steps = flow.steps
-    entry_label, drop_label = _("Customers enter"), _("Drop off (leave without an exit)")
-    step_index = {int(step_id): n + 1 for n, step_id in enumerate(steps["step_id"])}
-    drop_index = len(steps) + 1
-    labels = [entry_label, *[_short(t) for t in steps["title"]], drop_label]
-    colours = [GREY, *_step_colours(steps, flagged), VERMILLION]
-    hover = [entry_label, *steps["title"].astype(str), drop_label]
-
-    def node(step_id: object, fallback: int) -> int:
-        return fallback if pd.isna(step_id) else step_index[int(step_id)]  # type: ignore[arg-type]
-
-    sources = [node(s, 0) for s in links["source_step_id"]]
-    targets = [node(t, drop_index) for t in links["target_step_id"]]
+    steps = flow.steps[flow.steps["visits"] > EPSILON]
+    drops = steps[steps["dropped_here"] > EPSILON]
+    step_node = {int(s): n + 1 for n, s in enumerate(steps["step_id"])}
+    drop_node = {int(s): n + 1 + len(steps) for n, s in enumerate(drops["step_id"])}
+    labels = [_("Customers enter"), *[_short(t) for t in steps["title"]], *[_("Drop-off")] * len(drops)]
+    hover = [_("Customers enter"), *steps["title"].astype(str),
+             *[_("Drop-off at “{step}”").format(step=t) for t in drops["title"]]]
+    colours = [GREY, *_step_colours(steps, flagged), *[VERMILLION] * len(drops)]
+    sources = [0 if pd.isna(s) else step_node[int(s)] for s in links["source_step_id"]]
+    targets = [step_node[int(t)] if kind != "drop" else drop_node[int(s)]
+               for s, t, kind in zip(links["source_step_id"], links["target_step_id"], links["kind"], strict=True)]
     figure = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",.0f",
-        node={"label": labels, "color": colours, "customdata": hover, "pad": 14, "thickness": 16,
+        arrangement="snap", valueformat=",.0f", textfont={"color": "#1b1f24", "size": 12},
+        node={"label": labels, "color": colours, "customdata": hover, "align": "left", "pad": 12, "thickness": 14,
               "line": {"color": "#1b1f24", "width": 0.5},
               "hovertemplate": "%{customdata}<br>%{value:,.0f} " + _("customers") + "<extra></extra>"},
         link={"source": sources, "target": targets, "value": links["customers"].round(6).tolist(),
@@ -92,7 +101,7 @@ def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = 
               "hovertemplate": "%{source.customdata} → %{target.customdata}<br>%{value:,.0f} " + _("customers")
                                + "<extra></extra>"},
     ))
-    figure.update_layout(title=title, height=max(420, 34 * len(steps)), font={"size": 12},
+    figure.update_layout(title=title, separators=_separators(), height=max(460, 30 * len(steps)),
                          margin={"l": 20, "r": 20, "t": 60, "b": 20})
     return figure
 
@@ -100,7 +109,7 @@ def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = 
 def stage_funnel_figure(stages: pd.DataFrame, customers: int, title: str) -> go.Figure:
     """Customers reaching each stage (funnel), with the share lost in the stage as text."""
     text = [
-        f"{entering:,.0f}" + ("" if pd.isna(pct) else f" · −{pct:.0f} %")
+        number(entering) + ("" if pd.isna(pct) else f" · −{number(pct)} %")
         for entering, pct in zip(stages["entering"], stages["drop_off_pct"], strict=True)
     ]
     figure = go.Figure(go.Funnel(
@@ -113,8 +122,8 @@ def stage_funnel_figure(stages: pd.DataFrame, customers: int, title: str) -> go.
                        + _("Finished at an exit") + ": %{customdata[2]:,.0f}<extra></extra>"),
     ))
     figure.update_layout(
-        title=title, height=max(320, 60 * len(stages) + 120), **_LAYOUT,
-        xaxis={"title": _("Customers reaching the stage (of {customers:,})").format(customers=customers)},
+        title=title, separators=_separators(), height=max(320, 60 * len(stages) + 120), **_LAYOUT,
+        xaxis={"title": _("Customers reaching the stage (of {customers})").format(customers=number(customers))},
         yaxis={"title": _("Stage")},
     )
     return figure
@@ -131,7 +140,8 @@ def measured_vs_modelled_figure(rates: pd.DataFrame, title: str) -> go.Figure:
         go.Scatter(x=names, y=rates["target"], name=_("Target"), mode="markers",
                    marker={"symbol": "line-ew-open", "size": 36, "color": BLACK, "line": {"width": 3}}),
     ])
-    figure.update_layout(title=title, barmode="group", height=380, **_LAYOUT, legend={"orientation": "h", "y": -0.25},
+    figure.update_layout(title=title, separators=_separators(), barmode="group", height=380, **_LAYOUT,
+                         legend={"orientation": "h", "y": -0.25},
                          xaxis={"title": _("Step metric")}, yaxis={"title": _("Rate (%)"), "rangemode": "tozero"})
     return figure
 
@@ -148,8 +158,8 @@ def emotion_overlay_figure(curves: pd.DataFrame, title: str, x: str = "relative"
         name = str(first["journey"]) + (f" ({_('to-be')})" if first["state"] == "to_be" else "")
         figure.add_trace(go.Scatter(
             x=points[x] if x == "relative" else points["order"] + 1, y=points["emotion"], mode="lines+markers", name=_short(name, 40),
-            line={"color": PALETTE[index % len(PALETTE)], "width": 2, "dash": "dash" if first["state"] == "to_be" else "solid",
-                  "shape": "spline", "smoothing": 0.5},
+            # straight segments: the scores are discrete, a spline would invent values between steps
+            line={"color": PALETTE[index % len(PALETTE)], "width": 2, "dash": "dash" if first["state"] == "to_be" else "solid"},
             marker={"size": [15 if m else 8 for m in points["is_moment_of_truth"]],
                     "symbol": ["star" if m else "circle" for m in points["is_moment_of_truth"]]},
             customdata=points[["step_title", "stage_name", "journey"]].to_numpy(),
@@ -159,7 +169,7 @@ def emotion_overlay_figure(curves: pd.DataFrame, title: str, x: str = "relative"
     figure.add_hline(y=0, line={"color": GREY, "width": 1})
     xaxis = ({"title": _("Position in the journey (%)"), "range": [-3, 103], "ticksuffix": " %"} if x == "relative"
              else {"title": _("Step (in reading order)"), "dtick": 1})
-    figure.update_layout(title=title, height=420, **_LAYOUT, legend={"orientation": "h", "y": -0.2}, xaxis=xaxis,
+    figure.update_layout(title=title, separators=_separators(), height=420, **_LAYOUT, legend={"orientation": "h", "y": -0.2}, xaxis=xaxis,
                          yaxis={"title": _("Emotion (−3 … +3)"), "range": [-3.5, 3.5], "dtick": 1, "zeroline": False})
     return figure
 
@@ -180,7 +190,9 @@ def kano_scatter_figure(evaluation: pd.DataFrame, title: str) -> go.Figure:
             continue
         figure.add_trace(go.Scatter(
             x=group["worse"].abs(), y=group["better"], mode="markers+text", name=label(KANO_CATEGORIES, code),
-            text=[_short(name, 26) for name in group["item"]], textposition="top center", textfont={"size": 11},
+            text=[_short(name, 26) for name in group["item"]], textfont={"size": 11},
+            # labels lean inwards at the edges, so they stay inside the plot
+            textposition=["top right" if x < 0.2 else "top left" if x > 0.8 else "top center" for x in group["worse"].abs()],
             marker={"size": 14, "color": colour, "symbol": symbol, "line": {"color": "#1b1f24", "width": 1}},
             customdata=group[["item", "answers"]].to_numpy(),
             hovertemplate="<b>%{customdata[0]}</b><br>" + _("Better") + ": %{y:.2f} · |" + _("Worse") + "|: %{x:.2f}<br>"
@@ -193,8 +205,8 @@ def kano_scatter_figure(evaluation: pd.DataFrame, title: str) -> go.Figure:
         figure.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=False, font={"color": GREY, "size": 13},
                               xanchor="left" if x < 0.5 else "right", yanchor="top" if y > 0.5 else "bottom")
     figure.update_layout(
-        title=title, height=480, **_LAYOUT, legend={"orientation": "h", "y": -0.18},
-        xaxis={"title": _("Dissatisfaction when missing: |worse| (0–1)"), "range": [0, 1.02], "dtick": 0.25},
-        yaxis={"title": _("Satisfaction when present: better (0–1)"), "range": [0, 1.05], "dtick": 0.25},
+        title=title, separators=_separators(), height=480, **_LAYOUT, legend={"orientation": "h", "y": -0.18},
+        xaxis={"title": _("Dissatisfaction when missing: |worse| (0–1)"), "range": [-0.06, 1.06], "dtick": 0.25},
+        yaxis={"title": _("Satisfaction when present: better (0–1)"), "range": [-0.06, 1.08], "dtick": 0.25},
     )
     return figure

@@ -194,6 +194,12 @@ def _reach(adjacency: np.ndarray, start: np.ndarray) -> np.ndarray:
     return seen
 
 
+def _on_a_cycle(matrix: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """The steps of ``among`` that customers can leave and come back to (the loop itself, not the way in)."""
+    inside = np.where(among[:, None] & among[None, :], matrix, 0.0)
+    return np.array([among[i] and _reach(inside, inside[i] > EPSILON)[i] for i in range(len(among))], dtype=bool)
+
+
 def _solve_visits(matrix: np.ndarray, entering: np.ndarray, is_exit: np.ndarray, steps: pd.DataFrame) -> np.ndarray:
     """Expected visits of the non-exit steps (zero elsewhere) from ``v = e · (I − Q)⁻¹``.
 
@@ -206,7 +212,7 @@ def _solve_visits(matrix: np.ndarray, entering: np.ndarray, is_exit: np.ndarray,
     reached = _reach(matrix, entering > EPSILON)
     trapped = transient & ~can_leave
     if (trapped & reached).any():
-        titles = ", ".join(f"“{t}”" for t in steps["title"].to_numpy()[trapped & reached])
+        titles = ", ".join(f"“{t}”" for t in steps["title"].to_numpy()[_on_a_cycle(matrix, trapped & reached)])
         raise DomainError(N_("Customers who reach {steps} can never leave: the shares of this loop add up to 100 %. "
                              "Give it a way out (a branch to another step, an exit, or a share below 100 %)."),
                           steps=titles)
@@ -319,7 +325,11 @@ def _empty(customers: int) -> FlowResult:
 
 
 def journey_flow(session: Session, workspace_id: int, journey_id: int, customers: int = 1000) -> FlowResult:
-    """The flow of a stored journey, in three queries (journey with workspace check, steps, transitions)."""
+    """The flow of a stored journey, in three queries (journey with workspace check, steps, transitions).
+
+    Raises NotFoundError for a journey of another workspace and DomainError for a closed loop that
+    customers reach (a caller listing several journeys shows the message instead of the figures).
+    """
     journeys.get_journey(session, workspace_id, journey_id)
     return compute_flow(journeys.steps_frame(session, journey_id), journeys.transitions_frame(session, journey_id), customers)
 

@@ -3,7 +3,13 @@ and how the map compares with measured step rates."""
 
 import streamlit as st
 
-from components.analysis_charts import flow_sankey_figure, measured_vs_modelled_figure, sankey_links, stage_funnel_figure
+from components.analysis_charts import (
+    flow_sankey_figure,
+    measured_vs_modelled_figure,
+    number,
+    sankey_links,
+    stage_funnel_figure,
+)
 from components.charts import chart_panel
 from components.db import get_engine
 from components.feedback import message
@@ -48,23 +54,29 @@ except DomainError as err:
 if flow.steps.empty:
     st.info(_("This journey has no steps yet."))
     st.stop()
-for note in flow.notes:
-    st.caption("ℹ️ " + md(note.render(_)))
+if flow.notes:
+    with st.expander(_("{count} assumptions the model made").format(count=len(flow.notes)), icon="ℹ️"):
+        for note in flow.notes:
+            st.caption(md(note.render(_)))
 
 outcomes = flow.outcomes()
 finished = outcomes[outcomes["kind"].isin(["purchase", "complete", ""])]["customers"].sum()
 losses = flow.biggest_losses(5)
 flagged = set(losses["step_id"].head(FLAGGED).astype(int))
 done, lost, worst = st.columns(3)
-done.metric(_("Reach a purchase or completion exit"), f"{finished:,.0f}", f"{100 * finished / customers:.1f} %", delta_color="off")
-lost.metric(_("Lost (drop-off, abort, churn)"), f"{flow.lost:,.0f}", f"{100 * flow.lost / customers:.1f} %", delta_color="off")
-worst.metric(_("Biggest loss at"), losses["title"].iat[0] if not losses.empty else "—",
-             f"{losses['lost'].iat[0]:,.0f}" if not losses.empty else None, delta_color="off")
+done.metric(_("Reach a purchase or completion exit"), number(finished), f"{number(100 * finished / customers, 1)} %",
+            delta_color="off", delta_arrow="off")
+lost.metric(_("Lost (drop-off, abort, churn)"), number(flow.lost), f"{number(100 * flow.lost / customers, 1)} %",
+            delta_color="off", delta_arrow="off")
+if not losses.empty:
+    worst.metric(_("Biggest loss at one step"), number(losses["lost"].iat[0]),
+                 f"{number(losses['lost_pct'].iat[0], 1)} % " + _("of its visits"), delta_color="off", delta_arrow="off")
+    worst.caption(md(losses["title"].iat[0]))
 
 st.subheader(_("Flow of the customers"), anchor=False)
 st.caption(_("Band width: customers. Orange: the {count} steps that lose the most; green: purchase or completion "
              "exits; red: abort and churn exits and the drop-off.").format(count=FLAGGED))
-chart_panel(flow_sankey_figure(flow, _("Flow of {customers:,} customers").format(customers=customers), flagged),
+chart_panel(flow_sankey_figure(flow, _("Flow of {customers} customers").format(customers=number(customers)), flagged),
             sankey_links(flow), key="flow.sankey", filename=f"{names[journey_id]} flow")
 
 st.subheader(_("Funnel per stage"), anchor=False)
