@@ -86,6 +86,12 @@ def shows_journey(which: str) -> Verify:
     return verify
 
 
+def shows_charts(at: AppTest, at_least: int) -> str | None:
+    """Check that the page drew its charts (a page that stops early would look fast)."""
+    charts = len(at.get("plotly_chart"))
+    return None if charts >= at_least else f"the page shows {charts} charts, expected at least {at_least}"
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One measured page: ``page`` is relative to app.py; ``setup`` runs after switching to it, before its
@@ -104,6 +110,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("journeys list", "pages/map/journeys.py"),
     Scenario("journey editor (60 steps)", "pages/map/journey_editor.py", open_journey("largest"), shows_journey("largest")),
     Scenario("journey editor (6 steps)", "pages/map/journey_editor.py", open_journey("small"), shows_journey("small")),
+    Scenario("dashboard", "pages/workbench/dashboard.py", verify=lambda at, _g: shows_charts(at, 1)),
+    Scenario("metrics", "pages/analyse/metrics.py", verify=lambda at, _g: shows_charts(at, 1)),
 ]
 
 # Target lines: (large scenario, small scenario, label). Printed when both were measured.

@@ -40,15 +40,13 @@ def journey_kpis(status: pd.DataFrame, journey_ids: Sequence[int]) -> pd.DataFra
     before on target, then by name.
     """
     ids = _ids(journey_ids)
-    kpis = status[status["journey_id"].isin(ids)].copy()
-    kpis["_scope"] = (kpis["scope"] != "journey").astype(int)
-    kpis["_status"] = kpis["status"].map({"off_target": 0, "on_target": 1, "no_target": 2, "no_data": 3})
-    kpis = kpis.sort_values(["journey_id", "_scope", "_status", "name"], key=_casefold, kind="stable")
-    return kpis.drop(columns=["_scope", "_status"]).reset_index(drop=True)
-
-
-def _casefold(column: pd.Series) -> pd.Series:
-    return column.str.casefold() if pd.api.types.is_string_dtype(column) else column
+    kpis = status[status["journey_id"].isin(ids)]
+    order = kpis.assign(
+        _scope=(kpis["scope"] != "journey").astype(int),
+        _status=kpis["status"].map({"off_target": 0, "on_target": 1, "no_target": 2, "no_data": 3}),
+        _name=kpis["name"].str.casefold(),
+    ).sort_values(["journey_id", "_scope", "_status", "_name"], kind="stable")
+    return kpis.loc[order.index].reset_index(drop=True)
 
 
 def kpi_summary(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -172,7 +170,10 @@ def biggest_drop_offs(session: Session, journey_ids: Sequence[int], *, customers
     if not ids:
         return pd.DataFrame(columns=DROP_OFF_COLUMNS)
     steps = journeys.read_frame(session, (
-        select(*Step.__table__.columns, Stage.name.label("stage_name"), Stage.position.label("stage_position"))  # type: ignore[attr-defined]
+        select(  # only what the flow model reads (the step texts would cost time for nothing)
+            Step.journey_id, Step.id.label("step_id"), Step.title, Step.stage_id, Stage.name.label("stage_name"),
+            Stage.position.label("stage_position"), Step.is_entry, Step.entry_share, Step.is_exit, Step.exit_kind,
+        )
         .join(Stage, Stage.id == Step.stage_id)
         .where(col(Step.journey_id).in_(ids))
         .order_by(Step.journey_id, Stage.position, Stage.id, Step.position, Step.id)

@@ -16,8 +16,9 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, null
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from models import Journey, Measurement, Metric, Step, Touchpoint
@@ -91,6 +92,14 @@ def create_metric(session: Session, workspace_id: int, data: dict[str, Any]) -> 
     values = guards.editable(data, METRIC_FIELDS)
     guards.check_choices(values, METRIC_CHOICES)
     values.update(_scope_targets(session, workspace_id, values.get("scope", "workspace"), values))
+    if "review_every_days" in values and values["review_every_days"] is None:
+        # "No regular review": an attribute left at None lets the column's default (30) fire on INSERT.
+        metric = common.validate(Metric, {**values, "workspace_id": workspace_id})
+        metric.review_every_days = null()  # type: ignore[assignment]
+        session.add(metric)
+        common.flush(session)
+        set_committed_value(metric, "review_every_days", None)
+        return metric
     return common.create(session, Metric, {**values, "workspace_id": workspace_id})
 
 

@@ -1,0 +1,91 @@
+"""Importing measurements from CSV: choose a file (or paste its lines), see what it will change, import.
+
+Parsing and every check live in ``services.metrics.plan_import``; this panel shows the preview
+(measurements per metric, the rows) or every bad line with its number and reason, and imports on
+request. The import checks the file again inside its transaction and writes all rows or none.
+"""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import flash, message
+from components.i18n import _
+from models.db import read_session, write_session
+from services import metrics
+from services.errors import DomainError
+from services.metrics import ImportErrors, ImportProblem
+
+IMPORT = "metric.import"
+PASTE = f"{IMPORT}.paste"
+EXAMPLE = "metric;date;value;note\nNPS Sommerurlaub;2025-01-31;36,5;nach Kampagne\n"
+
+
+def _file_key() -> str:
+    """The uploader's key; a new generation empties it after an import (an uploader cannot be reset otherwise)."""
+    return f"{IMPORT}.file.{st.session_state.get(f'{IMPORT}.generation', 0)}"
+
+
+def problems_table(problems: list[ImportProblem] | tuple[ImportProblem, ...]) -> None:
+    frame = pd.DataFrame({
+        "line": pd.array([p.line for p in problems], dtype="Int64"),
+        "reason": [message(p.error) for p in problems],
+    })
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        "line": st.column_config.NumberColumn(_("Line")), "reason": st.column_config.TextColumn(_("Reason"), width="large"),
+    })
+
+
+def _run_import(engine: Engine, workspace_id: int, data: bytes) -> None:
+    """Button callback: import, then empty the inputs (allowed here, before the widgets are drawn again)."""
+    try:
+        with write_session(engine) as session:
+            count = metrics.import_measurements(session, workspace_id, data)
+    except ImportErrors as err:
+        st.session_state[f"{IMPORT}.failed"] = err.problems
+    except DomainError as err:
+        st.session_state[f"{IMPORT}.failed"] = [ImportProblem(None, err)]
+    else:
+        st.session_state[PASTE] = ""
+        st.session_state[f"{IMPORT}.generation"] = st.session_state.get(f"{IMPORT}.generation", 0) + 1
+        flash(_("{count} measurements imported.").format(count=count))
+
+
+def import_panel(engine: Engine, workspace_id: int) -> None:
+    st.caption(_("Columns: metric (its name in this workspace), date (YYYY-MM-DD), value (decimal point or comma), "
+                 "note (optional); separated by ; or , — UTF-8, the first line names the columns. The import only adds "
+                 "measurements: a date a metric already has is refused."))
+    upload = st.file_uploader(_("CSV file"), type=["csv", "txt"], key=_file_key())
+    pasted = st.text_area(_("… or paste the lines here"), key=PASTE, height=140, placeholder=EXAMPLE)
+    failed = st.session_state.pop(f"{IMPORT}.failed", None)
+    if failed:
+        st.error(_("Nothing was imported. Please correct these lines:"), icon="⚠️")
+        problems_table(failed)
+    data = upload.getvalue() if upload is not None else (pasted or "").encode("utf-8")
+    if not data.strip():
+        return
+    with read_session(engine) as session:
+        plan = metrics.plan_import(session, workspace_id, data)
+    if plan.problems:
+        st.error(_("Nothing can be imported yet: {count} problems in the file. Correct them and load it again.").format(
+            count=len(plan.problems)), icon="⚠️")
+        problems_table(plan.problems)
+        return
+    summary = plan.summary()
+    st.info(_("The import adds {rows} measurements to {metrics} metrics. No existing measurement is changed.").format(
+        rows=len(plan.rows), metrics=len(summary)), icon="🔎")
+    st.dataframe(summary.drop(columns=["metric_id"]), hide_index=True, width="stretch", column_config={
+        "metric": st.column_config.TextColumn(_("Metric")),
+        "added": st.column_config.NumberColumn(_("New measurements")),
+        "first": st.column_config.DateColumn(_("From"), format="YYYY-MM-DD"),
+        "last": st.column_config.DateColumn(_("To"), format="YYYY-MM-DD"),
+        "before": st.column_config.NumberColumn(_("Measurements so far")),
+    })
+    with st.expander(_("All rows of the file")):
+        st.dataframe(plan.rows.drop(columns=["metric_id"]), hide_index=True, width="stretch", column_config={
+            "line": st.column_config.NumberColumn(_("Line")), "metric": st.column_config.TextColumn(_("Metric")),
+            "measured_on": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+            "value": st.column_config.NumberColumn(_("Value")), "note": st.column_config.TextColumn(_("Note")),
+        })
+    st.button(_("Import {rows} measurements").format(rows=len(plan.rows)), type="primary", key=f"{IMPORT}.save",
+              on_click=_run_import, args=(engine, workspace_id, data))
