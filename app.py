@@ -21,11 +21,13 @@ if workspace is None:  # every workspace was deleted: the switcher shows the cre
 pages = {
     _("Workbench"): [
         st.Page("pages/workbench/overview.py", title=_("Overview"), icon="🏠", default=True),
+        st.Page("pages/workbench/dashboard.py", title=_("Dashboard"), icon="📋"),
     ],
     _("Map"): [
         st.Page("pages/map/personas.py", title=_("Personas"), icon="👥"),
         st.Page("pages/map/journeys.py", title=_("Journeys"), icon="🗺️"),
         st.Page("pages/map/journey_editor.py", title=_("Journey map"), icon="🧭"),
+        st.Page("pages/map/workshop.py", title=_("Workshop"), icon="🧑‍🤝‍🧑"),
         st.Page("pages/map/touchpoints.py", title=_("Touchpoints"), icon="📍"),
         st.Page("pages/map/content.py", title=_("Content"), icon="📰"),
     ],
@@ -34,9 +36,12 @@ pages = {
         st.Page("pages/analyse/flows.py", title=_("Flow and drop-off"), icon="🔀"),
         st.Page("pages/analyse/emotions.py", title=_("Emotion curves"), icon="📈"),
         st.Page("pages/analyse/kano.py", title=_("Kano"), icon="🎯"),
+        st.Page("pages/analyse/metrics.py", title=_("Metrics"), icon="📏"),
+        st.Page("pages/analyse/opportunities.py", title=_("Opportunity portfolio"), icon="💡"),
     ],
     _("Workspace"): [
         st.Page("pages/workspace/settings.py", title=_("Settings"), icon="⚙️"),
+        st.Page("pages/workspace/import_export.py", title=_("Import / Export"), icon="🔁"),
     ],
 }
 

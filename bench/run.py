@@ -92,6 +92,12 @@ def shows_charts(at: AppTest, at_least: int) -> str | None:
     return None if charts >= at_least else f"the page shows {charts} charts, expected at least {at_least}"
 
 
+def join_workshop(at: AppTest, generated: GeneratedWorkspace) -> None:
+    """A joined participant on the largest journey (the page asks for a name first)."""
+    at.session_state["workshop.name"] = "Bench"
+    at.query_params["journey"] = str(generated.largest_journey_id)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One measured page: ``page`` is relative to app.py; ``setup`` runs after switching to it, before its
@@ -112,6 +118,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("journey editor (6 steps)", "pages/map/journey_editor.py", open_journey("small"), shows_journey("small")),
     Scenario("dashboard", "pages/workbench/dashboard.py", verify=lambda at, _g: shows_charts(at, 1)),
     Scenario("metrics", "pages/analyse/metrics.py", verify=lambda at, _g: shows_charts(at, 1)),
+    Scenario("touchpoints (300, 20k links)", "pages/map/touchpoints.py"),
+    Scenario("content map", "pages/map/content.py"),
+    Scenario("touchpoint analysis", "pages/analyse/touchpoint_analysis.py", verify=lambda at, _g: shows_charts(at, 1)),
+    Scenario("flow and drop-off", "pages/analyse/flows.py", verify=lambda at, _g: shows_charts(at, 1)),
+    Scenario("workshop (60 steps)", "pages/map/workshop.py", join_workshop),
 ]
 
 # Target lines: (large scenario, small scenario, label). Printed when both were measured.

@@ -62,6 +62,9 @@ def reporting_errors() -> Iterator[None]:
         st.error(message(err), icon="⚠️")
 
 
+ACTOR_KEY = "workshop.name"  # who the history names: the display name given when joining a workshop
+
+
 def raise_or_show(err: DomainError, form: str | None) -> None:
     """Show ``err`` next to the fields of ``form`` (for the rerun) or right here."""
     if form:
@@ -95,7 +98,7 @@ def attempt(
     show both versions instead of a bare message.
     """
     try:
-        with write_session(engine) as session:
+        with write_session(engine, actor=st.session_state.get(ACTOR_KEY, "")) as session:
             value = action(session)
     except ConflictError as err:
         if on_conflict is None:

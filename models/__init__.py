@@ -2,7 +2,7 @@
 table on ``SQLModel.metadata`` (Alembic and the tests rely on that)."""
 
 from models.channel import Channel
-from models.collaboration import ActivityEntry, Comment, Vote, VoteRound
+from models.collaboration import ActivityEntry, Comment, Presence, Vote, VoteRound
 from models.content import ContentItem, ContentMapping
 from models.journey import (
     Journey,
@@ -24,6 +24,6 @@ from models.workspace import Workspace
 __all__ = [
     "ActivityEntry", "Channel", "Comment", "ContentItem", "ContentMapping", "Journey", "JourneyPersona",
     "KanoAnswer", "KanoItem", "Measurement", "Metric", "Opportunity", "OpportunityPainPoint", "PainPoint",
-    "Persona", "PersonaChannel", "Stage", "Step", "StepPersonaEmotion", "StepTouchpoint", "Touchpoint", "Transition", "Vote",
+    "Persona", "PersonaChannel", "Presence", "Stage", "Step", "StepPersonaEmotion", "StepTouchpoint", "Touchpoint", "Transition", "Vote",
     "VoteRound", "Workspace",
 ]

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column
-from sqlmodel import Field
+from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlmodel import Field, SQLModel
 
 from models.base import Audited, utcnow
 
@@ -65,6 +65,7 @@ class ActivityEntry(Audited, table=True):
     """
 
     __tablename__ = "activity_entry"
+    __table_args__ = (Index("ix_activity_entry_entity", "entity_type", "entity_id"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
@@ -77,3 +78,32 @@ class ActivityEntry(Audited, table=True):
     summary: str = ""
     before: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     after: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    # The row's version after this change (before it, for a delete): "who changed it since version n".
+    entity_version: Optional[int] = None
+    # One id per write transaction: an undo takes back everything one save did.
+    batch: str = Field(default="", max_length=32, index=True)
+    # Set on the entries an undo or a restore from the trash wrote: the entry they took back.
+    reverts_id: Optional[int] = Field(default=None, index=True)
+
+
+class Presence(SQLModel, table=True):
+    """Who has a workspace (and which journey map) open right now: one row per browser session,
+    refreshed by a heartbeat. Not ``Audited``: a heartbeat is bookkeeping, not an edit, and
+    leaves neither a version nor a history entry nor a new workspace revision.
+
+    ``focus_stage_id`` is a facilitator's focus (participants' views follow the newest one);
+    ``focus_at`` says when it was set. ``timer_ends_at`` is a facilitator's countdown for a
+    time-boxed exercise (the newest by ``timer_at`` counts; NULL ends set at ``timer_at`` stop it).
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
+    journey_id: Optional[int] = Field(default=None, foreign_key="journey.id", ondelete="CASCADE", index=True)
+    session_key: str = Field(unique=True, max_length=64)
+    display_name: str = Field(max_length=80)
+    last_seen: datetime = Field(default_factory=utcnow, nullable=False, index=True)
+    is_facilitator: bool = False
+    focus_stage_id: Optional[int] = Field(default=None, foreign_key="stage.id", ondelete="SET NULL")
+    focus_at: Optional[datetime] = None
+    timer_ends_at: Optional[datetime] = None
+    timer_at: Optional[datetime] = None

@@ -75,10 +75,14 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """One unit of work: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+def write_session(engine: Engine, *, actor: str = "") -> Iterator[Session]:
+    """One unit of work: BEGIN IMMEDIATE, commit on success, roll back on any error.
+
+    ``actor`` (the display name of the person saving) goes into ``session.info``;
+    the activity log (services/activity.py) writes it on every change.
+    """
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
-    with Session(bind, expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False, info={"actor": actor.strip()}) as session:
         with session.begin():
             yield session
 

@@ -1,22 +1,30 @@
 """Workshop and history: comments on steps and touchpoints, dot-voting rounds
-and votes, and the activity log of who changed what.
+and votes, quick capture, and the activity log of who changed what.
 
 Voters are identified by the name they typed (workshops have no logins); a
 round gives each name ``dots_per_participant`` dots, several may go on one item.
+
+Quick capture: a participant types a pain point, an idea or a question into one
+field; it lands on a "parking lot" step of the focused stage (created on first
+use, titled :data:`PARKING_LOT_TITLE` in the UI's language), as a pain point,
+an opportunity or a comment. The facilitator sorts it in later: edits the text,
+moves the step, or re-creates the item on the right step and deletes it here.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic_core import to_jsonable_python
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
-from models import ActivityEntry, Comment, Journey, Opportunity, PainPoint, Step, Vote, VoteRound
+from models import ActivityEntry, Comment, Journey, Opportunity, PainPoint, Stage, Step, Vote, VoteRound
 from services import common, guards, journeys, touchpoints
 from services.errors import N_, DomainError, NotFoundError
 
 VOTE_TARGETS: dict[str, type[SQLModel]] = {"step_id": Step, "pain_point_id": PainPoint, "opportunity_id": Opportunity}
+TARGET_KINDS = ("step", "pain_point", "opportunity")  # in the order of VOTE_TARGETS: the card kinds of the map
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -216,6 +224,107 @@ def vote_tally(session: Session, workspace_id: int, round_id: int) -> pd.DataFra
     return frame.sort_values(["votes", "target", "target_id"], ascending=[False, True, True], ignore_index=True)
 
 
+def journey_vote_counts(session: Session, workspace_id: int, journey_id: int, round_id: int | None = None) -> pd.DataFrame:
+    """Dots per item of a journey, over all its rounds or one (``round_id``), in ONE query, for the
+    counts on the cards: columns target_kind ("step", "pain_point" or "opportunity"), target_id,
+    votes. A journey of another workspace gives no rows."""
+    targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
+    query = (
+        select(*targets, func.count().label("votes"))
+        .join(VoteRound, VoteRound.id == Vote.round_id).join(Journey, Journey.id == VoteRound.journey_id)
+        .where(VoteRound.journey_id == journey_id, Journey.workspace_id == workspace_id)
+    )
+    if round_id is not None:
+        query = query.where(Vote.round_id == round_id)
+    records = []
+    for *ids, votes in session.exec(query.group_by(*targets)).all():
+        kind, target_id = next((k, i) for k, i in zip(TARGET_KINDS, ids, strict=True) if i is not None)
+        records.append((kind, target_id, votes))
+    return pd.DataFrame(records, columns=["target_kind", "target_id", "votes"])
+
+
+RESULT_COLUMNS = ["rank", "target_kind", "target_id", "title", "step_id", "step_title", "votes", "voters"]
+
+
+def ranked_results(session: Session, workspace_id: int, round_id: int) -> pd.DataFrame:
+    """A round's result as a ranked list (two queries): rank (1, 2, 2, 4 … on ties), target_kind
+    ("step", "pain_point", "opportunity"), target_id, title (the step's title or the item's text), the step it is on, votes, voters."""
+    get_vote_round(session, workspace_id, round_id)
+    pain_step, idea_step = aliased(Step), aliased(Step)
+    title = func.coalesce(Step.title, PainPoint.text, Opportunity.text)
+    step_id = func.coalesce(Step.id, PainPoint.step_id, Opportunity.step_id)
+    step_title = func.coalesce(Step.title, pain_step.title, idea_step.title)
+    targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
+    rows = session.exec(
+        select(*targets, title, step_id, step_title, func.count(), func.count(func.distinct(Vote.voter)))
+        .outerjoin(Step, Step.id == Vote.step_id)
+        .outerjoin(PainPoint, PainPoint.id == Vote.pain_point_id).outerjoin(pain_step, pain_step.id == PainPoint.step_id)
+        .outerjoin(Opportunity, Opportunity.id == Vote.opportunity_id).outerjoin(idea_step, idea_step.id == Opportunity.step_id)
+        .where(Vote.round_id == round_id)
+        .group_by(*targets, title, step_id, step_title)
+    ).all()
+    records = []
+    for *ids, item_title, item_step_id, item_step_title, votes, voters in rows:
+        kind, target_id = next((k, i) for k, i in zip(TARGET_KINDS, ids, strict=True) if i is not None)
+        records.append((0, kind, target_id, item_title, item_step_id, item_step_title, votes, voters))
+    frame = pd.DataFrame(records, columns=RESULT_COLUMNS)
+    frame = frame.sort_values(["votes", "title", "target_id"], ascending=[False, True, True], ignore_index=True)
+    frame["rank"] = frame["votes"].rank(method="min", ascending=False).astype(int) if len(frame) else frame["rank"]
+    return frame
+
+
+# --- quick capture ------------------------------------------------------------------------------
+
+PARKING_LOT_TITLE = N_("Captured in workshop")
+CAPTURE_KINDS = ("pain", "idea", "question")
+CaptureKind = Literal["pain", "idea", "question"]
+
+
+def parking_lot(session: Session, workspace_id: int, stage_id: int, title: str = PARKING_LOT_TITLE) -> Step:
+    """The stage's parking-lot step (the step titled ``title``), created at the end of the stage on first use."""
+    found = session.exec(select(Step).where(Step.stage_id == stage_id, Step.title == title.strip()).order_by(Step.id)).first()
+    return found or journeys.create_step(session, workspace_id, stage_id, {"title": title})
+
+
+def quick_capture(
+    session: Session,
+    workspace_id: int,
+    journey_id: int,
+    stage_id: int | None,
+    kind: CaptureKind,
+    text: str,
+    author: str,
+    *,
+    parking_title: str = PARKING_LOT_TITLE,
+) -> PainPoint | Opportunity | Comment:
+    """Add a participant's card to a stage (the focused one; ``None``: the journey's first stage):
+    "pain" → a pain point, "idea" → an opportunity, "question" → a comment by ``author``, all on
+    the stage's parking-lot step. Pass ``parking_title`` translated into the workshop's language.
+    The activity log names ``author`` when the write session has no actor of its own."""
+    guards.check_choice(kind, CAPTURE_KINDS, "kind")
+    if not author.strip():
+        raise DomainError(N_("This field is required."), field="author")
+    if not text.strip():
+        raise DomainError(N_("This field is required."), field="text")
+    if stage_id is None:
+        stage_id = session.exec(
+            select(Stage.id).where(Stage.journey_id == journey_id).order_by(Stage.position, Stage.id).limit(1)
+        ).first()
+        if stage_id is None:
+            raise DomainError(N_("Add a stage to the journey first."), field="stage_id")
+    stage = journeys.get_stage(session, workspace_id, stage_id)
+    if stage.journey_id != journey_id:
+        raise DomainError(N_("Choose a stage of this journey."), field="stage_id")
+    if not session.info.get("actor"):
+        session.info["actor"] = author.strip()
+    step = parking_lot(session, workspace_id, stage_id, parking_title)
+    if kind == "pain":
+        return journeys.create_pain_point(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
+    if kind == "idea":
+        return journeys.create_opportunity(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
+    return add_comment(session, workspace_id, author, text, step_id=step.id)
+
+
 # --- activity -----------------------------------------------------------------------------------
 
 
@@ -238,12 +347,20 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     journey_id: int | None = None,
+    *,
+    entity_version: int | None = None,
+    reverts_id: int | None = None,
 ) -> ActivityEntry:
-    """Append to the workspace's history; ``before``/``after`` keep the values an undo needs."""
+    """Append to the workspace's history; ``before``/``after`` keep the values an undo needs.
+
+    Most entries are written by the log itself (services/activity.py) on every flush; this is for
+    entries a service shapes itself (a delete with its snapshot, an undo). An empty ``actor`` is
+    filled from the write session's actor.
+    """
     return common.create(session, ActivityEntry, {
         "workspace_id": workspace_id, "actor": actor, "action": action, "entity_type": entity_type,
         "entity_id": entity_id, "summary": summary, "before": _jsonable(before), "after": _jsonable(after),
-        "journey_id": journey_id,
+        "journey_id": journey_id, "entity_version": entity_version, "reverts_id": reverts_id,
     })
 
 

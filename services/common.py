@@ -204,3 +204,8 @@ def delete(
         raise ConflictError(N_("Someone else changed this in the meantime. Reload and try again."))
     session.delete(row)
     flush(session)
+
+
+# Every write goes through this module: importing the activity log here registers its listeners
+# (history of every change, workspace revision) before any service writes.
+import services.activity  # noqa: E402, F401, I001 - at the end: services.activity imports this module's users

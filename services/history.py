@@ -10,7 +10,11 @@ highest one); such a row gets a new id and every reference in the snapshot is
 remapped. What the snapshot leaves out: comments and dot votes on the deleted
 rows are dropped with them, and are not restored.
 
-The workshop issue extends this to a full history of edits.
+Every other change is logged by services/activity.py (which also logs a step,
+stage or branch deleted by any other path in this snapshot format, so
+:func:`undo_delete` and the trash restore it the same way). The entries written
+here tell the log not to repeat them (``activity.already_logged``); an undo
+entry points at the delete it reverted with ``reverts_id``.
 """
 
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ from models import (
     Touchpoint,
     Transition,
 )
-from services import collaboration, common, journeys
+from services import activity, collaboration, common, journeys
 from services.errors import N_, DomainError, NotFoundError
 
 DELETE, UNDO = "delete", "undo"
@@ -113,11 +117,13 @@ def _snapshot_steps(session: Session, step_ids: list[int]) -> dict[str, list[dic
 
 def _record_delete(
     session: Session, workspace_id: int, actor: str, entity_type: str, entity_id: int, summary: str,
-    journey_id: int, snapshot: dict[str, list[dict[str, Any]]],
+    journey_id: int, snapshot: dict[str, list[dict[str, Any]]], version: int | None = None,
 ) -> int:
     entry = collaboration.record(
         session, workspace_id, actor, DELETE, entity_type, entity_id, summary, snapshot, None, journey_id=journey_id,
+        entity_version=version,
     )
+    activity.already_logged(session, entity_type, entity_id)  # the log's own delete entry would repeat this one
     return entry.id  # type: ignore[return-value]
 
 
@@ -132,7 +138,7 @@ def delete_step_with_undo(
     """
     step = journeys.get_step(session, workspace_id, step_id)
     snapshot = _snapshot_steps(session, [step_id])
-    entry_id = _record_delete(session, workspace_id, actor, "step", step_id, step.title, step.journey_id, snapshot)
+    entry_id = _record_delete(session, workspace_id, actor, "step", step_id, step.title, step.journey_id, snapshot, step.version)
     journeys.delete_step(session, workspace_id, step_id, expected_version=expected_version)
     return entry_id
 
@@ -148,7 +154,7 @@ def delete_stage_with_undo(
     stage = journeys.get_stage(session, workspace_id, stage_id)
     step_ids = list(session.exec(select(Step.id).where(Step.stage_id == stage_id)).all())
     snapshot = {"stages": _rows(session, Stage, Stage.id == stage_id), **_snapshot_steps(session, step_ids)}  # type: ignore[arg-type]
-    entry_id = _record_delete(session, workspace_id, actor, "stage", stage_id, stage.name, stage.journey_id, snapshot)
+    entry_id = _record_delete(session, workspace_id, actor, "stage", stage_id, stage.name, stage.journey_id, snapshot, stage.version)
     journeys.delete_stage(session, workspace_id, stage_id, delete_steps=True, expected_version=expected_version)
     return entry_id
 
@@ -161,6 +167,7 @@ def delete_transition_with_undo(
     snapshot = {"transitions": _rows(session, Transition, Transition.id == transition_id)}
     entry_id = _record_delete(
         session, workspace_id, actor, "transition", transition_id, transition.label, transition.journey_id, snapshot,
+        transition.version,
     )
     journeys.delete_transition(session, workspace_id, transition_id, expected_version=expected_version)
     return entry_id
@@ -169,7 +176,7 @@ def delete_transition_with_undo(
 # --- undo ---------------------------------------------------------------------------------------
 
 
-def undo_delete(session: Session, workspace_id: int, activity_id: int, *, actor: str = "") -> None:
+def undo_delete(session: Session, workspace_id: int, activity_id: int, *, actor: str = "") -> dict[str, list[int]]:
     """Put back what a ``delete_*_with_undo`` removed, and log the undo.
 
     The deleted row itself must come back whole, or nothing is restored
@@ -187,8 +194,9 @@ def undo_delete(session: Session, workspace_id: int, activity_id: int, *, actor:
     restored = _restore(session, entry.before or {}, ROOTS[entry.entity_type])
     collaboration.record(
         session, workspace_id, actor, UNDO, UNDONE_TYPE, entry.id, entry.summary, None,
-        {"restored": restored}, journey_id=entry.journey_id,
+        {"restored": restored}, journey_id=entry.journey_id, reverts_id=entry.id,
     )
+    return restored
 
 
 def _undoable(session: Session, workspace_id: int, activity_id: int) -> ActivityEntry:
@@ -197,8 +205,9 @@ def _undoable(session: Session, workspace_id: int, activity_id: int) -> Activity
         raise DomainError(N_("This change cannot be undone."))
     undone = session.exec(
         select(ActivityEntry.id).where(
-            ActivityEntry.workspace_id == workspace_id, ActivityEntry.action == UNDO,
-            ActivityEntry.entity_type == UNDONE_TYPE, ActivityEntry.entity_id == activity_id,
+            ActivityEntry.workspace_id == workspace_id,
+            (ActivityEntry.reverts_id == activity_id)
+            | ((ActivityEntry.action == UNDO) & (ActivityEntry.entity_type == UNDONE_TYPE) & (ActivityEntry.entity_id == activity_id)),
         )
     ).first()
     if undone is not None:
@@ -293,3 +302,8 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[in
                 raise common.integrity_error(exc) from exc
             id_map[row["id"]] = new_id
     return id_map
+
+
+# Used by services/activity.py (the log snapshots steps and stages deleted by any path; the trash puts single rows back).
+snapshot_steps = _snapshot_steps
+insert_rows = _insert

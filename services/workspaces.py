@@ -45,7 +45,10 @@ def unique_name(session: Session, base: str) -> str:
 
 
 def bump_revision(session: Session, workspace_id: int) -> None:
-    """Move the workspace's revision so live views know to re-read (one cheap UPDATE)."""
+    """Move the workspace's revision so live views know to re-read (one cheap UPDATE).
+
+    Not needed after a write through the services: the activity log raises it already.
+    """
     session.execute(
         sql_update(Workspace).where(Workspace.id == workspace_id).values(revision=Workspace.revision + 1)
         .execution_options(synchronize_session=False)
@@ -53,4 +56,9 @@ def bump_revision(session: Session, workspace_id: int) -> None:
 
 
 def revision(session: Session, workspace_id: int) -> int:
-    return session.exec(select(func.coalesce(Workspace.revision, 0)).where(Workspace.id == workspace_id)).one()
+    """The workspace's revision: one SELECT by primary key, for live views to poll (0 if the workspace is gone).
+
+    Every write to the workspace's rows raises it once per write transaction (services/activity.py),
+    presence heartbeats do not.
+    """
+    return session.exec(select(func.coalesce(Workspace.revision, 0)).where(Workspace.id == workspace_id)).first() or 0

@@ -165,10 +165,12 @@ def test_record_and_list_activity(session, journey_map, other_workspace):
     collaboration.record(session, m.ws, "Ben", "create", "persona", 7, "Created a persona", None, {"name": "P"})
     collaboration.record(session, other_workspace.id, "Eve", "delete", "journey", 1, "Elsewhere", None, None)
 
-    recent = collaboration.list_activity(session, m.ws)
+    # Besides these, the log wrote an entry of its own for every row the fixtures created (actor "").
+    recent = [e for e in collaboration.list_activity(session, m.ws) if e.actor]
     assert [e.summary for e in recent] == ["Created a persona", "Renamed a step"]
     assert recent[1].before == {"title": "Sees an ad", "avatar_image": "<5 bytes>", "measured_on": "2024-03-01"}
-    assert [e.id for e in collaboration.list_activity(session, m.ws, journey_id=m.journey.id)] == [first.id]
+    on_journey = collaboration.list_activity(session, m.ws, journey_id=m.journey.id)
+    assert [e.id for e in on_journey if e.actor] == [first.id]
     assert len(collaboration.list_activity(session, m.ws, limit=1)) == 1
 
 

@@ -222,4 +222,4 @@ def test_deleting_with_undo_respects_the_version(session, rich, refused):
 
     with refused(error=ConflictError):
         history.delete_step_with_undo(session, rich.ws, rich.b.id, expected_version=1)
-    assert session.exec(select(ActivityEntry)).all() == []
+    assert session.exec(select(ActivityEntry).where(ActivityEntry.action == "delete")).all() == []

@@ -453,7 +453,7 @@ def test_move_stage_swaps_with_its_neighbour_and_stops_at_the_edges(session, jou
     journeys.create_stage(session, m.ws, m.journey.id, {"name": "Purchase"})
     with count_queries() as statements:
         journeys.move_stage(session, m.ws, m.stages[0].id, "right")
-    assert len(statements) <= 3
+    assert len(statements) <= 4  # 3 + the workspace revision bump (services/activity.py)
     assert stage_order(session, m) == [("Interest", 0), ("Awareness", 1), ("Purchase", 2)]
     journeys.move_stage(session, m.ws, m.stages[1].id, "left")  # Interest is already first
     assert stage_order(session, m) == [("Interest", 0), ("Awareness", 1), ("Purchase", 2)]

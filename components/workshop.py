@@ -1,0 +1,222 @@
+"""Workshop pieces: joining, presence, the live map that follows the facilitator's
+focus, dot voting, comments and quick capture.
+
+Live updates: :func:`live_map` runs as a fragment every ``POLL_SECONDS``. Each
+poll reads one integer (the workspace revision) and re-reads the map only when
+it moved; otherwise it redraws the last rendered HTML kept in the session (a
+rendering cache for this viewer, not data: the database stays the truth).
+Typing in forms outside the fragment is never interrupted by a poll.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from components.feedback import attempt
+from components.i18n import N_, _
+from components.journey_grid import journey_grid_html
+from components.labels import translated
+from components.text import md
+from models.db import read_session
+from services import collaboration, presence, workspaces
+from services.journey_map import JourneyMap, load_journey_map
+
+POLL_SECONDS = 2.0
+HEARTBEAT_SECONDS = 10.0
+NAME, FACILITATOR, SESSION = "workshop.name", "workshop.facilitator", "workshop.session_key"
+CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
+
+
+def participant() -> tuple[str, bool] | None:
+    """The joined participant's display name and role, or None before joining."""
+    st.session_state.setdefault(SESSION, uuid.uuid4().hex)
+    name = st.session_state.get(NAME)
+    return (name, bool(st.session_state.get(FACILITATOR))) if name else None
+
+
+def join_form(engine: Engine) -> None:
+    with st.form("workshop.join"):
+        st.subheader(_("Join the workshop"), anchor=False)
+        name = st.text_input(_("Your name, as the others will see it"), key="workshop.join.name", max_chars=80)
+        facilitator = st.checkbox(_("I am the facilitator"), key="workshop.join.facilitator")
+        if st.form_submit_button(_("Join"), type="primary"):
+            if not name.strip():
+                st.error(_("Please enter a name."))
+            else:
+                st.session_state[NAME] = name.strip()
+                st.session_state[FACILITATOR] = facilitator
+                attempt(engine, presence.forget_stale, "")  # people who left long ago
+                st.session_state.pop("app.flash", None)
+                st.rerun()
+
+
+def focused_map(journey_map: JourneyMap, stage_id: int | None) -> JourneyMap:
+    """The map reduced to the focused stage (everything when no stage is focused)."""
+    if stage_id is None or stage_id not in {s.id for s in journey_map.stages}:
+        return journey_map
+    steps = journey_map.steps[journey_map.steps["stage_id"] == stage_id]
+    keep = set(steps["id"])
+
+    def only(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["step_id"].isin(keep)] if not frame.empty else frame
+
+    from dataclasses import replace  # noqa: PLC0415 - local: only this helper needs it
+
+    return replace(journey_map, stages=tuple(s for s in journey_map.stages if s.id == stage_id), steps=steps,
+                   pain_points=only(journey_map.pain_points), opportunities=only(journey_map.opportunities),
+                   step_touchpoints=only(journey_map.step_touchpoints))
+
+
+def _timer(ends_at: datetime | None) -> None:
+    if ends_at is None:
+        return
+    left = ends_at - datetime.now(UTC)
+    if left.total_seconds() <= 0:
+        st.warning(_("Time is up!"), icon="⏰")
+    else:
+        minutes, seconds = divmod(int(left.total_seconds()), 60)
+        st.metric(_("Time left"), f"{minutes:02d}:{seconds:02d}")
+
+
+def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
+    """The part every participant sees change within seconds."""
+    name, is_facilitator = who
+    state_key = f"workshop.cache.{journey_id}"
+    now = datetime.now(UTC)
+    last_beat = st.session_state.get("workshop.last_heartbeat")
+    if last_beat is None or now - last_beat > timedelta(seconds=HEARTBEAT_SECONDS):
+        attempt(engine, lambda s: presence.heartbeat(s, workspace_id, journey_id, st.session_state[SESSION], name,
+                                                     is_facilitator=is_facilitator), "")
+        st.session_state.pop("app.flash", None)  # a heartbeat is not news
+        st.session_state["workshop.last_heartbeat"] = now
+    with read_session(engine) as session:
+        revision = workspaces.revision(session, workspace_id)
+        people = presence.present(session, workspace_id, journey_id)
+        stage_id = presence.focus(session, workspace_id, journey_id)
+        ends_at = presence.timer(session, workspace_id, journey_id)
+        cached = st.session_state.get(state_key)
+        if cached is None or cached["revision"] != revision or cached["focus"] != stage_id:
+            journey_map = load_journey_map(session, workspace_id, journey_id)
+            counts = collaboration.journey_vote_counts(session, workspace_id, journey_id)
+            cached = {"revision": revision, "focus": stage_id,
+                      "html": journey_grid_html(focused_map(journey_map, stage_id), votes=counts)}
+            st.session_state[state_key] = cached
+    people_col, timer_col = st.columns([4, 1])
+    people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in people))
+    with timer_col:
+        _timer(ends_at)
+    st.html(cached["html"])
+
+
+def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
+    """Focus, timer and voting rounds: what the facilitator steers for the room."""
+    journey_id = journey_map.journey.id
+    stages = {0: _("Whole map"), **{s.id: s.name for s in journey_map.stages}}
+    focus_col, timer_col, round_col = st.columns(3)
+    with focus_col.form("workshop.focus"):
+        stage_id = st.selectbox(_("Focus the room on"), list(stages), format_func=stages.get, key="workshop.focus.stage")
+        if st.form_submit_button(_("Set focus")):
+            attempt(engine, lambda s: presence.set_focus(s, workspace_id, journey_id, stage_id or None), _("Focus set."))
+    with timer_col.form("workshop.timer"):
+        minutes = st.number_input(_("Timer (minutes)"), min_value=1, max_value=120, value=5, key="workshop.timer.minutes")
+        start, stop = st.columns(2)
+        if start.form_submit_button(_("Start")):
+            attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, int(minutes)), _("Timer started."))
+        if stop.form_submit_button(_("Stop")):
+            attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, None), _("Timer stopped."))
+    with round_col.form("workshop.round", clear_on_submit=True):
+        name = st.text_input(_("New voting round"), key="workshop.round.name", placeholder=_("e.g. Biggest pains"))
+        dots = st.number_input(_("Dots per participant"), min_value=1, max_value=50, value=5, key="workshop.round.dots")
+        if st.form_submit_button(_("Open round")):
+            attempt(engine, lambda s: collaboration.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
+                    _("Voting round opened."))
+
+
+def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, voter: str, is_facilitator: bool) -> None:
+    """Spend dots on the focused stage's steps, pain points and opportunities; see the ranking live."""
+    journey_id = journey_map.journey.id
+    with read_session(engine) as session:
+        rounds = collaboration.list_vote_rounds(session, workspace_id, journey_id)
+    if not rounds:
+        st.caption(_("No voting round yet. The facilitator opens one."))
+        return
+    names = {r.id: f"{r.name} ({_('open') if r.is_open else _('closed')})" for r in rounds}
+    round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round",
+                            index=len(names) - 1)
+    current = next(r for r in rounds if r.id == round_id)
+    with read_session(engine) as session:
+        left = collaboration.dots_left(session, workspace_id, round_id, voter)
+        ranking = collaboration.ranked_results(session, workspace_id, round_id)
+    if current.is_open:
+        st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=current.dots_per_participant))
+        targets = _vote_targets(journey_map)
+        if targets:
+            labels = dict(targets)
+            target = st.selectbox(_("Vote for"), list(labels), format_func=labels.get, key="workshop.vote.target")
+            give, take = st.columns(2)
+            kind, target_id = target
+            if give.button(_("Give a dot"), key="workshop.vote.give", type="primary", disabled=left <= 0, width="stretch"):
+                attempt(engine, lambda s: collaboration.cast_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
+                        _("Dot placed."))
+                st.rerun()
+            if take.button(_("Take a dot back"), key="workshop.vote.take", width="stretch"):
+                attempt(engine, lambda s: collaboration.retract_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
+                        _("Dot taken back."))
+                st.rerun()
+        if is_facilitator and st.button(_("Close this round"), key="workshop.vote.close"):
+            attempt(engine, lambda s: collaboration.close_vote_round(s, workspace_id, round_id), _("Round closed."))
+            st.rerun()
+    st.dataframe(ranking, hide_index=True, width="stretch")
+
+
+def _vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
+    """(keyword, id) → label for every votable card of the (focused) map."""
+    targets = [(("step_id", int(r.id)), f"👣 {r.title}") for r in journey_map.steps.itertuples()]
+    targets += [(("pain_point_id", int(r.id)), f"⚡ {r.text}") for r in journey_map.pain_points.itertuples()]
+    targets += [(("opportunity_id", int(r.id)), f"💡 {r.text}") for r in journey_map.opportunities.itertuples()]
+    return targets
+
+
+def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str, stage_id: int | None) -> None:
+    """One field for participants: a pain point, an idea or a question lands on the focused stage."""
+    if not journey_map.stages:
+        return
+    stage = stage_id if stage_id in {s.id for s in journey_map.stages} else journey_map.stages[0].id
+    kinds = translated(CAPTURE_KINDS)
+    with st.form("workshop.capture", clear_on_submit=True):
+        kind_col, text_col, add_col = st.columns([1, 4, 1], vertical_alignment="bottom")
+        kind = kind_col.selectbox(_("Kind"), list(kinds), format_func=kinds.get, key="workshop.capture.kind")
+        text = text_col.text_input(_("Capture a thought for the focused stage"), key="workshop.capture.text")
+        if add_col.form_submit_button(_("Add"), type="primary", width="stretch"):
+            attempt(engine, lambda s: collaboration.quick_capture(
+                s, workspace_id, journey_map.journey.id, stage, kind, text, author,
+                parking_title=_(collaboration.PARKING_LOT_TITLE)), _("Captured."))
+
+
+def comments_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str) -> None:
+    steps = dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True))
+    if not steps:
+        return
+    step_id = st.selectbox(_("Comments on step"), list(steps), format_func=steps.get, key="workshop.comment.step")
+    with read_session(engine) as session:
+        comments = collaboration.list_comments(session, workspace_id, step_id=step_id)
+    for comment in comments:
+        with st.container(border=True):
+            st.markdown(f"**{md(comment.author)}** · {comment.created_at:%H:%M}" + (" · ✅" if comment.is_resolved else ""))
+            st.markdown(md(comment.body))
+            if comment.is_resolved:
+                if st.button(_("Reopen"), key=f"workshop.comment.reopen.{comment.id}"):
+                    attempt(engine, lambda s, c=comment.id: collaboration.reopen_comment(s, workspace_id, c), _("Reopened."))
+                    st.rerun()
+            elif st.button(_("Resolve"), key=f"workshop.comment.resolve.{comment.id}"):
+                attempt(engine, lambda s, c=comment.id: collaboration.resolve_comment(s, workspace_id, c), _("Resolved."))
+                st.rerun()
+    with st.form("workshop.comment.add", clear_on_submit=True):
+        body = st.text_area(_("New comment"), key="workshop.comment.body", height=80)
+        if st.form_submit_button(_("Comment")):
+            if attempt(engine, lambda s: collaboration.add_comment(s, workspace_id, author, body, step_id=step_id),
+                       _("Comment added.")):
+                st.rerun()

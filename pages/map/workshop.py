@@ -1,0 +1,68 @@
+"""Workshop: everybody on one map — presence, live updates, focus, timer, dot voting, comments, quick capture."""
+
+import streamlit as st
+
+from components.db import get_engine
+from components.i18n import _
+from components.workshop import (
+    POLL_SECONDS,
+    comments_panel,
+    facilitator_controls,
+    focused_map,
+    join_form,
+    live_map,
+    participant,
+    quick_capture,
+    voting_panel,
+)
+from components.workspace import current_workspace_id
+from models.db import read_session
+from services import journeys, presence
+from services.journey_map import load_journey_map
+
+# Presentation layout for the projector: static CSS only, no user text in it.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+.jw-grid {font-size: 22px !important;} .jw-grid th.jw-stage {font-size: 24px !important;}
+h1 {font-size: 3rem !important;}
+</style>"""
+
+engine = get_engine()
+workspace_id = current_workspace_id()
+with read_session(engine) as session:
+    listing = journeys.list_journeys(session, workspace_id)
+st.title(_("Workshop"))
+if listing.empty:
+    st.info(_("No journeys yet. Create one on the Journeys page."))
+    st.stop()
+
+names = dict(zip(listing["id"], listing["name"], strict=True))
+requested = st.query_params.get("journey", "")
+default = int(requested) if requested.isdigit() and int(requested) in names else next(iter(names))
+journey_id = st.selectbox(_("Journey"), list(names), format_func=names.get, key="workshop.journey",
+                          index=list(names).index(default))
+st.query_params["journey"] = str(journey_id)
+
+who = participant()
+if who is None:
+    join_form(engine)
+    st.stop()
+name, is_facilitator = who
+
+if st.toggle(_("Presentation mode"), key="workshop.presentation"):
+    st.html(PRESENTATION_CSS)
+
+with read_session(engine) as session:
+    journey_map = load_journey_map(session, workspace_id, journey_id)
+    stage_id = presence.focus(session, workspace_id, journey_id)
+if is_facilitator:
+    facilitator_controls(engine, workspace_id, journey_map)
+
+st.fragment(run_every=POLL_SECONDS)(live_map)(engine, workspace_id, journey_id, who)
+
+quick_capture(engine, workspace_id, journey_map, name, stage_id)
+voting_tab, comments_tab = st.tabs([_("Dot voting"), _("Comments")])
+with voting_tab:
+    voting_panel(engine, workspace_id, focused_map(journey_map, stage_id), name, is_facilitator)
+with comments_tab:
+    comments_panel(engine, workspace_id, focused_map(journey_map, stage_id), name)
