@@ -47,6 +47,8 @@ lint: $(DEV_STAMP)
 ## bench: generate a large workspace and measure page reruns (prints a table, writes bench/results.json)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.collab
+	$(BIN)/python -m bench.exchange
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

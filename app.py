@@ -40,6 +40,7 @@ pages = {
         st.Page("pages/analyse/opportunities.py", title=_("Opportunity portfolio"), icon="💡"),
     ],
     _("Workspace"): [
+        st.Page("pages/workspace/history.py", title=_("History"), icon="🕘"),
         st.Page("pages/workspace/settings.py", title=_("Settings"), icon="⚙️"),
         st.Page("pages/workspace/import_export.py", title=_("Import / Export"), icon="🔁"),
     ],
