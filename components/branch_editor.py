@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt
 from components.i18n import _
+from components.labels import unique_labels
 from components.step_editor import UNDO
 from services import history, journeys
 from services.journey_graph import BranchWarning
@@ -32,7 +33,7 @@ def branch_warnings(warnings: list[BranchWarning]) -> None:
 
 
 def _step_titles(journey_map: JourneyMap) -> dict[int, str]:
-    return dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True))
+    return unique_labels(dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True)))
 
 
 def transitions_table(journey_map: JourneyMap) -> pd.DataFrame:
@@ -69,7 +70,8 @@ def edit_transition_form(engine: Engine, workspace_id: int, journey_map: Journey
     if frame.empty:
         return
     titles = _step_titles(journey_map)
-    names = {row.id: f"{titles.get(row.source_step_id)} → {titles.get(row.target_step_id)}" for row in frame.itertuples()}
+    names = unique_labels({row.id: f"{titles.get(row.source_step_id)} → {titles.get(row.target_step_id)}"
+                           for row in frame.itertuples()})
     chosen = st.selectbox(_("Branch to change"), list(names), format_func=names.get, key="branch.edit.id")
     row = frame[frame["id"] == chosen].iloc[0]
     with st.form("branch.edit"):

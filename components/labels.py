@@ -49,3 +49,17 @@ def translated(mapping: dict[str, str]) -> dict[str, str]:
     language is not known; a lambda calling ``_`` would then answer in the default.
     """
     return {code: _(text) for code, text in mapping.items()}
+
+
+def unique_labels(labels: dict) -> dict:
+    """Make option labels distinct (``Title``, ``Title (2)`` …).
+
+    Streamlit identifies a select box's choice by its label: two options with the
+    same label (two steps called "Checkout") would be indistinguishable.
+    """
+    seen: dict[str, int] = {}
+    result = {}
+    for key, text in labels.items():
+        seen[text] = seen.get(text, 0) + 1
+        result[key] = text if seen[text] == 1 else f"{text} ({seen[text]})"
+    return result

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import N_, _
-from components.labels import label, translated
+from components.labels import label, translated, unique_labels
 from components.text import md
 from services import history, journeys, touchpoints
 from services.journey_map import JourneyMap
@@ -82,7 +82,7 @@ def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, cata
         return
     options = steps["id"].tolist()
     stage_names = {stage.id: stage.name for stage in journey_map.stages}
-    titles = {row.id: f"{stage_names.get(row.stage_id, '')} › {row.title}" for row in steps.itertuples()}
+    titles = unique_labels({row.id: f"{stage_names.get(row.stage_id, '')} › {row.title}" for row in steps.itertuples()})
     if st.session_state.get(SELECTED) not in options:
         select_step(journey_map, options[0])
     if st.session_state.get(SELECTED + ".picker") != st.session_state[SELECTED]:

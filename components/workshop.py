@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from components.feedback import attempt
 from components.i18n import N_, _
 from components.journey_grid import journey_grid_html
-from components.labels import translated
+from components.labels import translated, unique_labels
 from components.text import md
 from models.db import read_session
 from services import collaboration, presence, workspaces
@@ -154,7 +154,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, vot
         st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=current.dots_per_participant))
         targets = _vote_targets(journey_map)
         if targets:
-            labels = dict(targets)
+            labels = unique_labels(dict(targets))
             target = st.selectbox(_("Vote for"), list(labels), format_func=labels.get, key="workshop.vote.target")
             give, take = st.columns(2)
             kind, target_id = target
@@ -197,7 +197,7 @@ def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, au
 
 
 def comments_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str) -> None:
-    steps = dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True))
+    steps = unique_labels(dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True)))
     if not steps:
         return
     step_id = st.selectbox(_("Comments on step"), list(steps), format_func=steps.get, key="workshop.comment.step")

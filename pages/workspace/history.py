@@ -46,7 +46,8 @@ with history_tab:
             },
         )
         versions = log[log["action"].isin(["create", "update"])]
-        labels = {int(r.id): f"{r.at:%Y-%m-%d %H:%M:%S} · {r.actor or '—'} · {r.summary}" for r in versions.itertuples()}
+        labels = {int(r.id): f"#{r.id} · {r.at:%Y-%m-%d %H:%M:%S} · {r.actor or '—'} · {r.summary}"
+                  + (f" ({', '.join(r.changed_fields)})" if r.changed_fields else "") for r in versions.itertuples()}
         if labels:
             chosen = st.selectbox(_("Go back to the state after this change"), list(labels), format_func=labels.get,
                                   key="history.version")
@@ -58,7 +59,7 @@ with trash_tab:
     if binned.empty:
         st.caption(_("The trash is empty."))
     else:
-        labels = {int(r.id): f"{r.at:%Y-%m-%d %H:%M} · {r.actor or '—'} · {r.summary}" for r in binned.itertuples()}
+        labels = {int(r.id): f"#{r.id} · {r.at:%Y-%m-%d %H:%M} · {r.actor or '—'} · {r.summary}" for r in binned.itertuples()}
         st.dataframe(binned[["at", "actor", "entity_type", "summary", "contents"]], hide_index=True, width="stretch")
         chosen = st.selectbox(_("Deleted item"), list(labels), format_func=labels.get, key="history.trash.item")
         if st.button(_("Restore from the trash"), key="history.trash.restore", type="primary"):

@@ -1,0 +1,51 @@
+"""History page: the log, undo of one's own last change, an earlier version, the trash."""
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from models import Persona, Step
+from models.db import read_session, write_session
+from services import activity, journeys, personas
+from tests.pages.conftest import start_app
+
+PAGE = "pages/workspace/history.py"
+
+
+def test_undo_my_last_change_and_restore_an_earlier_version(database: Engine, workspace_id: int) -> None:
+    with write_session(database, actor="Anna") as session:
+        mia = personas.create_persona(session, workspace_id, {"name": "Mia", "role": "Kundin"})
+    with write_session(database, actor="Anna") as session:
+        personas.update_persona(session, workspace_id, mia.id, {"role": "Stammkundin"})
+    at = start_app(PAGE)
+    who = " ".join(str(v) for v in at.dataframe[0].value["actor"])
+    assert "Anna" in who
+    assert at.button(key="history.undo").disabled  # no name given yet: nothing of mine to undo
+    at.text_input(key="workshop.name").set_value("Anna").run()
+    at.button(key="history.undo").click().run()
+    with read_session(database) as session:
+        assert session.get(Persona, mia.id).role == "Kundin"
+
+    with read_session(database) as session:
+        log = activity.history(session, workspace_id, entity_type="persona", entity_id=mia.id)
+    promoted = int(log[(log["action"] == "update") & log["after"].map(lambda a: (a or {}).get("role") == "Stammkundin")]
+                   ["id"].iloc[0])
+    at.selectbox(key="history.version").set_value(promoted)
+    at.button(key="history.restore").click().run()
+    assert not at.error, [e.value for e in at.error]
+    with read_session(database) as session:
+        assert session.get(Persona, mia.id).role == "Stammkundin"  # any earlier state of a card comes back
+
+
+def test_deleted_step_comes_back_from_the_trash(database: Engine, workspace_id: int) -> None:
+    with write_session(database, actor="Ben") as session:
+        journey = journeys.create_journey(session, workspace_id, {"name": "J"})
+        stage = journeys.create_stage(session, workspace_id, journey.id, {"name": "S"})
+        step = journeys.create_step(session, workspace_id, stage.id, {"title": "Wird gelöscht"})
+        journeys.create_pain_point(session, workspace_id, step.id, {"text": "Lange Wartezeit"})
+    with write_session(database, actor="Ben") as session:
+        journeys.delete_step(session, workspace_id, step.id)
+    at = start_app(PAGE)
+    assert "Wird gelöscht" in " ".join(at.dataframe[-1].value["summary"].astype(str))
+    at.button(key="history.trash.restore").click().run()
+    with read_session(database) as session:
+        assert [s.title for s in session.exec(select(Step)).all()] == ["Wird gelöscht"]
