@@ -12,17 +12,19 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
+from components.feedback import ACTOR_KEY, attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import N_, _
 from components.labels import label, translated, unique_labels
 from components.text import md
-from services import history, journeys, touchpoints
+from models.db import read_session
+from services import activity, history, journeys, touchpoints
 from services.journey_map import JourneyMap
 
 FORM = "step.form"
 SELECTED = "journey.editor.step_id"
 UNDO = "journey.editor.undo"
 CONFLICT = "step.conflict"
+CONFIRM_DELETE = "step.delete.confirm"
 TEXT_FIELDS = ("title", "doing", "thinking", "feeling", "needs", "owner_department", "backstage")
 FLAGS = ("is_moment_of_truth", "is_entry", "is_exit")
 STEP_FIELDS: dict[str, str] = {
@@ -113,12 +115,33 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
         if column.button(arrow, key=f"step.move.{direction}", help=_(help_text), width="stretch"):
             if in_form(engine, lambda s, d=direction: journeys.move_step(s, workspace_id, step_id, d), _("Step moved.")):
                 st.rerun()
+    confirming = st.session_state.get(CONFIRM_DELETE)
     if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
-        deleted = in_form(engine, lambda s: history.delete_step_with_undo(s, workspace_id, step_id), _("Step deleted."))
-        if deleted:
-            st.session_state[UNDO] = deleted.value
-            st.session_state[SELECTED] = None
+        with read_session(engine) as session:
+            other = activity.recently_edited_by_other(session, workspace_id, "step", step_id,
+                                                      st.session_state.get(ACTOR_KEY, ""))
+        if other:  # someone is working on this card right now: ask first
+            st.session_state[CONFIRM_DELETE] = {"step_id": step_id, "other": other}
             st.rerun()
+        _delete(engine, workspace_id, step_id)
+    if confirming and confirming["step_id"] == step_id:
+        st.warning(_("{name} changed this step a moment ago. Delete it anyway?").format(name=md(confirming["other"])))
+        yes, no = st.columns(2)
+        if yes.button(_("Delete anyway"), key="step.delete.anyway", type="primary", width="stretch"):
+            st.session_state.pop(CONFIRM_DELETE, None)
+            _delete(engine, workspace_id, step_id)
+        if no.button(_("Keep it"), key="step.delete.keep", width="stretch"):
+            st.session_state.pop(CONFIRM_DELETE, None)
+            st.rerun()
+
+
+def _delete(engine: Engine, workspace_id: int, step_id: int) -> None:
+    """Delete the step into the undo buffer (it can be restored from the banner or the trash)."""
+    deleted = in_form(engine, lambda s: history.delete_step_with_undo(s, workspace_id, step_id), _("Step deleted."))
+    if deleted:
+        st.session_state[UNDO] = deleted.value
+        st.session_state[SELECTED] = None
+        st.rerun()
 
 
 def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:

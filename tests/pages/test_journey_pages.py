@@ -170,3 +170,16 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
     at.button(key="step.conflict.mine").click().run()
     [stored] = rows(database, Step, Step.id == target.id)
     assert stored.thinking == "Meine Sicht"
+
+
+def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_journey: int, workspace_id: int) -> None:
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    with write_session(database, actor="Carla") as session:
+        journeys.update_step(session, workspace_id, target.id, {"needs": "Klare Versandkosten"})
+    at = open_editor(small_journey)
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    at.button(key="step.delete").click().run()
+    assert any("Carla changed this step a moment ago" in w.value for w in at.warning)
+    assert len(rows(database, Step, Step.id == target.id)) == 1
+    at.button(key="step.delete.anyway").click().run()
+    assert rows(database, Step, Step.id == target.id) == []
