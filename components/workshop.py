@@ -119,20 +119,24 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
     with focus_col.form("workshop.focus"):
         stage_id = st.selectbox(_("Focus the room on"), list(stages), format_func=stages.get, key="workshop.focus.stage")
         if st.form_submit_button(_("Set focus")):
-            attempt(engine, lambda s: presence.set_focus(s, workspace_id, journey_id, stage_id or None), _("Focus set."))
+            if attempt(engine, lambda s: presence.set_focus(s, workspace_id, journey_id, stage_id or None), _("Focus set.")):
+                st.rerun()
     with timer_col.form("workshop.timer"):
         minutes = st.number_input(_("Timer (minutes)"), min_value=1, max_value=120, value=5, key="workshop.timer.minutes")
         start, stop = st.columns(2)
         if start.form_submit_button(_("Start")):
-            attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, int(minutes)), _("Timer started."))
+            if attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, int(minutes)), _("Timer started.")):
+                st.rerun()
         if stop.form_submit_button(_("Stop")):
-            attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, None), _("Timer stopped."))
+            if attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, None), _("Timer stopped.")):
+                st.rerun()
     with round_col.form("workshop.round", clear_on_submit=True):
         name = st.text_input(_("New voting round"), key="workshop.round.name", placeholder=_("e.g. Biggest pains"))
         dots = st.number_input(_("Dots per participant"), min_value=1, max_value=50, value=5, key="workshop.round.dots")
         if st.form_submit_button(_("Open round")):
-            attempt(engine, lambda s: collaboration.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
-                    _("Voting round opened."))
+            if attempt(engine, lambda s: collaboration.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
+                       _("Voting round opened.")):
+                st.rerun()
 
 
 def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, voter: str, is_facilitator: bool) -> None:
@@ -191,9 +195,10 @@ def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, au
         kind = kind_col.selectbox(_("Kind"), list(kinds), format_func=kinds.get, key="workshop.capture.kind")
         text = text_col.text_input(_("Capture a thought for the focused stage"), key="workshop.capture.text")
         if add_col.form_submit_button(_("Add"), type="primary", width="stretch"):
-            attempt(engine, lambda s: collaboration.quick_capture(
-                s, workspace_id, journey_map.journey.id, stage, kind, text, author,
-                parking_title=_(collaboration.PARKING_LOT_TITLE)), _("Captured."))
+            if attempt(engine, lambda s: collaboration.quick_capture(
+                    s, workspace_id, journey_map.journey.id, stage, kind, text, author,
+                    parking_title=_(collaboration.PARKING_LOT_TITLE)), _("Captured.")):
+                st.rerun()
 
 
 def comments_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str) -> None:
