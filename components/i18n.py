@@ -8,6 +8,7 @@ a server start), and the language must survive that.
 """
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.errors import N_  # noqa: F401 - re-exported for pages and components
 from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -17,6 +18,13 @@ SWITCH_KEY = "app.language"
 
 
 def current_language() -> str:
+    """The viewer's language; English (the source) for code running outside a page run.
+
+    Figure builders and format functions may be called with no viewer at all
+    (unit tests, AppTest formatting options, scripts): they get the source texts.
+    """
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return "en"
     if LANGUAGE_KEY not in st.session_state:
         requested = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANGUAGE_KEY] = requested if requested in LANGUAGES else DEFAULT_LANGUAGE
