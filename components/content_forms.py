@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.content_labels import CONTENT_FORMATS, CONTENT_STATUSES
-from components.feedback import clear_field_errors, flash, message, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, flash, message, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.text import md
@@ -88,20 +88,17 @@ def content_form(engine: Engine, workspace_id: int) -> None:
         st.rerun()
     if saved:
         data = {field: st.session_state.get(key(field)) or "" for field in FIELDS}
-        try:
-            with write_session(engine) as session:
-                if editing == "new":
-                    content.create_content_item(session, workspace_id, data)
-                else:
-                    content.update_content_item(session, workspace_id, int(editing), data,
-                                                expected_version=st.session_state.get(key("version")))
-        except DomainError as err:
-            set_field_errors(FORM, err)
-            st.rerun()
-        else:
+        version = st.session_state.get(key("version"))
+
+        def save(session) -> None:  # type: ignore[no-untyped-def]
+            if editing == "new":
+                content.create_content_item(session, workspace_id, data)
+            else:
+                content.update_content_item(session, workspace_id, int(editing), data, expected_version=version)
+
+        if attempt(engine, save, _("Content item saved."), form=FORM):
             close_form()
-            flash(_("Content item saved."))
-            st.rerun()
+        st.rerun()
 
 
 def delete_confirmation(engine: Engine, workspace_id: int, row: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import clear_field_errors, field_errors, flash, message, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, field_errors, flash, message, set_field_errors, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.touchpoint_labels import DIRECT_CHOICES, ONLINE_CHOICES
@@ -98,21 +98,18 @@ def _save(engine: Engine, workspace_id: int) -> None:
     data["cost_per_contact"] = st.session_state.get(key("cost_per_contact"))
     data["is_online"] = _flag(st.session_state.get(key("online")), "online")
     data["is_direct"] = _flag(st.session_state.get(key("direct")), "direct")
-    try:
-        with write_session(engine) as session:
-            if editing == "new":
-                touchpoints.create_touchpoint(session, workspace_id, data)
-            else:
-                touchpoints.update_touchpoint(session, workspace_id, int(editing), data,
-                                              expected_version=st.session_state.get(key("version")))
-    except DomainError as err:
-        set_field_errors(FORM, err)
-        st.rerun()
-    else:
+    version = st.session_state.get(key("version"))
+
+    def save(session) -> None:  # type: ignore[no-untyped-def]
+        if editing == "new":
+            touchpoints.create_touchpoint(session, workspace_id, data)
+        else:
+            touchpoints.update_touchpoint(session, workspace_id, int(editing), data, expected_version=version)
+
+    if attempt(engine, save, _("Touchpoint saved."), form=FORM):
         close_form()
         reset_editor(CATALOGUE)
-        flash(_("Touchpoint saved."))
-        st.rerun()
+    st.rerun()  # shows the saved catalogue, or each error next to its field
 
 
 def new_channel_popover(engine: Engine, workspace_id: int) -> None:
