@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from components.comments import comment_thread
 from components.feedback import attempt
 from components.i18n import N_, _
 from components.journey_grid import journey_grid_html
@@ -201,27 +202,9 @@ def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, au
                 st.rerun()
 
 
-def comments_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str) -> None:
+def comments_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
     steps = unique_labels(dict(zip(journey_map.steps["id"], journey_map.steps["title"], strict=True)))
     if not steps:
         return
     step_id = st.selectbox(_("Comments on step"), list(steps), format_func=steps.get, key="workshop.comment.step")
-    with read_session(engine) as session:
-        comments = collaboration.list_comments(session, workspace_id, step_id=step_id)
-    for comment in comments:
-        with st.container(border=True):
-            st.markdown(f"**{md(comment.author)}** · {comment.created_at:%H:%M}" + (" · ✅" if comment.is_resolved else ""))
-            st.markdown(md(comment.body))
-            if comment.is_resolved:
-                if st.button(_("Reopen"), key=f"workshop.comment.reopen.{comment.id}"):
-                    attempt(engine, lambda s, c=comment.id: collaboration.reopen_comment(s, workspace_id, c), _("Reopened."))
-                    st.rerun()
-            elif st.button(_("Resolve"), key=f"workshop.comment.resolve.{comment.id}"):
-                attempt(engine, lambda s, c=comment.id: collaboration.resolve_comment(s, workspace_id, c), _("Resolved."))
-                st.rerun()
-    with st.form("workshop.comment.add", clear_on_submit=True):
-        body = st.text_area(_("New comment"), key="workshop.comment.body", height=80)
-        if st.form_submit_button(_("Comment")):
-            if attempt(engine, lambda s: collaboration.add_comment(s, workspace_id, author, body, step_id=step_id),
-                       _("Comment added.")):
-                st.rerun()
+    comment_thread(engine, workspace_id, key="workshop.comment", step_id=step_id)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.comments import comment_thread
 from components.db import get_engine
 from components.feedback import show_field_error
 from components.i18n import _
@@ -110,6 +111,8 @@ if links.empty:
 else:
     evaluation_editor(engine, workspace_id, selected, links)
 
+with st.expander(_("Comments on this touchpoint")):
+    comment_thread(engine, workspace_id, key="touchpoint.comment", touchpoint_id=selected)
 with st.expander(_("Attach to a step"), expanded=links.empty):
     st.selectbox(_("Journey"), list(journey_names), format_func=journey_names.get, key=f"{ATTACH}.journey", index=None,
                  placeholder=_("Choose a journey"))

@@ -65,4 +65,4 @@ voting_tab, comments_tab = st.tabs([_("Dot voting"), _("Comments")])
 with voting_tab:
     voting_panel(engine, workspace_id, focused_map(journey_map, stage_id), name, is_facilitator)
 with comments_tab:
-    comments_panel(engine, workspace_id, focused_map(journey_map, stage_id), name)
+    comments_panel(engine, workspace_id, focused_map(journey_map, stage_id))

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from components.db import get_engine
-from models import StepTouchpoint, Touchpoint
+from models import Comment, StepTouchpoint, Touchpoint
 from models.db import read_session, write_session
 from services import channels, journeys, touchpoints
 from tests.pages.conftest import start_app
@@ -284,3 +284,16 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, wo
     large = statements_per_rerun(at)
     assert not at.exception
     assert 0 < small == large, (small, large)
+
+
+def test_comment_on_a_touchpoint(database: Engine, workspace_id: int) -> None:
+    with write_session(database) as session:
+        hotline = touchpoints.create_touchpoint(session, workspace_id, {"name": "Hotline", "is_online": False})
+    at = start_app("pages/map/touchpoints.py")
+    at.selectbox(key="touchpoint.selected").set_value(hotline.id).run()
+    at.text_input(key="touchpoint.comment.author").set_value("Dana")
+    at.text_area(key="touchpoint.comment.body").set_value("Warteschleife zu lang <b>!</b>")
+    at.button(key="FormSubmitter:touchpoint.comment.add-Comment").click().run()
+    with read_session(database) as session:
+        [comment] = session.exec(select(Comment)).all()
+    assert (comment.author, comment.touchpoint_id, comment.body) == ("Dana", hotline.id, "Warteschleife zu lang <b>!</b>")

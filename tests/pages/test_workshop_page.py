@@ -88,6 +88,7 @@ def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int)
     ben = join("Ben")
     ben.text_area(key="workshop.comment.body").set_value("Gibt es dazu Daten?")
     ben.button(key="FormSubmitter:workshop.comment.add-Comment").click().run()
+    assert not ben.exception
     with read_session(database) as session:
         [comment] = session.exec(select(Comment)).all()
     assert (comment.author, comment.is_resolved) == ("Ben", False)
