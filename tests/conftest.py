@@ -38,8 +38,8 @@ def workspace(session: Session) -> Workspace:
 
 
 @pytest.fixture
-def refused(session: Session) -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[DomainError]]]:
-    """``with refused(message=…, field=…):`` expects a DomainError and keeps the session usable.
+def raises_domain_error(session: Session) -> Callable[..., AbstractContextManager[pytest.ExceptionInfo[DomainError]]]:
+    """``with raises_domain_error(message=…, field=…):`` expects a DomainError and keeps the session usable.
 
     The body runs in a SAVEPOINT: a constraint failure rolls back to it, as a
     page's ``write_session`` would roll back the whole unit of work.

@@ -37,26 +37,26 @@ def test_comment_round_trip(session, journey_map):
     assert len(collaboration.list_comments(session, m.ws)) == 2
 
 
-def test_comment_rules(session, journey_map, other_workspace, refused):
+def test_comment_rules(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
     hotline = touchpoints.create_touchpoint(session, m.ws, {"name": "Hotline"})
-    with refused(ONE_TARGET, "step_id"):
+    with raises_domain_error(ONE_TARGET, "step_id"):
         collaboration.add_comment(session, m.ws, "Anna", "Hm", step_id=m.a.id, touchpoint_id=hotline.id)
-    with refused(ONE_TARGET, "step_id"):
+    with raises_domain_error(ONE_TARGET, "step_id"):
         collaboration.add_comment(session, m.ws, "Anna", "Hm")
-    with refused("This field is required.", "author"):
+    with raises_domain_error("This field is required.", "author"):
         collaboration.add_comment(session, m.ws, "  ", "Hm", step_id=m.a.id)
-    with refused("Choose a step from this workspace.", "step_id"):
+    with raises_domain_error("Choose a step from this workspace.", "step_id"):
         collaboration.add_comment(session, other_workspace.id, "Anna", "Hm", step_id=m.a.id)
-    with refused("Choose a touchpoint from this workspace.", "touchpoint_id"):
+    with raises_domain_error("Choose a touchpoint from this workspace.", "touchpoint_id"):
         collaboration.add_comment(session, other_workspace.id, "Anna", "Hm", touchpoint_id=hotline.id)
     comment = collaboration.add_comment(session, m.ws, "Anna", "Hm", step_id=m.a.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         collaboration.resolve_comment(session, other_workspace.id, comment.id)
 
 
-def test_database_checks_a_comment_has_one_target(session, journey_map, refused):
-    with refused("A value is out of its allowed range."):
+def test_database_checks_a_comment_has_one_target(session, journey_map, raises_domain_error):
+    with raises_domain_error("A value is out of its allowed range."):
         common.create(session, Comment, {"workspace_id": journey_map.ws, "author": "Anna", "body": "Hm"})
 
 
@@ -72,27 +72,27 @@ def voting(session, journey_map):
     return m
 
 
-def test_vote_rounds_open_and_close(session, voting, other_workspace, refused):
+def test_vote_rounds_open_and_close(session, voting, other_workspace, raises_domain_error):
     m = voting
     second = collaboration.open_vote_round(session, m.ws, m.journey.id, "Opportunities")
     assert (second.is_open, second.dots_per_participant) == (True, 5)
     assert [r.name for r in collaboration.list_vote_rounds(session, m.ws, m.journey.id)] == ["Pain points", "Opportunities"]
     assert collaboration.close_vote_round(session, m.ws, second.id).is_open is False
-    with refused("Must be between {low} and {high}.", "dots_per_participant"):
+    with raises_domain_error("Must be between {low} and {high}.", "dots_per_participant"):
         collaboration.open_vote_round(session, m.ws, m.journey.id, "Too many", dots_per_participant=51)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         collaboration.open_vote_round(session, other_workspace.id, m.journey.id, "Intruders")
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         collaboration.close_vote_round(session, other_workspace.id, m.round.id)
 
 
-def test_a_voter_cannot_spend_more_dots_than_the_round_gives(session, voting, refused):
+def test_a_voter_cannot_spend_more_dots_than_the_round_gives(session, voting, raises_domain_error):
     m = voting
     collaboration.cast_vote(session, m.ws, m.round.id, "Anna", pain_point_id=m.pain.id)
     collaboration.cast_vote(session, m.ws, m.round.id, "Anna", pain_point_id=m.pain.id)
     collaboration.cast_vote(session, m.ws, m.round.id, " Anna", opportunity_id=m.idea.id)
     assert collaboration.dots_left(session, m.ws, m.round.id, "Anna") == 0
-    with refused(DOTS_USED, "voter") as info:
+    with raises_domain_error(DOTS_USED, "voter") as info:
         collaboration.cast_vote(session, m.ws, m.round.id, "Anna", step_id=m.c.id)
     assert str(info.value) == "All 3 dots of this round are used. Take one back to vote elsewhere."
 
@@ -107,37 +107,37 @@ def test_a_voter_cannot_spend_more_dots_than_the_round_gives(session, voting, re
     ]
 
 
-def test_retracting_needs_a_dot_on_the_item(session, voting, refused):
+def test_retracting_needs_a_dot_on_the_item(session, voting, raises_domain_error):
     m = voting
     collaboration.cast_vote(session, m.ws, m.round.id, "Anna", step_id=m.a.id)
-    with refused("You have no dot on this item to take back.", "voter"):
+    with raises_domain_error("You have no dot on this item to take back.", "voter"):
         collaboration.retract_vote(session, m.ws, m.round.id, "Ben", step_id=m.a.id)
 
 
-def test_a_closed_round_refuses_votes(session, voting, refused):
+def test_a_closed_round_refuses_votes(session, voting, raises_domain_error):
     m = voting
     collaboration.cast_vote(session, m.ws, m.round.id, "Anna", step_id=m.a.id)
     collaboration.close_vote_round(session, m.ws, m.round.id)
-    with refused("This voting round is closed.", "round_id"):
+    with raises_domain_error("This voting round is closed.", "round_id"):
         collaboration.cast_vote(session, m.ws, m.round.id, "Ben", step_id=m.a.id)
-    with refused("This voting round is closed.", "round_id"):
+    with raises_domain_error("This voting round is closed.", "round_id"):
         collaboration.retract_vote(session, m.ws, m.round.id, "Anna", step_id=m.a.id)
 
 
-def test_votes_go_to_one_item_of_the_rounds_journey(session, voting, refused):
+def test_votes_go_to_one_item_of_the_rounds_journey(session, voting, raises_domain_error):
     m = voting
     other = journeys.create_journey(session, m.ws, {"name": "Other"})
     stage = journeys.create_stage(session, m.ws, other.id, {"name": "S"})
     elsewhere = journeys.create_step(session, m.ws, stage.id, {"title": "Elsewhere"})
-    with refused("A vote goes to exactly one step, pain point or opportunity.", "step_id"):
+    with raises_domain_error("A vote goes to exactly one step, pain point or opportunity.", "step_id"):
         collaboration.cast_vote(session, m.ws, m.round.id, "Anna", step_id=m.a.id, pain_point_id=m.pain.id)
-    with refused("A vote goes to exactly one step, pain point or opportunity.", "step_id"):
+    with raises_domain_error("A vote goes to exactly one step, pain point or opportunity.", "step_id"):
         collaboration.cast_vote(session, m.ws, m.round.id, "Anna")
-    with refused("Vote only on items of the round's journey.", "step_id"):
+    with raises_domain_error("Vote only on items of the round's journey.", "step_id"):
         collaboration.cast_vote(session, m.ws, m.round.id, "Anna", step_id=elsewhere.id)
-    with refused(field="opportunity_id", error=NotFoundError):
+    with raises_domain_error(field="opportunity_id", error=NotFoundError):
         collaboration.cast_vote(session, m.ws, m.round.id, "Anna", opportunity_id=9999)
-    with refused("This field is required.", "voter"):
+    with raises_domain_error("This field is required.", "voter"):
         collaboration.cast_vote(session, m.ws, m.round.id, " ", step_id=m.a.id)
 
 
@@ -174,6 +174,6 @@ def test_record_and_list_activity(session, journey_map, other_workspace):
     assert len(collaboration.list_activity(session, m.ws, limit=1)) == 1
 
 
-def test_activity_action_is_short(session, workspace, refused):
-    with refused("At most {max} characters.", "action"):
+def test_activity_action_is_short(session, workspace, raises_domain_error):
+    with raises_domain_error("At most {max} characters.", "action"):
         collaboration.record(session, workspace.id, "Anna", "x" * 21, "step", 1, "", None, None)

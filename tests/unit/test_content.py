@@ -21,7 +21,7 @@ def cell(session, journey_map):
     }
 
 
-def test_content_item_round_trip(session, workspace, refused):
+def test_content_item_round_trip(session, workspace, raises_domain_error):
     ws = workspace.id
     item = content.create_content_item(session, ws, {"title": " Reise-FAQ ", "format": "faq", "url": "https://x.example/faq"})
     content.create_content_item(session, ws, {"title": "Newsletter Juni", "format": "newsletter", "status": "live"})
@@ -32,19 +32,19 @@ def test_content_item_round_trip(session, workspace, refused):
     updated = content.update_content_item(session, ws, item.id, {"status": "in_production", "owner": "Marketing"})
     assert (updated.status, updated.owner, updated.version) == ("in_production", "Marketing", 2)
     content.delete_content_item(session, ws, item.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         content.get_content_item(session, ws, item.id)
 
 
-def test_content_item_validation(session, workspace, other_workspace, refused):
+def test_content_item_validation(session, workspace, other_workspace, raises_domain_error):
     ws = workspace.id
     content.create_content_item(session, ws, {"title": "FAQ"})
     content.create_content_item(session, other_workspace.id, {"title": "FAQ"})
-    with refused("A content item with this title already exists in the workspace.", "title"):
+    with raises_domain_error("A content item with this title already exists in the workspace.", "title"):
         content.create_content_item(session, ws, {"title": "FAQ"})
-    with refused("Choose one of the offered values.", "format"):
+    with raises_domain_error("Choose one of the offered values.", "format"):
         content.create_content_item(session, ws, {"title": "Podcast", "format": "podcast"})
-    with refused("Choose one of the offered values.", "status"):
+    with raises_domain_error("Choose one of the offered values.", "status"):
         content.update_content_item(session, ws, 1, {"status": "published"})
 
 
@@ -68,15 +68,15 @@ def test_mapping_round_trip_for_all_personas_and_for_one(session, journey_map, c
     assert list(content.list_content_mappings(session, ws)["id"]) == [for_all.id]
 
 
-def test_the_same_cell_cannot_be_mapped_twice(session, journey_map, cell, refused):
+def test_the_same_cell_cannot_be_mapped_twice(session, journey_map, cell, raises_domain_error):
     ws = journey_map.ws
     family = personas.create_persona(session, ws, {"name": "Familie Berger"})
     content.create_content_mapping(session, ws, cell)
     content.create_content_mapping(session, ws, {**cell, "persona_id": family.id})
     # Without a persona the UNIQUE constraint cannot see the duplicate (NULL ≠ NULL): the service does.
-    with refused(DUPLICATE, "content_item_id"):
+    with raises_domain_error(DUPLICATE, "content_item_id"):
         content.create_content_mapping(session, ws, cell)
-    with refused(DUPLICATE, "content_item_id"):
+    with raises_domain_error(DUPLICATE, "content_item_id"):
         content.create_content_mapping(session, ws, {**cell, "persona_id": family.id})
 
 
@@ -86,7 +86,7 @@ def test_the_same_cell_cannot_be_mapped_twice(session, journey_map, cell, refuse
     ("channel_id", "Choose a channel from this workspace."),
     ("stage_id", "Choose a stage from this workspace."),
 ])
-def test_mapping_parts_must_be_of_the_workspace(session, journey_map, cell, other_workspace, refused, field, message):
+def test_mapping_parts_must_be_of_the_workspace(session, journey_map, cell, other_workspace, raises_domain_error, field, message):
     other = other_workspace.id
     foreign_journey = journeys.create_journey(session, other, {"name": "F"})
     foreign = {
@@ -95,24 +95,24 @@ def test_mapping_parts_must_be_of_the_workspace(session, journey_map, cell, othe
         "channel_id": channels.list_channels(session, other)[0].id,
         "stage_id": journeys.create_stage(session, other, foreign_journey.id, {"name": "F"}).id,
     }
-    with refused(message, field):
+    with raises_domain_error(message, field):
         content.create_content_mapping(session, journey_map.ws, {**cell, field: foreign[field]})
 
 
-def test_mapping_needs_its_parts(session, journey_map, cell, refused):
-    with refused("This field is required.", "stage_id"):
+def test_mapping_needs_its_parts(session, journey_map, cell, raises_domain_error):
+    with raises_domain_error("This field is required.", "stage_id"):
         content.create_content_mapping(session, journey_map.ws, {k: v for k, v in cell.items() if k != "stage_id"})
 
 
-def test_database_refuses_a_mapping_to_another_workspaces_item(session, journey_map, cell, other_workspace, refused):
+def test_database_refuses_a_mapping_to_another_workspaces_item(session, journey_map, cell, other_workspace, raises_domain_error):
     foreign = content.create_content_item(session, other_workspace.id, {"title": "F"})
-    with refused("This refers to something that does not exist, or is still in use."):
+    with raises_domain_error("This refers to something that does not exist, or is still in use."):
         common.create(session, ContentMapping, {**cell, "content_item_id": foreign.id, "workspace_id": journey_map.ws})
 
 
-def test_mapping_of_another_workspace_is_not_found(session, journey_map, cell, other_workspace, refused):
+def test_mapping_of_another_workspace_is_not_found(session, journey_map, cell, other_workspace, raises_domain_error):
     mapping = content.create_content_mapping(session, journey_map.ws, cell)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         content.delete_content_mapping(session, other_workspace.id, mapping.id)
     assert content.list_content_mappings(session, other_workspace.id).empty
 

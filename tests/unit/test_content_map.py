@@ -106,9 +106,9 @@ def test_a_journey_without_personas_counts_every_persona(session, case):
     assert cm.gaps(cmap).empty and cm.demand(cmap).empty
 
 
-def test_a_mapping_to_a_persona_of_another_workspace_is_refused(session, case, other_workspace, refused):
+def test_a_mapping_to_a_persona_of_another_workspace_is_refused(session, case, other_workspace, raises_domain_error):
     stranger = personas.create_persona(session, other_workspace.id, {"name": "Fremd"})
-    with refused("Choose a persona from this workspace.", "persona_id"):
+    with raises_domain_error("Choose a persona from this workspace.", "persona_id"):
         mapping(session, case, case.stages[0], "Website", persona=stranger)
     assert session.exec(select(ContentMapping)).all() == []
 

@@ -213,9 +213,9 @@ def test_journey_flow_reads_the_stored_journey_in_three_queries(session, workspa
     assert result.steps["visits"].tolist() == pytest.approx([200, 180, 135, 36])
 
 
-def test_journey_flow_of_another_workspace_is_not_found(session, other_workspace, stored_journey, refused) -> None:
+def test_journey_flow_of_another_workspace_is_not_found(session, other_workspace, stored_journey, raises_domain_error) -> None:
     journey, *_ = stored_journey
-    with refused(message="This item no longer exists. Someone may have deleted it."):
+    with raises_domain_error(message="This item no longer exists. Someone may have deleted it."):
         flows.journey_flow(session, other_workspace.id, journey.id)
 
 

@@ -114,24 +114,24 @@ def test_delete_transition_and_undo(session, rich):
     assert database(session) == before
 
 
-def test_a_second_undo_of_the_same_entry_is_refused(session, rich, refused):
+def test_a_second_undo_of_the_same_entry_is_refused(session, rich, raises_domain_error):
     m = rich
     activity_id = history.delete_step_with_undo(session, m.ws, m.b.id)
     history.undo_delete(session, m.ws, activity_id)
-    with refused("This change has already been undone."):
+    with raises_domain_error("This change has already been undone."):
         history.undo_delete(session, m.ws, activity_id)
     assert len(journeys.list_steps(session, m.ws, m.journey.id)) == 4
 
 
-def test_only_logged_deletes_can_be_undone(session, rich, other_workspace, refused):
+def test_only_logged_deletes_can_be_undone(session, rich, other_workspace, raises_domain_error):
     m = rich
     other = collaboration.record(session, m.ws, "Ana", "update", "step", m.a.id, "x", {"title": "old"}, {"title": "new"})
-    with refused("This change cannot be undone."):
+    with raises_domain_error("This change cannot be undone."):
         history.undo_delete(session, m.ws, other.id)
     activity_id = history.delete_step_with_undo(session, m.ws, m.b.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         history.undo_delete(session, other_workspace.id, activity_id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         history.delete_step_with_undo(session, other_workspace.id, m.a.id)
 
 
@@ -189,37 +189,37 @@ def test_rows_whose_other_end_is_gone_are_skipped(session, rich):
     assert session.exec(select(StepTouchpoint)).all() == [] and session.exec(select(StepPersonaEmotion)).all() == []
 
 
-def test_undo_is_refused_when_what_the_row_belonged_to_is_gone(session, rich, refused):
+def test_undo_is_refused_when_what_the_row_belonged_to_is_gone(session, rich, raises_domain_error):
     m = rich
     step_entry = history.delete_step_with_undo(session, m.ws, m.c.id)
     journeys.delete_stage(session, m.ws, m.stages[1].id)
-    with refused("This cannot be restored: something it belonged to has been deleted in the meantime."):
+    with raises_domain_error("This cannot be restored: something it belonged to has been deleted in the meantime."):
         history.undo_delete(session, m.ws, step_entry)
 
     transition = journeys.list_transitions(session, m.ws, m.journey.id)[0]
     transition_entry = history.delete_transition_with_undo(session, m.ws, transition.id)
     journeys.delete_step(session, m.ws, transition.target_step_id)
-    with refused("This cannot be restored: something it belonged to has been deleted in the meantime."):
+    with raises_domain_error("This cannot be restored: something it belonged to has been deleted in the meantime."):
         history.undo_delete(session, m.ws, transition_entry)
 
     stage_entry = history.delete_stage_with_undo(session, m.ws, m.stages[0].id)
     journeys.delete_journey(session, m.ws, m.journey.id)
-    with refused("The journey of this change no longer exists."):
+    with raises_domain_error("The journey of this change no longer exists."):
         history.undo_delete(session, m.ws, stage_entry)
 
 
-def test_a_reconnected_branch_cannot_be_restored_twice(session, rich, refused):
+def test_a_reconnected_branch_cannot_be_restored_twice(session, rich, raises_domain_error):
     m = rich
     transition = journeys.list_transitions(session, m.ws, m.journey.id)[0]
     activity_id = history.delete_transition_with_undo(session, m.ws, transition.id)
     journeys.create_transition(session, m.ws, transition.source_step_id, transition.target_step_id)
-    with refused("These two steps are already connected.", "target_step_id"):
+    with raises_domain_error("These two steps are already connected.", "target_step_id"):
         history.undo_delete(session, m.ws, activity_id)
 
 
-def test_deleting_with_undo_respects_the_version(session, rich, refused):
+def test_deleting_with_undo_respects_the_version(session, rich, raises_domain_error):
     from services.errors import ConflictError
 
-    with refused(error=ConflictError):
+    with raises_domain_error(error=ConflictError):
         history.delete_step_with_undo(session, rich.ws, rich.b.id, expected_version=1)
     assert session.exec(select(ActivityEntry).where(ActivityEntry.action == "delete")).all() == []

@@ -67,8 +67,8 @@ def test_an_empty_journey_loads(session, workspace):
     assert emotion_curve_data(result).empty
 
 
-def test_load_journey_map_is_scoped_to_the_workspace(session, journey_map, other_workspace, refused):
-    with refused(error=NotFoundError):
+def test_load_journey_map_is_scoped_to_the_workspace(session, journey_map, other_workspace, raises_domain_error):
+    with raises_domain_error(error=NotFoundError):
         load_journey_map(session, other_workspace.id, journey_map.journey.id)
 
 

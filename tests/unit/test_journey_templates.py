@@ -58,10 +58,10 @@ def test_blank_template_and_personas(session, workspace):
     assert journeys.journey_persona_ids(session, workspace.id, journey.id) == [mia.id]
 
 
-def test_unknown_template_and_bad_journey_data_are_refused(session, workspace, refused):
-    with refused("Choose one of the offered templates.", "template_key"):
+def test_unknown_template_and_bad_journey_data_are_refused(session, workspace, raises_domain_error):
+    with raises_domain_error("Choose one of the offered templates.", "template_key"):
         journey_templates.create_journey_from_template(session, workspace.id, {"name": "J"}, "kanban")
-    with refused("This field is required.", "name"):
+    with raises_domain_error("This field is required.", "name"):
         journey_templates.create_journey_from_template(session, workspace.id, {"name": " "}, "aida_dl")
     assert journeys.list_journeys(session, workspace.id).empty
 

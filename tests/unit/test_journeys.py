@@ -99,71 +99,71 @@ def test_update_journey_replaces_personas_and_keeps_remaining_links(session, wor
     assert session.get(JourneyPersona, (journey.id, b.id)) is kept
 
 
-def test_journey_personas_must_be_of_the_same_workspace(session, workspace, other_workspace, refused):
+def test_journey_personas_must_be_of_the_same_workspace(session, workspace, other_workspace, raises_domain_error):
     journey = journeys.create_journey(session, workspace.id, {"name": "J"})
     stranger = persona(session, other_workspace.id, "Stranger")
-    with refused("Choose personas from this workspace.", "persona_ids"):
+    with raises_domain_error("Choose personas from this workspace.", "persona_ids"):
         journeys.set_journey_personas(session, workspace.id, journey.id, [stranger.id])
-    with refused("Choose personas from this workspace.", "persona_ids"):
+    with raises_domain_error("Choose personas from this workspace.", "persona_ids"):
         journeys.create_journey(session, workspace.id, {"name": "K"}, persona_ids=[stranger.id, 999])
 
 
-def test_database_refuses_a_journey_persona_link_across_workspaces(session, workspace, other_workspace, refused):
+def test_database_refuses_a_journey_persona_link_across_workspaces(session, workspace, other_workspace, raises_domain_error):
     journey = journeys.create_journey(session, workspace.id, {"name": "J"})
     stranger = persona(session, other_workspace.id, "Stranger")
-    with refused("This refers to something that does not exist, or is still in use."):
+    with raises_domain_error("This refers to something that does not exist, or is still in use."):
         common.create(
             session, JourneyPersona, {"journey_id": journey.id, "persona_id": stranger.id, "workspace_id": workspace.id},
         )
 
 
-def test_next_journey_must_be_another_journey_of_the_workspace(session, workspace, other_workspace, refused):
+def test_next_journey_must_be_another_journey_of_the_workspace(session, workspace, other_workspace, raises_domain_error):
     journey = journeys.create_journey(session, workspace.id, {"name": "J"})
     foreign = journeys.create_journey(session, other_workspace.id, {"name": "F"})
-    with refused("A journey cannot lead into itself.", "next_journey_id"):
+    with raises_domain_error("A journey cannot lead into itself.", "next_journey_id"):
         journeys.update_journey(session, workspace.id, journey.id, {"next_journey_id": journey.id})
-    with refused("Choose a journey from this workspace.", "next_journey_id"):
+    with raises_domain_error("Choose a journey from this workspace.", "next_journey_id"):
         journeys.update_journey(session, workspace.id, journey.id, {"next_journey_id": foreign.id})
-    with refused("Choose a journey from this workspace.", "next_journey_id"):
+    with raises_domain_error("Choose a journey from this workspace.", "next_journey_id"):
         journeys.create_journey(session, workspace.id, {"name": "K", "next_journey_id": foreign.id})
 
 
-def test_database_check_refuses_a_journey_leading_into_itself(session, workspace, refused):
+def test_database_check_refuses_a_journey_leading_into_itself(session, workspace, raises_domain_error):
     journey = journeys.create_journey(session, workspace.id, {"name": "J"})
-    with refused("A value is out of its allowed range."):
+    with raises_domain_error("A value is out of its allowed range."):
         common.update(session, type(journey), journey.id, {"next_journey_id": journey.id})
 
 
-def test_journey_names_are_unique_per_workspace(session, workspace, other_workspace, refused):
+def test_journey_names_are_unique_per_workspace(session, workspace, other_workspace, raises_domain_error):
     journeys.create_journey(session, workspace.id, {"name": "J"})
     journeys.create_journey(session, other_workspace.id, {"name": "J"})
-    with refused("A journey with this name already exists in the workspace.", "name"):
+    with raises_domain_error("A journey with this name already exists in the workspace.", "name"):
         journeys.create_journey(session, workspace.id, {"name": "J "})
 
 
-def test_journey_validation_messages(session, workspace, refused):
-    with refused("This field is required.", "name"):
+def test_journey_validation_messages(session, workspace, raises_domain_error):
+    with raises_domain_error("This field is required.", "name"):
         journeys.create_journey(session, workspace.id, {"name": "  "})
-    with refused("Choose one of the offered values.", "status"):
+    with raises_domain_error("Choose one of the offered values.", "status"):
         journeys.create_journey(session, workspace.id, {"name": "J", "status": "done"})
-    with refused("At most {max} characters.", "name"):
+    with raises_domain_error("At most {max} characters.", "name"):
         journeys.create_journey(session, workspace.id, {"name": "x" * 161})
 
 
-def test_update_with_an_old_version_is_a_conflict(session, workspace, refused):
+def test_update_with_an_old_version_is_a_conflict(session, workspace, raises_domain_error):
     journey = journeys.create_journey(session, workspace.id, {"name": "J"})
     journeys.update_journey(session, workspace.id, journey.id, {"goal": "first"}, expected_version=1)
-    with refused(error=ConflictError):
+    with raises_domain_error(error=ConflictError):
         journeys.update_journey(session, workspace.id, journey.id, {"goal": "second"}, expected_version=1)
 
 
-def test_journey_of_another_workspace_is_not_found(session, workspace, other_workspace, refused):
+def test_journey_of_another_workspace_is_not_found(session, workspace, other_workspace, raises_domain_error):
     journey = journeys.create_journey(session, other_workspace.id, {"name": "J"})
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.get_journey(session, workspace.id, journey.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.delete_journey(session, workspace.id, journey.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.create_stage(session, workspace.id, journey.id, {"name": "S"})
 
 
@@ -213,9 +213,9 @@ def test_update_stage_changes_text_but_not_structure(session, journey_map, other
     assert (stage.name, stage.position, stage.journey_id) == ("Aufmerksamkeit", 0, m.journey.id)
 
 
-def test_deleting_a_stage_that_holds_steps_is_refused(session, journey_map, refused):
+def test_deleting_a_stage_that_holds_steps_is_refused(session, journey_map, raises_domain_error):
     m = journey_map
-    with refused(
+    with raises_domain_error(
         "This stage still holds steps ({count}). Move them to another stage, or delete them together with the stage.",
         "stage_id",
     ) as info:
@@ -243,8 +243,8 @@ def test_deleting_an_empty_stage(session, journey_map):
     assert len(journeys.list_stages(session, m.ws, m.journey.id)) == 2
 
 
-def test_database_refuses_deleting_a_stage_that_holds_steps(session, journey_map, refused):
-    with refused("This refers to something that does not exist, or is still in use."):
+def test_database_refuses_deleting_a_stage_that_holds_steps(session, journey_map, raises_domain_error):
+    with raises_domain_error("This refers to something that does not exist, or is still in use."):
         common.delete(session, Stage, journey_map.stages[0].id)
 
 
@@ -272,16 +272,16 @@ def test_update_and_delete_a_step(session, journey_map):
     assert [s.title for s in journeys.list_steps(session, m.ws, m.journey.id)] == ["Asks friends", "Compares offers"]
 
 
-def test_step_validation_messages(session, journey_map, refused):
+def test_step_validation_messages(session, journey_map, raises_domain_error):
     m = journey_map
-    with refused("Must be between {low} and {high}.", "emotion") as info:
+    with raises_domain_error("Must be between {low} and {high}.", "emotion") as info:
         journeys.update_step(session, m.ws, m.a.id, {"emotion": 4})
     assert info.value.params == {"low": "-3", "high": "3"}
-    with refused("Must be between {low} and {high}.", "entry_share"):
+    with raises_domain_error("Must be between {low} and {high}.", "entry_share"):
         journeys.update_step(session, m.ws, m.a.id, {"entry_share": 120.0})
-    with refused("Choose one of the offered values.", "exit_kind"):
+    with raises_domain_error("Choose one of the offered values.", "exit_kind"):
         journeys.create_step(session, m.ws, m.stages[0].id, {"title": "Leaves", "exit_kind": "gone"})
-    with refused("This field is required.", "title"):
+    with raises_domain_error("This field is required.", "title"):
         journeys.create_step(session, m.ws, m.stages[0].id, {"title": ""})
 
 
@@ -291,10 +291,10 @@ def test_database_checks_step_ranges(session, journey_map, column, value):
         session.exec(text(f"UPDATE step SET {column} = {value} WHERE id = :id"), params={"id": journey_map.a.id})
 
 
-def test_step_of_another_workspace_is_not_found(session, journey_map, other_workspace, refused):
-    with refused(error=NotFoundError):
+def test_step_of_another_workspace_is_not_found(session, journey_map, other_workspace, raises_domain_error):
+    with raises_domain_error(error=NotFoundError):
         journeys.update_step(session, other_workspace.id, journey_map.a.id, {"title": "Hijacked"})
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.create_step(session, other_workspace.id, journey_map.stages[0].id, {"title": "Intruder"})
 
 
@@ -313,7 +313,7 @@ def test_deleting_a_step_removes_its_items_and_transitions(session, journey_map)
 # --- pain points and opportunities --------------------------------------------------------------
 
 
-def test_pain_point_round_trip(session, journey_map, refused):
+def test_pain_point_round_trip(session, journey_map, raises_domain_error):
     m = journey_map
     first = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Too many ads", "severity": 4})
     second = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Unclear prices"})
@@ -326,20 +326,20 @@ def test_pain_point_round_trip(session, journey_map, refused):
 
     updated = journeys.update_pain_point(session, m.ws, first.id, {"severity": 5, "step_id": m.c.id})
     assert (updated.severity, updated.step_id) == (5, m.a.id)
-    with refused("Must be between {low} and {high}.", "severity"):
+    with raises_domain_error("Must be between {low} and {high}.", "severity"):
         journeys.update_pain_point(session, m.ws, first.id, {"severity": 0})
     journeys.delete_pain_point(session, m.ws, second.id)
     assert [p.text for p in journeys.list_pain_points(session, m.ws, m.journey.id, step_id=m.a.id)] == ["Too many ads"]
 
 
-def test_pain_point_of_another_workspace_is_not_found(session, journey_map, other_workspace, refused):
+def test_pain_point_of_another_workspace_is_not_found(session, journey_map, other_workspace, raises_domain_error):
     pain = journeys.create_pain_point(session, journey_map.ws, journey_map.a.id, {"text": "Slow"})
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.delete_pain_point(session, other_workspace.id, pain.id)
     assert journeys.list_pain_points(session, other_workspace.id, journey_map.journey.id) == []
 
 
-def test_opportunity_round_trip_and_status(session, journey_map, refused):
+def test_opportunity_round_trip_and_status(session, journey_map, raises_domain_error):
     m = journey_map
     opportunity = journeys.create_opportunity(
         session, m.ws, m.a.id, {"text": "Price calculator", "customer_value": 5, "business_value": 4, "effort": 2},
@@ -347,15 +347,15 @@ def test_opportunity_round_trip_and_status(session, journey_map, refused):
     assert (opportunity.status, opportunity.position) == ("idea", 0)
     updated = journeys.update_opportunity(session, m.ws, opportunity.id, {"status": "planned"})
     assert updated.status == "planned"
-    with refused("Choose one of the offered values.", "status"):
+    with raises_domain_error("Choose one of the offered values.", "status"):
         journeys.update_opportunity(session, m.ws, opportunity.id, {"status": "someday"})
-    with refused("Must be between {low} and {high}.", "effort"):
+    with raises_domain_error("Must be between {low} and {high}.", "effort"):
         journeys.update_opportunity(session, m.ws, opportunity.id, {"effort": 6})
     journeys.delete_opportunity(session, m.ws, opportunity.id)
     assert journeys.list_opportunities(session, m.ws, m.journey.id) == []
 
 
-def test_opportunity_addresses_pain_points(session, journey_map, other_workspace, refused):
+def test_opportunity_addresses_pain_points(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
     slow = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow"})
     costly = journeys.create_pain_point(session, m.ws, m.c.id, {"text": "Costly"})
@@ -370,7 +370,7 @@ def test_opportunity_addresses_pain_points(session, journey_map, other_workspace
     foreign_stage = journeys.create_stage(session, other_workspace.id, foreign_journey.id, {"name": "S"})
     foreign_step = journeys.create_step(session, other_workspace.id, foreign_stage.id, {"title": "T"})
     foreign_pain = journeys.create_pain_point(session, other_workspace.id, foreign_step.id, {"text": "X"})
-    with refused("Choose pain points from this workspace.", "pain_point_ids"):
+    with raises_domain_error("Choose pain points from this workspace.", "pain_point_ids"):
         journeys.set_opportunity_pain_points(session, m.ws, opportunity.id, [foreign_pain.id])
 
     journeys.delete_pain_point(session, m.ws, costly.id)
@@ -380,7 +380,7 @@ def test_opportunity_addresses_pain_points(session, journey_map, other_workspace
 # --- transitions --------------------------------------------------------------------------------
 
 
-def test_transition_round_trip(session, journey_map, refused):
+def test_transition_round_trip(session, journey_map, raises_domain_error):
     m = journey_map
     to_b = journeys.create_transition(session, m.ws, m.a.id, m.b.id, {"label": "asks", "share": 60})
     to_c = journeys.create_transition(session, m.ws, m.a.id, m.c.id, {"share": 40})
@@ -390,45 +390,45 @@ def test_transition_round_trip(session, journey_map, refused):
     ]
     updated = journeys.update_transition(session, m.ws, to_c.id, {"label": "compares", "share": 35.5, "target_step_id": m.b.id})
     assert (updated.label, updated.share, updated.target_step_id) == ("compares", 35.5, m.c.id)
-    with refused("Must be between {low} and {high}.", "share"):
+    with raises_domain_error("Must be between {low} and {high}.", "share"):
         journeys.update_transition(session, m.ws, to_c.id, {"share": 101})
     journeys.delete_transition(session, m.ws, to_b.id)
     assert [t.id for t in journeys.list_transitions(session, m.ws, m.journey.id)] == [to_c.id]
 
 
-def test_transition_between_journeys_is_refused(session, journey_map, refused):
+def test_transition_between_journeys_is_refused(session, journey_map, raises_domain_error):
     m = journey_map
     other = journeys.create_journey(session, m.ws, {"name": "Other"})
     stage = journeys.create_stage(session, m.ws, other.id, {"name": "S"})
     elsewhere = journeys.create_step(session, m.ws, stage.id, {"title": "Elsewhere"})
-    with refused("Both steps must belong to the same journey.", "target_step_id"):
+    with raises_domain_error("Both steps must belong to the same journey.", "target_step_id"):
         journeys.create_transition(session, m.ws, m.a.id, elsewhere.id)
 
 
-def test_database_refuses_a_transition_between_journeys(session, journey_map, refused):
+def test_database_refuses_a_transition_between_journeys(session, journey_map, raises_domain_error):
     m = journey_map
     other = journeys.create_journey(session, m.ws, {"name": "Other"})
     stage = journeys.create_stage(session, m.ws, other.id, {"name": "S"})
     elsewhere = journeys.create_step(session, m.ws, stage.id, {"title": "Elsewhere"})
-    with refused("This refers to something that does not exist, or is still in use."):
+    with raises_domain_error("This refers to something that does not exist, or is still in use."):
         common.create(session, Transition, {"journey_id": m.journey.id, "source_step_id": m.a.id, "target_step_id": elsewhere.id})
 
 
-def test_transition_rules(session, journey_map, other_workspace, refused):
+def test_transition_rules(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
-    with refused("A step cannot lead to itself.", "target_step_id"):
+    with raises_domain_error("A step cannot lead to itself.", "target_step_id"):
         journeys.create_transition(session, m.ws, m.a.id, m.a.id)
     journeys.create_transition(session, m.ws, m.a.id, m.b.id)
-    with refused():
+    with raises_domain_error():
         journeys.create_transition(session, m.ws, m.a.id, m.b.id)
-    with refused("Choose a step from this workspace.", "source_step_id"):
+    with raises_domain_error("Choose a step from this workspace.", "source_step_id"):
         journeys.create_transition(session, other_workspace.id, m.a.id, m.b.id)
 
 
-def test_connecting_two_steps_twice_names_the_field(session, journey_map, refused):
+def test_connecting_two_steps_twice_names_the_field(session, journey_map, raises_domain_error):
     m = journey_map
     journeys.create_transition(session, m.ws, m.a.id, m.b.id)
-    with refused("These two steps are already connected.", "target_step_id"):
+    with raises_domain_error("These two steps are already connected.", "target_step_id"):
         journeys.create_transition(session, m.ws, m.a.id, m.b.id)
 
 
@@ -513,15 +513,15 @@ def test_move_step_into_an_empty_stage(session, journey_map):
     }
 
 
-def test_move_refuses_unknown_directions_and_foreign_rows(session, journey_map, other_workspace, refused):
+def test_move_refuses_unknown_directions_and_foreign_rows(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
-    with refused("Choose one of the offered values.", "direction"):
+    with raises_domain_error("Choose one of the offered values.", "direction"):
         journeys.move_step(session, m.ws, m.a.id, "sideways")
-    with refused("Choose one of the offered values.", "direction"):
+    with raises_domain_error("Choose one of the offered values.", "direction"):
         journeys.move_stage(session, m.ws, m.stages[0].id, "up")
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.move_step(session, other_workspace.id, m.a.id, "down")
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.move_stage(session, other_workspace.id, m.stages[0].id, "right")
 
 
@@ -545,15 +545,15 @@ def test_set_persona_emotion_adds_changes_and_removes(session, journey_map):
     assert emotions(session) == []
 
 
-def test_persona_emotion_rules(session, journey_map, other_workspace, refused):
+def test_persona_emotion_rules(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
     mia, tom = persona(session, m.ws, "Mia"), persona(session, m.ws, "Tom")
     journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
-    with refused("This persona is not attached to the journey.", "persona_id"):
+    with raises_domain_error("This persona is not attached to the journey.", "persona_id"):
         journeys.set_persona_emotion(session, m.ws, m.a.id, tom.id, 1)
-    with refused("Must be between {low} and {high}.", "emotion"):
+    with raises_domain_error("Must be between {low} and {high}.", "emotion"):
         journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 4)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         journeys.set_persona_emotion(session, other_workspace.id, m.a.id, mia.id, 1)
 
 
@@ -664,7 +664,7 @@ def test_duplicate_statement_count_does_not_grow_with_the_journey(session, journ
     assert len(journeys.list_steps(session, m.ws, copy.id)) == 33
 
 
-def test_duplicate_names_are_unique_and_can_be_chosen(session, journey_map, refused):
+def test_duplicate_names_are_unique_and_can_be_chosen(session, journey_map, raises_domain_error):
     m = journey_map
     first = journeys.duplicate_journey(session, m.ws, m.journey.id)
     second = journeys.duplicate_journey(session, m.ws, m.journey.id)
@@ -674,7 +674,7 @@ def test_duplicate_names_are_unique_and_can_be_chosen(session, journey_map, refu
         "Sommerurlaub (to-be)", "Sommerurlaub (to-be 2)", "Sommerurlaub (Soll)", "Urlaub 2027",
     ]
     assert german.state == "as_is"
-    with refused("A journey with this name already exists in the workspace.", "name"):
+    with raises_domain_error("A journey with this name already exists in the workspace.", "name"):
         journeys.duplicate_journey(session, m.ws, m.journey.id, name="Urlaub 2027")
 
 
@@ -684,8 +684,8 @@ def test_duplicate_of_a_journey_with_a_long_name_fits(session, workspace):
     assert len(copy.name) == 160 and copy.name.endswith(" (to-be)")
 
 
-def test_duplicate_of_another_workspaces_journey_is_not_found(session, journey_map, other_workspace, refused):
-    with refused(error=NotFoundError):
+def test_duplicate_of_another_workspaces_journey_is_not_found(session, journey_map, other_workspace, raises_domain_error):
+    with raises_domain_error(error=NotFoundError):
         journeys.duplicate_journey(session, other_workspace.id, journey_map.journey.id)
 
 

@@ -10,7 +10,7 @@ from services import journeys, kano
 from services.errors import NotFoundError
 
 
-def test_kano_item_round_trip(session, workspace, refused):
+def test_kano_item_round_trip(session, workspace, raises_domain_error):
     ws = workspace.id
     journey = journeys.create_journey(session, ws, {"name": "Sommerurlaub"})
     wifi = kano.create_kano_item(session, ws, {"name": "Free WiFi", "journey_id": journey.id})
@@ -19,20 +19,20 @@ def test_kano_item_round_trip(session, workspace, refused):
     updated = kano.update_kano_item(session, ws, wifi.id, {"description": "in every room", "journey_id": None})
     assert (updated.description, updated.journey_id, updated.version) == ("in every room", None, 2)
     kano.delete_kano_item(session, ws, wifi.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         kano.get_kano_item(session, ws, wifi.id)
 
 
-def test_kano_item_validation(session, workspace, other_workspace, refused):
+def test_kano_item_validation(session, workspace, other_workspace, raises_domain_error):
     ws = workspace.id
     kano.create_kano_item(session, ws, {"name": "Free WiFi"})
     kano.create_kano_item(session, other_workspace.id, {"name": "Free WiFi"})
     foreign = journeys.create_journey(session, other_workspace.id, {"name": "F"})
-    with refused("A Kano item with this name already exists in the workspace.", "name"):
+    with raises_domain_error("A Kano item with this name already exists in the workspace.", "name"):
         kano.create_kano_item(session, ws, {"name": "Free WiFi"})
-    with refused("Choose a journey from this workspace.", "journey_id"):
+    with raises_domain_error("Choose a journey from this workspace.", "journey_id"):
         kano.create_kano_item(session, ws, {"name": "Pool", "journey_id": foreign.id})
-    with refused("This field is required.", "name"):
+    with raises_domain_error("This field is required.", "name"):
         kano.create_kano_item(session, ws, {"name": ""})
 
 
@@ -55,13 +55,13 @@ def test_answers_by_number_or_code(session, workspace):
     assert len(kano.list_kano_answers(session, ws, item_id=wifi.id)) == 1
 
 
-def test_answer_validation(session, workspace, refused):
+def test_answer_validation(session, workspace, raises_domain_error):
     wifi = kano.create_kano_item(session, workspace.id, {"name": "Free WiFi"})
-    with refused("Must be between {low} and {high}.", "functional"):
+    with raises_domain_error("Must be between {low} and {high}.", "functional"):
         kano.add_kano_answer(session, workspace.id, wifi.id, 6, 1)
-    with refused("Must be between {low} and {high}.", "dysfunctional"):
+    with raises_domain_error("Must be between {low} and {high}.", "dysfunctional"):
         kano.add_kano_answer(session, workspace.id, wifi.id, 1, 0)
-    with refused("Choose one of the offered answers.", "dysfunctional"):
+    with raises_domain_error("Choose one of the offered answers.", "dysfunctional"):
         kano.add_kano_answer(session, workspace.id, wifi.id, "like", "hate")
 
 
@@ -73,12 +73,12 @@ def test_database_checks_answer_ranges(session, workspace, column):
         session.exec(text(f"UPDATE kano_answer SET {column} = 9 WHERE id = :id"), params={"id": answer.id})
 
 
-def test_answers_of_another_workspace(session, workspace, other_workspace, refused):
+def test_answers_of_another_workspace(session, workspace, other_workspace, raises_domain_error):
     foreign = kano.create_kano_item(session, other_workspace.id, {"name": "Free WiFi"})
     answer = kano.add_kano_answer(session, other_workspace.id, foreign.id, 1, 5)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         kano.add_kano_answer(session, workspace.id, foreign.id, 1, 5)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         kano.delete_kano_answer(session, workspace.id, answer.id)
     assert kano.list_kano_answers(session, workspace.id).empty
 

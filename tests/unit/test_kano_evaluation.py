@@ -91,7 +91,7 @@ def test_evaluate_is_per_workspace(session, workspace, other_workspace) -> None:
     assert kano.evaluate(session, workspace.id)[["item", "answers", "category"]].values.tolist() == [["Pool", 1, "O"]]
 
 
-def test_add_answers_from_a_table_is_all_or_nothing(session, workspace, refused) -> None:
+def test_add_answers_from_a_table_is_all_or_nothing(session, workspace, raises_domain_error) -> None:
     item = kano.create_kano_item(session, workspace.id, {"name": "Pool"})
     rows = [
         {"respondent": "R1", "functional": 1, "dysfunctional": 5},
@@ -99,7 +99,7 @@ def test_add_answers_from_a_table_is_all_or_nothing(session, workspace, refused)
         {"respondent": "R3", "functional": 7, "dysfunctional": "dislike"},
         {"respondent": "R4", "functional": "like", "dysfunctional": None},
     ]
-    with refused() as info:
+    with raises_domain_error() as info:
         kano.add_answers(session, workspace.id, item.id, rows)
     assert isinstance(info.value, kano.RowsRefused)
     assert [(p.line, p.field) for p in info.value.problems] == [(3, "functional"), (4, "dysfunctional")]
@@ -174,7 +174,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_each_bad_row_is_reported_and_nothing_is_stored(session, workspace, refused, kind: str) -> None:
+def test_each_bad_row_is_reported_and_nothing_is_stored(session, workspace, raises_domain_error, kind: str) -> None:
     ws = workspace.id
     sauna = kano.create_kano_item(session, ws, {"name": "Sauna"})
     kano.add_kano_answer(session, ws, sauna.id, 1, 3, "Stored")
@@ -187,7 +187,7 @@ def test_each_bad_row_is_reported_and_nothing_is_stored(session, workspace, refu
     preview = kano.preview_answers_csv(session, ws, data)
     assert [(p.line, p.field) for p in preview.problems] == expected
     assert all(p.render() for p in preview.problems)
-    with refused() as info:
+    with raises_domain_error() as info:
         kano.import_answers_csv(session, ws, data)
     assert isinstance(info.value, kano.RowsRefused)
     assert (count_items(session), count_answers(session)) == before

@@ -14,7 +14,7 @@ from services.errors import NotFoundError
 CLEAR = "A metric points only at the target its scope names: clear this field."
 
 
-def test_workspace_metric_round_trip(session, workspace, refused):
+def test_workspace_metric_round_trip(session, workspace, raises_domain_error):
     ws = workspace.id
     nps = metrics.create_metric(session, ws, {"name": "NPS", "kind": "nps", "target": 40, "unit": "points"})
     assert (nps.scope, nps.direction, nps.review_every_days, nps.journey_id) == ("workspace", "higher", 30, None)
@@ -25,36 +25,36 @@ def test_workspace_metric_round_trip(session, workspace, refused):
     assert metrics.list_metrics(session, ws) == []
 
 
-def test_metric_validation(session, workspace, other_workspace, refused):
+def test_metric_validation(session, workspace, other_workspace, raises_domain_error):
     ws = workspace.id
     metrics.create_metric(session, ws, {"name": "NPS"})
     metrics.create_metric(session, other_workspace.id, {"name": "NPS"})
-    with refused("A metric with this name already exists in the workspace.", "name"):
+    with raises_domain_error("A metric with this name already exists in the workspace.", "name"):
         metrics.create_metric(session, ws, {"name": "NPS"})
-    with refused("Choose one of the offered values.", "kind"):
+    with raises_domain_error("Choose one of the offered values.", "kind"):
         metrics.create_metric(session, ws, {"name": "X", "kind": "vibes"})
-    with refused("Choose one of the offered values.", "direction"):
+    with raises_domain_error("Choose one of the offered values.", "direction"):
         metrics.create_metric(session, ws, {"name": "X", "direction": "up"})
-    with refused("Choose one of the offered values.", "scope"):
+    with raises_domain_error("Choose one of the offered values.", "scope"):
         metrics.create_metric(session, ws, {"name": "X", "scope": "galaxy"})
-    with refused(field="review_every_days"):
+    with raises_domain_error(field="review_every_days"):
         metrics.create_metric(session, ws, {"name": "X", "review_every_days": 0})
 
 
-def test_each_scope_needs_exactly_its_target(session, journey_map, refused):
+def test_each_scope_needs_exactly_its_target(session, journey_map, raises_domain_error):
     m = journey_map
     hotline = touchpoints.create_touchpoint(session, m.ws, {"name": "Hotline"})
-    with refused("Choose the journey this metric measures.", "journey_id"):
+    with raises_domain_error("Choose the journey this metric measures.", "journey_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "scope": "journey"})
-    with refused("Choose the step this metric measures.", "step_id"):
+    with raises_domain_error("Choose the step this metric measures.", "step_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "scope": "step", "journey_id": m.journey.id})
-    with refused("Choose the touchpoint this metric measures.", "touchpoint_id"):
+    with raises_domain_error("Choose the touchpoint this metric measures.", "touchpoint_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "scope": "touchpoint"})
-    with refused(CLEAR, "journey_id"):
+    with raises_domain_error(CLEAR, "journey_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "journey_id": m.journey.id})
-    with refused(CLEAR, "step_id"):
+    with raises_domain_error(CLEAR, "step_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "scope": "journey", "journey_id": m.journey.id, "step_id": m.a.id})
-    with refused(CLEAR, "step_id"):
+    with raises_domain_error(CLEAR, "step_id"):
         metrics.create_metric(session, m.ws, {"name": "X", "scope": "touchpoint", "touchpoint_id": hotline.id, "step_id": m.a.id})
 
 
@@ -72,28 +72,28 @@ def test_scoped_metrics_and_the_journey_filter(session, journey_map):
     assert conversion.journey_id == m.journey.id
 
 
-def test_changing_the_scope_clears_the_old_target(session, journey_map, refused):
+def test_changing_the_scope_clears_the_old_target(session, journey_map, raises_domain_error):
     m = journey_map
     metric = metrics.create_metric(session, m.ws, {"name": "Conversion", "scope": "journey", "journey_id": m.journey.id})
     metric = metrics.update_metric(session, m.ws, metric.id, {"scope": "step", "step_id": m.c.id})
     assert (metric.scope, metric.step_id, metric.journey_id) == ("step", m.c.id, m.journey.id)
     metric = metrics.update_metric(session, m.ws, metric.id, {"scope": "workspace"})
     assert (metric.journey_id, metric.step_id, metric.touchpoint_id) == (None, None, None)
-    with refused(CLEAR, "journey_id"):
+    with raises_domain_error(CLEAR, "journey_id"):
         metrics.update_metric(session, m.ws, metric.id, {"journey_id": m.journey.id})
 
 
-def test_metric_targets_must_be_of_the_workspace(session, journey_map, other_workspace, refused):
+def test_metric_targets_must_be_of_the_workspace(session, journey_map, other_workspace, raises_domain_error):
     other = other_workspace.id
     foreign_journey = journeys.create_journey(session, other, {"name": "F"})
     foreign_stage = journeys.create_stage(session, other, foreign_journey.id, {"name": "S"})
     foreign_step = journeys.create_step(session, other, foreign_stage.id, {"title": "T"})
     foreign_touchpoint = touchpoints.create_touchpoint(session, other, {"name": "T"})
-    with refused("Choose a journey from this workspace.", "journey_id"):
+    with raises_domain_error("Choose a journey from this workspace.", "journey_id"):
         metrics.create_metric(session, journey_map.ws, {"name": "X", "scope": "journey", "journey_id": foreign_journey.id})
-    with refused("Choose a step from this workspace.", "step_id"):
+    with raises_domain_error("Choose a step from this workspace.", "step_id"):
         metrics.create_metric(session, journey_map.ws, {"name": "X", "scope": "step", "step_id": foreign_step.id})
-    with refused("Choose a touchpoint from this workspace.", "touchpoint_id"):
+    with raises_domain_error("Choose a touchpoint from this workspace.", "touchpoint_id"):
         metrics.create_metric(
             session, journey_map.ws, {"name": "X", "scope": "touchpoint", "touchpoint_id": foreign_touchpoint.id},
         )
@@ -142,33 +142,33 @@ def test_measurement_round_trip_as_a_dataframe(session, workspace, count_queries
     assert len(metrics.list_measurements(session, ws, nps.id)) == 2
 
 
-def test_measurement_validation(session, workspace, refused):
+def test_measurement_validation(session, workspace, raises_domain_error):
     ws = workspace.id
     nps = metrics.create_metric(session, ws, {"name": "NPS"})
     metrics.add_measurement(session, ws, nps.id, "2024-03-01", 31)
-    with refused():
+    with raises_domain_error():
         metrics.add_measurement(session, ws, nps.id, "2024-03-01", 40)
-    with refused("Please enter a date (YYYY-MM-DD).", "measured_on"):
+    with raises_domain_error("Please enter a date (YYYY-MM-DD).", "measured_on"):
         metrics.add_measurement(session, ws, nps.id, "1st of March", 31)
-    with refused("Please enter a number.", "value"):
+    with raises_domain_error("Please enter a number.", "value"):
         metrics.add_measurement(session, ws, nps.id, "2024-04-01", "lots")
-    with refused("Please enter a number.", "value"):
+    with raises_domain_error("Please enter a number.", "value"):
         metrics.add_measurement(session, ws, nps.id, "2024-04-01", float("nan"))
 
 
-def test_a_second_value_on_the_same_date_names_the_field(session, workspace, refused):
+def test_a_second_value_on_the_same_date_names_the_field(session, workspace, raises_domain_error):
     nps = metrics.create_metric(session, workspace.id, {"name": "NPS"})
     metrics.add_measurement(session, workspace.id, nps.id, "2024-03-01", 31)
-    with refused("This metric already has a measurement on that date.", "measured_on"):
+    with raises_domain_error("This metric already has a measurement on that date.", "measured_on"):
         metrics.add_measurement(session, workspace.id, nps.id, "2024-03-01", 40)
 
 
-def test_measurements_of_another_workspace(session, workspace, other_workspace, refused):
+def test_measurements_of_another_workspace(session, workspace, other_workspace, raises_domain_error):
     foreign = metrics.create_metric(session, other_workspace.id, {"name": "NPS"})
     value = metrics.add_measurement(session, other_workspace.id, foreign.id, "2024-03-01", 31)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         metrics.add_measurement(session, workspace.id, foreign.id, "2024-03-02", 31)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         metrics.delete_measurement(session, workspace.id, value.id)
     assert metrics.list_measurements(session, workspace.id, foreign.id).empty
 

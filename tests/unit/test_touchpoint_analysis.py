@@ -58,7 +58,7 @@ def case(session, journey_map):
 # --- catalogue rules ----------------------------------------------------------------------------
 
 
-def test_online_follows_the_channel_and_direct_is_suggested_by_it(session, workspace, refused):
+def test_online_follows_the_channel_and_direct_is_suggested_by_it(session, workspace, raises_domain_error):
     ws = workspace.id
     hotline = touchpoints.create_touchpoint(session, ws, {"name": "Hotline", "channel_id": channel(session, ws, "Telefon"),
                                                           "is_online": None, "is_direct": None})
@@ -72,10 +72,10 @@ def test_online_follows_the_channel_and_direct_is_suggested_by_it(session, works
     assert (comments.is_online, comments.is_direct) == (True, False)  # the user's call wins for direct/indirect
     assert (shop.is_online, shop.is_direct) == (False, True)  # no channel: the user decides
 
-    with refused("The channel is offline: a touchpoint on it is offline too.", "is_online"):
+    with raises_domain_error("The channel is offline: a touchpoint on it is offline too.", "is_online"):
         touchpoints.create_touchpoint(session, ws, {"name": "Web hotline", "channel_id": channel(session, ws, "Telefon"),
                                                     "is_online": True})
-    with refused("The channel is online: a touchpoint on it is online too.", "is_online"):
+    with raises_domain_error("The channel is online: a touchpoint on it is online too.", "is_online"):
         touchpoints.update_touchpoint(session, ws, reviews.id, {"is_online": False})
     # moving to another channel takes that channel's online flag; direct/indirect stays as the user set it
     moved = touchpoints.update_touchpoint(session, ws, reviews.id, {"channel_id": channel(session, ws, "Presse")})
@@ -114,7 +114,7 @@ def test_where_used_lists_journeys_and_steps_in_order(session, case):
                                                                                            "Compares offers"]
 
 
-def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case, refused):
+def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case, raises_domain_error):
     ws = case.ws
     shown = touchpoints.catalogue(session, ws)
     edited = shown.copy()
@@ -125,7 +125,7 @@ def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case,
     assert [(c.label, c.changes) for c in changes] == [
         ("Chat", {"owner_department": "Service"}), ("Reviews", {"cost_per_contact": -2.0}), ("Website", {"name": "Hotline"}),
     ]
-    with refused(error=TableErrors) as info:
+    with raises_domain_error(error=TableErrors) as info:
         touchpoints.save_catalogue(session, ws, changes)
     assert [(row, err.message) for row, err in info.value.rows] == [
         ("Reviews", "Must be at least {low}."),
@@ -136,21 +136,21 @@ def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case,
     good = [c for c in changes if c.label == "Chat"]
     assert touchpoints.save_catalogue(session, ws, good) == 1
     assert session.get(Touchpoint, case.chat.id).owner_department == "Service"
-    with refused(error=TableErrors) as info:  # the version read with the table is stale now
+    with raises_domain_error(error=TableErrors) as info:  # the version read with the table is stale now
         touchpoints.save_catalogue(session, ws, good)
     assert isinstance(info.value.rows[0][1], ConflictError)
 
 
 @pytest.mark.parametrize("rating", [0, 6])
-def test_evaluations_refuse_ratings_outside_one_to_five(session, case, refused, rating):
+def test_evaluations_refuse_ratings_outside_one_to_five(session, case, raises_domain_error, rating):
     link = session.exec(select(StepTouchpoint).where(StepTouchpoint.touchpoint_id == case.website.id)).one()
-    with refused(error=TableErrors) as info:
+    with raises_domain_error(error=TableErrors) as info:
         touchpoints.save_evaluations(session, case.ws, [RowChange(link.id, link.version, {"satisfaction": rating}, "c")])
     assert (info.value.rows[0][1].message, info.value.rows[0][1].field) == ("Must be between {low} and {high}.", "satisfaction")
     assert session.get(StepTouchpoint, link.id).satisfaction == 5
 
 
-def test_evaluations_save_and_detach_in_one_go(session, case, refused):
+def test_evaluations_save_and_detach_in_one_go(session, case, raises_domain_error):
     links = touchpoints.where_used(session, case.ws, case.hotline.id)
     first, second = int(links["id"][0]), int(links["id"][1])
     change = RowChange(first, int(links["version"][0]), {"satisfaction": 3, "notes": "better now", "is_decisive": True}, "d")
@@ -158,7 +158,7 @@ def test_evaluations_save_and_detach_in_one_go(session, case, refused):
     after = touchpoints.where_used(session, case.ws, case.hotline.id)
     assert list(after["id"]) == [first, int(links["id"][2])]
     assert (after["satisfaction"][0], after["notes"][0], bool(after["is_decisive"][0])) == (3, "better now", True)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         touchpoints.save_evaluations(session, case.ws, [], [(second, None)])
 
 

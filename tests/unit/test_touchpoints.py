@@ -36,22 +36,22 @@ def test_touchpoint_round_trip_and_list_with_channel_names(session, workspace, c
     assert list(touchpoints.list_touchpoints(session, ws)["name"]) == ["Bewertungen"]
 
 
-def test_touchpoint_validation(session, workspace, other_workspace, refused):
+def test_touchpoint_validation(session, workspace, other_workspace, raises_domain_error):
     ws = workspace.id
     touchpoints.create_touchpoint(session, ws, {"name": "Hotline"})
-    with refused("A touchpoint with this name already exists in the workspace.", "name"):
+    with raises_domain_error("A touchpoint with this name already exists in the workspace.", "name"):
         touchpoints.create_touchpoint(session, ws, {"name": "Hotline"})
-    with refused("Choose a channel from this workspace.", "channel_id"):
+    with raises_domain_error("Choose a channel from this workspace.", "channel_id"):
         touchpoints.create_touchpoint(session, ws, {"name": "Shop", "channel_id": channel_id(session, other_workspace.id)})
-    with refused("Must be at least {low}.", "cost_per_contact"):
+    with raises_domain_error("Must be at least {low}.", "cost_per_contact"):
         touchpoints.create_touchpoint(session, ws, {"name": "Shop", "cost_per_contact": -1})
 
 
-def test_touchpoint_of_another_workspace_is_not_found(session, workspace, other_workspace, refused):
+def test_touchpoint_of_another_workspace_is_not_found(session, workspace, other_workspace, raises_domain_error):
     foreign = touchpoints.create_touchpoint(session, other_workspace.id, {"name": "Hotline"})
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         touchpoints.update_touchpoint(session, workspace.id, foreign.id, {"name": "Mine"})
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         touchpoints.delete_touchpoint(session, workspace.id, foreign.id)
 
 
@@ -89,27 +89,27 @@ def test_attach_update_detach_a_step_link(session, journey_map, count_queries):
     assert touchpoints.get_touchpoint(session, m.ws, hotline.id).name == "Hotline"
 
 
-def test_step_link_rules(session, journey_map, other_workspace, refused):
+def test_step_link_rules(session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
     hotline = touchpoints.create_touchpoint(session, m.ws, {"name": "Hotline"})
     foreign = touchpoints.create_touchpoint(session, other_workspace.id, {"name": "Foreign"})
-    with refused("Must be between {low} and {high}.", "importance"):
+    with raises_domain_error("Must be between {low} and {high}.", "importance"):
         touchpoints.attach_touchpoint(session, m.ws, m.a.id, hotline.id, {"importance": 6})
-    with refused("Choose a touchpoint from this workspace.", "touchpoint_id"):
+    with raises_domain_error("Choose a touchpoint from this workspace.", "touchpoint_id"):
         touchpoints.attach_touchpoint(session, m.ws, m.a.id, foreign.id)
-    with refused("Choose a step from this workspace.", "step_id"):
+    with raises_domain_error("Choose a step from this workspace.", "step_id"):
         touchpoints.attach_touchpoint(session, other_workspace.id, m.a.id, foreign.id)
     link = touchpoints.attach_touchpoint(session, m.ws, m.a.id, hotline.id)
-    with refused():
+    with raises_domain_error():
         touchpoints.attach_touchpoint(session, m.ws, m.a.id, hotline.id)
-    with refused(error=NotFoundError):
+    with raises_domain_error(error=NotFoundError):
         touchpoints.update_step_touchpoint(session, other_workspace.id, link.id, {"importance": 1})
 
 
-def test_attaching_twice_names_the_field(session, journey_map, refused):
+def test_attaching_twice_names_the_field(session, journey_map, raises_domain_error):
     hotline = touchpoints.create_touchpoint(session, journey_map.ws, {"name": "Hotline"})
     touchpoints.attach_touchpoint(session, journey_map.ws, journey_map.a.id, hotline.id)
-    with refused("This touchpoint is already attached to the step.", "touchpoint_id"):
+    with raises_domain_error("This touchpoint is already attached to the step.", "touchpoint_id"):
         touchpoints.attach_touchpoint(session, journey_map.ws, journey_map.a.id, hotline.id)
 
 

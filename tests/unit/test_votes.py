@@ -79,21 +79,22 @@ def test_quick_capture_lands_on_the_stages_parking_lot(session, journey_map, kin
         assert (card.author, again.author) == ("Ben", "Carla")
 
 
-def test_quick_capture_without_focus_goes_to_the_first_stage_and_checks_its_input(session, journey_map, other_workspace, refused):
+def test_quick_capture_without_focus_goes_to_the_first_stage_and_checks_its_input(
+    session, journey_map, other_workspace, raises_domain_error):
     m = journey_map
     card = collaboration.quick_capture(session, m.ws, m.journey.id, None, "idea", "Chat", "Ben", parking_title="Im Workshop erfasst")
     assert journeys.get_step(session, m.ws, card.step_id).stage_id == m.stages[0].id
     assert journeys.get_step(session, m.ws, card.step_id).title == "Im Workshop erfasst"
-    with refused("Choose one of the offered values.", "kind"):
+    with raises_domain_error("Choose one of the offered values.", "kind"):
         collaboration.quick_capture(session, m.ws, m.journey.id, None, "wish", "x", "Ben")
-    with refused("This field is required.", "text"):
+    with raises_domain_error("This field is required.", "text"):
         collaboration.quick_capture(session, m.ws, m.journey.id, None, "pain", "  ", "Ben")
-    with refused("This field is required.", "author"):
+    with raises_domain_error("This field is required.", "author"):
         collaboration.quick_capture(session, m.ws, m.journey.id, None, "pain", "x", " ")
     other = journeys.create_journey(session, m.ws, {"name": "Other"})
-    with refused("Choose a stage of this journey.", "stage_id"):
+    with raises_domain_error("Choose a stage of this journey.", "stage_id"):
         collaboration.quick_capture(session, m.ws, other.id, m.stages[0].id, "pain", "x", "Ben")
-    with refused("Add a stage to the journey first.", "stage_id"):
+    with raises_domain_error("Add a stage to the journey first.", "stage_id"):
         collaboration.quick_capture(session, m.ws, other.id, None, "pain", "x", "Ben")
     with pytest.raises(DomainError):
         with session.begin_nested():
