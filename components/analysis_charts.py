@@ -155,7 +155,7 @@ def emotion_overlay_figure(curves: pd.DataFrame, title: str, x: str = "relative"
     figure = go.Figure()
     for index, (_journey_id, points) in enumerate(curves.groupby("journey_id", sort=False)):
         first = points.iloc[0]
-        name = str(first["journey"]) + (f" ({_('to-be')})" if first["state"] == "to_be" else "")
+        name = str(first["journey"]) + (" (" + _("to-be") + ")" if first["state"] == "to_be" else "")
         figure.add_trace(go.Scatter(
             x=points[x] if x == "relative" else points["order"] + 1, y=points["emotion"], mode="lines+markers", name=_short(name, 40),
             # straight segments: the scores are discrete, a spline would invent values between steps

@@ -33,7 +33,7 @@ def _item_text(row: dict, with_persona: bool) -> str:
     if row["need"]:
         text += f" ({row['need']})"
     if with_persona:
-        text += f" [{row['persona'] or _('everyone')}]"
+        text += " [" + (row["persona"] or _("everyone")) + "]"
     return text
 
 
@@ -110,7 +110,7 @@ def cell_panel(engine: Engine, workspace_id: int, cmap: ContentMap, channels: pd
         text_col, remove_col = st.columns([6, 1], vertical_alignment="center")
         text_col.markdown(
             f"{STATUS_ICONS.get(row['status'], '')} **{md(row['content'])}** ({label(CONTENT_FORMATS, row['format'])})"
-            + (f" — {md(row['need'])}" if row["need"] else "") + f" · {md(row['persona'] or _('everyone'))}"
+            + (f" — {md(row['need'])}" if row["need"] else "") + " · " + md(row["persona"] or _("everyone"))
         )
         if remove_col.button(":material/link_off:", help=_("Remove from this cell"), key=f"content.map.remove.{row['id']}"):
             _write(engine, lambda s, r=row: content.delete_content_mapping(s, workspace_id, int(r["id"]),

@@ -38,7 +38,7 @@ def _kpi_line(kpis: pd.DataFrame) -> str:
 
 
 def _drop_off(drop: pd.DataFrame, customers: int) -> None:
-    st.markdown(f"**{_('Biggest drop-off')}**")
+    st.markdown("**" + _("Biggest drop-off") + "**")
     if drop.empty:
         st.caption(_("The modelled flow loses no customers."))
         return
@@ -52,7 +52,7 @@ def _drop_off(drop: pd.DataFrame, customers: int) -> None:
 
 
 def _lowest(lowest: pd.DataFrame) -> None:
-    st.markdown(f"**{_('Lowest emotion')}**")
+    st.markdown("**" + _("Lowest emotion") + "**")
     if lowest.empty:
         st.caption(_("No steps yet."))
         return

@@ -56,12 +56,12 @@ def _dots(count: int) -> str:
 def _step_cell(step: pd.Series, votes: int = 0) -> str:
     badges = []
     if step["is_moment_of_truth"]:
-        badges.append(f"<span class='jw-badge jw-mot'>★ {escape(_('Moment of truth'))}</span>")
+        badges.append("<span class='jw-badge jw-mot'>★ " + escape(_("Moment of truth")) + "</span>")
     if step["is_entry"]:
         share = f" {step['entry_share']:g} %" if pd.notna(step["entry_share"]) else ""
-        badges.append(f"<span class='jw-badge jw-entry'>→ {escape(_('Entry'))}{share}</span>")
+        badges.append("<span class='jw-badge jw-entry'>→ " + escape(_("Entry")) + f"{share}</span>")
     if step["is_exit"]:
-        badges.append(f"<span class='jw-badge jw-exit'>⏹ {escape(_('Exit'))} {escape(exit_label(step['exit_kind']))}</span>")
+        badges.append("<span class='jw-badge jw-exit'>⏹ " + escape(_("Exit")) + f" {escape(exit_label(step['exit_kind']))}</span>")
     doing = f"<div class='jw-muted'>{_text(step['doing'])}</div>" if step["doing"] else ""
     return f"<td class='jw-step'>{''.join(badges)}<div>{_text(step['title'])}{_dots(votes)}</div>{doing}</td>"
 
@@ -92,7 +92,7 @@ def journey_grid_html(journey_map: JourneyMap, votes: pd.DataFrame | None = None
     ``votes`` (target_kind, target_id, votes) puts dot counts on steps, pain points and opportunities.
     """
     if not journey_map.stages:
-        return f"<p>{escape(_('This journey has no stages yet. Add the first stage below.'))}</p>"
+        return "<p>" + escape(_("This journey has no stages yet. Add the first stage below.")) + "</p>"
     dots = _vote_lookup(votes)
     pains, opportunities, touchpoints = (_by_step(journey_map.pain_points), _by_step(journey_map.opportunities),
                                          _by_step(journey_map.step_touchpoints))

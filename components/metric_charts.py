@@ -75,7 +75,7 @@ def metric_trend_figure(series: pd.DataFrame, metric: dict, title: str, *, heigh
                              "y1": float(target), "line": {"color": TARGET_LINE, "dash": "dash", "width": 1.5}}]
         layout["annotations"] = [{
             "xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": float(target), "yanchor": "bottom",
-            "text": f"{_('Target')}: {float(target):g}{unit}", "showarrow": False,
+            "text": _("Target") + f": {float(target):g}{unit}", "showarrow": False,
             "font": {"size": 10 if compact else 12, "color": TARGET_LINE},
         }]
     return go.Figure(data=traces, layout=layout)

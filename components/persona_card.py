@@ -28,7 +28,7 @@ def persona_card(persona: Persona, preferences: list[ChannelPreference]) -> None
     if persona.quote:
         st.markdown(f"> *{md(persona.quote)}*")
     facts = [
-        f"{persona.age} {_('years')}" if persona.age is not None else "",
+        _("{age} years").format(age=persona.age) if persona.age is not None else "",
         persona.occupation, persona.location,
         f"{persona.segment} · {persona.customer_share:g} %" if persona.segment and persona.customer_share is not None
         else persona.segment,

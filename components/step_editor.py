@@ -259,7 +259,8 @@ def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, s
             st.rerun()
 
     _item_list(journey_map.opportunities, step_id,
-               lambda r: f"{md(r.text)} · {_('value')} {r.customer_value}/{r.business_value} · {_('effort')} {r.effort}",
+               lambda r: md(r.text) + " · " + _("value {customer}/{business} · effort {effort}").format(
+                   customer=r.customer_value, business=r.business_value, effort=r.effort),
                "step.opportunity.delete", remove)
     with st.form("step.opportunity.add", clear_on_submit=True):
         text = st.text_input(_("New opportunity"), key="step.opportunity.text")
@@ -282,8 +283,8 @@ def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
 
     def describe(row) -> str:  # type: ignore[no-untyped-def]
         ratings = " · ".join(part for part in (
-            f"{_('importance')} {row.importance:g}" if pd.notna(row.importance) else "",
-            f"{_('satisfaction')} {row.satisfaction:g}" if pd.notna(row.satisfaction) else "") if part)
+            _("importance {value}").format(value=f"{row.importance:g}") if pd.notna(row.importance) else "",
+            _("satisfaction {value}").format(value=f"{row.satisfaction:g}") if pd.notna(row.satisfaction) else "") if part)
         return f"**{md(row.touchpoint_name)}** ({md(row.channel_name)}) {ratings}"
 
     _item_list(journey_map.step_touchpoints, step_id, describe, "step.touchpoint.detach", detach)

@@ -148,7 +148,8 @@ def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, vot
     if not rounds:
         st.caption(_("No voting round yet. The facilitator opens one."))
         return
-    names = {r.id: f"{r.name} ({_('open') if r.is_open else _('closed')})" for r in rounds}
+    state = {True: _("open"), False: _("closed")}
+    names = {r.id: f"{r.name} ({state[r.is_open]})" for r in rounds}
     round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round",
                             index=len(names) - 1)
     current = next(r for r in rounds if r.id == round_id)

@@ -90,9 +90,10 @@ selected = st.selectbox(_("Touchpoint"), list(rows), format_func=lambda i: rows[
 row = rows[selected]
 kind = _("direct") if row["is_direct"] else _("indirect")
 place = _("online") if row["is_online"] else _("offline")
-st.markdown(f"**{md(row['name'])}** · {md(row['channel'] or _('no channel'))} · {kind} · {place}"
+no_channel, external = _("no channel"), _("external")
+st.markdown(f"**{md(row['name'])}** · {md(row['channel'] or no_channel)} · {kind} · {place}"
             + (f" · {md(row['owner_department'])}" if row["owner_department"] else "")
-            + (f" · {_('external')}: {md(row['external_provider'])}" if row["external_provider"] else ""))
+            + (f" · {external}: {md(row['external_provider'])}" if row["external_provider"] else ""))
 
 edit_col, delete_col, _spacer = st.columns([1, 1, 4])
 edit_col.button(_("Edit"), key="touchpoint.edit", icon=":material/edit:", width="stretch", on_click=open_form, args=(row,))

@@ -12,8 +12,16 @@ METHOD_MAP = [("app.py", "python"), ("pages/**.py", "python"), ("components/**.p
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
+LITERAL_CALL = re.compile(r"""\b_\((['"])((?:(?!\1).)+)\1\)""")
+
+
 def source_messages() -> dict[str, str]:
+    """Every literal passed to ``_``/``N_`` — also inside f-strings, which Babel's extractor skips."""
     found: dict[str, str] = {}
+    for folder in ("pages", "components", "services"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for _quote, message in LITERAL_CALL.findall(path.read_text(encoding="utf-8")):
+                found.setdefault(message, str(path.relative_to(ROOT)))
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords={"_": None, "N_": None}
     ):
