@@ -25,6 +25,7 @@ SELECTED = "journey.editor.step_id"
 UNDO = "journey.editor.undo"
 CONFLICT = "step.conflict"
 CONFIRM_DELETE = "step.delete.confirm"
+LOADED_FOR = "step.form.loaded_for"  # the step (and version) the form's widgets were filled from
 TEXT_FIELDS = ("title", "doing", "thinking", "feeling", "needs", "owner_department", "backstage")
 FLAGS = ("is_moment_of_truth", "is_entry", "is_exit")
 STEP_FIELDS: dict[str, str] = {
@@ -58,6 +59,7 @@ def key(field: str) -> str:
 def select_step(journey_map: JourneyMap, step_id: int | None) -> None:
     """Make ``step_id`` the step being edited and fill the form from the database's values."""
     st.session_state[SELECTED] = step_id
+    st.session_state[LOADED_FOR] = step_id
     clear_field_errors(FORM)
     rows = journey_map.steps[journey_map.steps["id"] == step_id]
     if rows.empty:
@@ -87,6 +89,8 @@ def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, cata
     titles = unique_labels({row.id: f"{stage_names.get(row.stage_id, '')} › {row.title}" for row in steps.itertuples()})
     if st.session_state.get(SELECTED) not in options:
         select_step(journey_map, options[0])
+    elif st.session_state.get(LOADED_FOR) != st.session_state[SELECTED]:
+        select_step(journey_map, st.session_state[SELECTED])  # chosen elsewhere (a new step): load its values
     if st.session_state.get(SELECTED + ".picker") != st.session_state[SELECTED]:
         st.session_state.pop(SELECTED + ".picker", None)  # chosen elsewhere (graph click, new step)
     st.selectbox(_("Step to edit"), options, format_func=titles.get, key=SELECTED + ".picker",
@@ -184,7 +188,10 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
         def conflict(_err: Exception) -> None:
             st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes}
 
-        if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict) or st.session_state.get(CONFLICT):
+        if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict):
+            st.session_state[LOADED_FOR] = None  # reload the saved values and their new version
+            st.rerun()
+        if st.session_state.get(CONFLICT):
             st.rerun()
 
 
@@ -211,6 +218,7 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
             if in_form(engine, lambda s: journeys.update_step(s, workspace_id, step_id, mine, expected_version=version),
                        _("Step saved.")):
                 st.session_state.pop(CONFLICT, None)
+                st.session_state[LOADED_FOR] = None
                 st.rerun()
         if merge.button(_("Merge by hand"), key="step.conflict.merge", width="stretch"):
             st.session_state.pop(CONFLICT, None)

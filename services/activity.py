@@ -38,7 +38,7 @@ everything one save did.
 
 import base64
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -85,6 +85,20 @@ ACTOR, BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING = (
 )
 
 Owner = tuple[int | None, int | None]  # (workspace_id, journey_id)
+
+
+def _nobody() -> str:
+    return ""
+
+
+# Who is saving when a session was opened without ``actor=``: the UI layer installs a function that
+# reads the viewer's display name (services must not import Streamlit); scripts and tests keep "".
+default_actor: Callable[[], str] = _nobody
+
+
+def set_default_actor(provider: Callable[[], str]) -> None:
+    global default_actor  # noqa: PLW0603 - one process-wide provider, set once at start-up
+    default_actor = provider
 
 
 # --- values as JSON -------------------------------------------------------------------------------
@@ -246,7 +260,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.new:
         if isinstance(obj, ActivityEntry):
             obj.batch = obj.batch or batch_id(session)
-            obj.actor = obj.actor or session.info.get(ACTOR, "")
+            obj.actor = obj.actor or session.info.get(ACTOR) or default_actor()
             if obj.reverts_id is None and session.info.get(REVERTS) is not None:
                 obj.reverts_id = session.info[REVERTS]
             continue
@@ -301,7 +315,7 @@ def _encoded_snapshot(snapshot: dict[str, list[dict[str, Any]]]) -> dict[str, An
 def _after_flush(session: Session, _context: Any) -> None:
     pending: _Pending = session.info.pop(PENDING, None) or _Pending({}, set())
     cache = session.info.setdefault(OWNERS, {})
-    actor = session.info.get(ACTOR, "")
+    actor = session.info.get(ACTOR) or default_actor()
     reverts = session.info.get(REVERTS)
     now = utcnow()
     entries: list[dict[str, Any]] = []

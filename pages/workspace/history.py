@@ -18,7 +18,8 @@ with read_session(engine) as session:
 journey_names = {0: _("Whole workspace"), **dict(zip(listing["id"], listing["name"], strict=True))}
 scope_col, name_col = st.columns(2)
 journey_id = scope_col.selectbox(_("Show"), list(journey_names), format_func=journey_names.get, key="history.journey")
-name_col.text_input(_("Your name (as in the workshop)"), key=ACTOR_KEY,
+name_col.text_input(_("Your name (as in the workshop)"), key="history.name", value=st.session_state.get(ACTOR_KEY, ""),
+                    on_change=lambda: st.session_state.__setitem__(ACTOR_KEY, st.session_state["history.name"].strip()),
                     help=_("Changes are saved under this name; undo takes back your own last change."))
 me = st.session_state.get(ACTOR_KEY, "")
 

@@ -20,7 +20,7 @@ def test_undo_my_last_change_and_restore_an_earlier_version(database: Engine, wo
     who = " ".join(str(v) for v in at.dataframe[0].value["actor"])
     assert "Anna" in who
     assert at.button(key="history.undo").disabled  # no name given yet: nothing of mine to undo
-    at.text_input(key="workshop.name").set_value("Anna").run()
+    at.text_input(key="history.name").set_value("Anna").run()
     at.button(key="history.undo").click().run()
     with read_session(database) as session:
         assert session.get(Persona, mia.id).role == "Kundin"

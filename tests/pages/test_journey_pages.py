@@ -183,3 +183,21 @@ def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_
     assert len(rows(database, Step, Step.id == target.id)) == 1
     at.button(key="step.delete.anyway").click().run()
     assert rows(database, Step, Step.id == target.id) == []
+
+
+def test_quick_added_step_opens_with_its_own_values_and_saves_twice(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    suche = next(s for s in rows(database, Stage) if s.name == "Suche")
+    at.selectbox(key="journey.add_step.stage").set_value(suche.id)
+    at.text_input(key="journey.add_step.title").set_value("Liest Testberichte")
+    at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+    assert at.text_input(key="step.form.title").value == "Liest Testberichte"
+    assert at.checkbox(key="step.form.is_entry").value is False  # not the previous step's values
+    at.text_area(key="step.form.thinking").set_value("Erste Fassung")
+    at.button(key="step.form.save").click().run()
+    at.text_area(key="step.form.thinking").set_value("Zweite Fassung")
+    at.button(key="step.form.save").click().run()
+    assert not any("Someone else saved" in w.value for w in at.warning)  # my own save is no conflict
+    [step] = rows(database, Step, Step.title == "Liest Testberichte")
+    assert (step.thinking, step.is_entry) == ("Zweite Fassung", False)
+    assert [s.title for s in rows(database, Step, Step.title == "Googelt")] == ["Googelt"]
