@@ -1,8 +1,8 @@
 """The process's one engine, started once: migrations to head, demo on an empty database."""
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.feedback import ACTOR_KEY
 from models.db import create_db_engine, upgrade_to_head
