@@ -9,6 +9,7 @@ from components.feedback import attempt
 from components.i18n import _
 from components.labels import unique_labels
 from components.step_editor import UNDO
+from components.text import md
 from services import history, journeys
 from services.journey_graph import BranchWarning
 from services.journey_map import JourneyMap
@@ -25,11 +26,16 @@ def branch_warnings(warnings: list[BranchWarning]) -> None:
         with st.expander(_("{count} warnings about the branches").format(count=len(problems)),
                          expanded=len(problems) <= 3, icon="⚠️"):
             for warning in problems:
-                st.warning(warning.render(_))
+                st.warning(_escaped(warning))
     if notices:
         with st.expander(_("{count} steps where customers leave the journey").format(count=len(notices)), icon="ℹ️"):
             for notice in notices:
-                st.info(notice.render(_))
+                st.info(_escaped(notice))
+
+
+def _escaped(warning: BranchWarning) -> str:
+    """The warning's text with the step titles in it escaped for Markdown."""
+    return _(warning.message).format(**{k: md(v) if isinstance(v, str) else v for k, v in warning.params.items()})
 
 
 def _step_titles(journey_map: JourneyMap) -> dict[int, str]:

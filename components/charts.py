@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.i18n import _
+from services.spreadsheets import to_csv
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -24,6 +25,6 @@ def chart_panel(figure: go.Figure, data: pd.DataFrame, *, key: str, filename: st
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2}},
     )
     st.download_button(
-        _("Download data (CSV)"), data.to_csv(index=False).encode("utf-8"), file_name=f"{slug}.csv",
+        _("Download data (CSV)"), to_csv(data, german=False), file_name=f"{slug}.csv",
         mime="text/csv", key=f"{key}.csv", icon=":material/download:",
     )

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from components.content_labels import CONTENT_FORMATS, STATUS_ICONS
 from components.feedback import clear_field_errors, flash, message, set_field_errors, show_field_error
 from components.i18n import _
-from components.labels import label
+from components.labels import label, unique_labels
 from components.text import md
 from models.db import write_session
 from services import content
@@ -60,7 +60,8 @@ def matrix_frame(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | Non
             text_row.append(" · ".join(cell))
         text.append(text_row)
         style.append(style_row)
-    index, columns = list(cmap.stages["stage"]), list(channels["channel"])
+    # stage names may repeat within a journey: the table needs distinct row labels
+    index, columns = list(unique_labels(dict(enumerate(cmap.stages["stage"]))).values()), list(channels["channel"])
     return pd.DataFrame(text, index=index, columns=columns), pd.DataFrame(style, index=index, columns=columns)
 
 

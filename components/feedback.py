@@ -14,12 +14,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from components.i18n import _
+from components.text import md
 from models.db import write_session
 from services.errors import ConflictError, DomainError, ValidationErrors
 
 
 def message(err: DomainError) -> str:
-    return err.render(_)
+    """The translated message; its values (names, titles users typed) are escaped for Markdown."""
+    safe = type(err).__new__(type(err))
+    safe.__dict__.update(err.__dict__)
+    safe.params = {k: md(v) if isinstance(v, str) else v for k, v in err.params.items()}
+    return safe.render(_)
 
 
 def field_errors(form_key: str) -> dict[str, str]:

@@ -57,9 +57,13 @@ def unique_labels(labels: dict) -> dict:
     Streamlit identifies a select box's choice by its label: two options with the
     same label (two steps called "Checkout") would be indistinguishable.
     """
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     result = {}
     for key, text in labels.items():
-        seen[text] = seen.get(text, 0) + 1
-        result[key] = text if seen[text] == 1 else f"{text} ({seen[text]})"
+        candidate, n = text, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{text} ({n})"
+        taken.add(candidate)
+        result[key] = candidate
     return result

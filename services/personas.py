@@ -18,6 +18,7 @@ from services import common
 from services.errors import N_, DomainError
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
+MAX_AVATAR_PIXELS = 4096 * 4096  # a small file can still unpack into a huge image
 AVATAR_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 # Field groups in the order the form and the comparison show them.
@@ -107,10 +108,12 @@ def validate_avatar(data: bytes) -> str:
         raise DomainError(N_("The image is larger than 2 MB."), field="avatar_image")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image_format = image.format
+            image_format, (width, height) = image.format, image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise DomainError(N_("This file is not a PNG or JPEG image."), field="avatar_image") from exc
+    if width * height > MAX_AVATAR_PIXELS:
+        raise DomainError(N_("The image is too large (at most 4096 × 4096 pixels)."), field="avatar_image")
     if image_format not in AVATAR_FORMATS:
         raise DomainError(N_("This file is not a PNG or JPEG image."), field="avatar_image")
     return AVATAR_FORMATS[image_format]

@@ -143,3 +143,9 @@ def test_stale_edit_is_a_conflict(session: Session, workspace: Workspace) -> Non
     personas.update_persona(session, workspace.id, mia.id, {"role": "Kundin"}, expected_version=1)
     with pytest.raises(DomainError, match="Someone else changed"):
         personas.update_persona(session, workspace.id, mia.id, {"role": "Käuferin"}, expected_version=1)
+
+
+def test_a_small_file_with_a_huge_image_is_refused(session: Session, workspace: Workspace) -> None:
+    with pytest.raises(DomainError, match="too large") as caught:
+        personas.create_persona(session, workspace.id, {"name": "Mia"}, avatar=image_bytes("PNG", (5000, 4000)))
+    assert caught.value.field == "avatar_image"
