@@ -19,6 +19,11 @@ from models.db import write_session
 from services.errors import ConflictError, DomainError, ValidationErrors
 
 
+def plain_message(err: DomainError) -> str:
+    """The translated message as plain text (for tables and downloads, which show no Markdown)."""
+    return err.render(_)
+
+
 def message(err: DomainError) -> str:
     """The translated message; its values (names, titles users typed) are escaped for Markdown."""
     safe = type(err).__new__(type(err))

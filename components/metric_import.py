@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
+from components.feedback import flash, plain_message
 from components.i18n import _
 from models.db import read_session, write_session
 from services import metrics
@@ -29,7 +29,7 @@ def _file_key() -> str:
 def problems_table(problems: list[ImportProblem] | tuple[ImportProblem, ...]) -> None:
     frame = pd.DataFrame({
         "line": pd.array([p.line for p in problems], dtype="Int64"),
-        "reason": [message(p.error) for p in problems],
+        "reason": [plain_message(p.error) for p in problems],
     })
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "line": st.column_config.NumberColumn(_("Line")), "reason": st.column_config.TextColumn(_("Reason"), width="large"),

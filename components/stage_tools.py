@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt
 from components.i18n import _
+from components.labels import unique_labels
 from components.step_editor import SELECTED, UNDO
 from services import history, journeys
 from services.journey_map import JourneyMap
@@ -32,7 +33,7 @@ def quick_add_step(engine: Engine, workspace_id: int, journey_map: JourneyMap) -
     """Type a title and press Enter: the step lands at the end of the chosen stage."""
     if not journey_map.stages:
         return
-    names = {stage.id: stage.name for stage in journey_map.stages}
+    names = unique_labels({stage.id: stage.name for stage in journey_map.stages})
     default = st.session_state.get(LAST_STAGE)
     index = list(names).index(default) if default in names else 0
     with st.form("journey.add_step", clear_on_submit=True, border=True):
@@ -58,7 +59,8 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
     if not journey_map.stages:
         return
     stages = {stage.id: stage for stage in journey_map.stages}
-    stage_id = st.selectbox(_("Stage to change"), list(stages), format_func=lambda i: stages[i].name, key="journey.stage.id")
+    stage_labels = unique_labels({stage_id: stage.name for stage_id, stage in stages.items()})
+    stage_id = st.selectbox(_("Stage to change"), list(stages), format_func=stage_labels.get, key="journey.stage.id")
     stage = stages[stage_id]
     step_count = int((journey_map.steps["stage_id"] == stage_id).sum())
     with st.form("journey.stage.rename"):

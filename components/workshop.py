@@ -115,7 +115,7 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
     """Focus, timer and voting rounds: what the facilitator steers for the room."""
     journey_id = journey_map.journey.id
-    stages = {0: _("Whole map"), **{s.id: s.name for s in journey_map.stages}}
+    stages = unique_labels({0: _("Whole map"), **{s.id: s.name for s in journey_map.stages}})
     focus_col, timer_col, round_col = st.columns(3)
     with focus_col.form("workshop.focus"):
         stage_id = st.selectbox(_("Focus the room on"), list(stages), format_func=stages.get, key="workshop.focus.stage")

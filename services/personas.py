@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from models import Channel, Journey, JourneyPersona, Persona, PersonaChannel
@@ -56,9 +57,14 @@ class Completeness:
 
 
 def list_personas(
-    session: Session, workspace_id: int, *, segment: str | None = None, search: str | None = None
+    session: Session, workspace_id: int, *, segment: str | None = None, search: str | None = None,
+    with_images: bool = True,
 ) -> list[Persona]:
+    """Personas by name; ``with_images=False`` leaves the avatar uploads (up to 2 MB each) in the
+    database for callers that only need names and emojis."""
     query = select(Persona).where(Persona.workspace_id == workspace_id)
+    if not with_images:
+        query = query.options(defer(Persona.avatar_image, raiseload=True))
     if segment:
         query = query.where(Persona.segment == segment)
     if search and search.strip():

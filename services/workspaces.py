@@ -21,6 +21,14 @@ def create_workspace(session: Session, name: str, description: str = "", *, with
     return workspace
 
 
+def get_workspace(session: Session, workspace_id: int) -> Workspace:
+    return common.get(session, Workspace, workspace_id)
+
+
+def update_description(session: Session, workspace_id: int, description: str, *, expected_version: int | None = None) -> Workspace:
+    return common.update(session, Workspace, workspace_id, {"description": description}, expected_version=expected_version)
+
+
 def rename_workspace(session: Session, workspace_id: int, name: str, *, expected_version: int | None = None) -> Workspace:
     return common.update(session, Workspace, workspace_id, {"name": name}, expected_version=expected_version)
 

@@ -47,7 +47,7 @@ try:
         flow = flows.journey_flow(session, workspace_id, journey_id, customers)
         rates = flows.measured_step_rates(session, workspace_id, journey_id, flow)
 except DomainError as err:
-    st.error(md(message(err)), icon="⚠️")
+    st.error(message(err), icon="⚠️")
     st.page_link("pages/map/journey_editor.py", label=_("Open the journey map"), icon="🧭")
     st.stop()
 

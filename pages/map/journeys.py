@@ -22,7 +22,7 @@ workspace_id = current_workspace_id()
 
 with read_session(engine) as session:
     listing = journeys.list_journeys(session, workspace_id)
-    everyone = personas.list_personas(session, workspace_id)
+    everyone = personas.list_personas(session, workspace_id, with_images=False)
 
 st.title(_("Journeys"))
 list_tab, create_tab, lifecycle_tab = st.tabs([_("All journeys"), _("New journey"), _("Lifecycle")])

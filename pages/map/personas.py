@@ -26,7 +26,7 @@ with read_session(engine) as session:
     segment_labels = {"": _("All segments"), **{s: s for s in all_segments}}
     segment = segment_col.selectbox(_("Segment"), list(segment_labels), key="persona.segment", format_func=segment_labels.get)
     gallery = personas.list_personas(session, workspace_id, segment=segment or None, search=search)
-    everyone = personas.list_personas(session, workspace_id)
+    everyone = personas.list_personas(session, workspace_id, with_images=False)
     preferences = personas.channel_preferences(session, workspace_id)
     workspace_channels = channels.list_channels(session, workspace_id)
 

@@ -22,7 +22,7 @@ st.caption(_("How the journeys are doing: KPIs against their targets, where cust
 
 with read_session(engine) as session:
     journey_frame = journeys.list_journeys(session, workspace_id)
-    persona_names = {p.id: f"{p.avatar_emoji} {p.name}".strip() for p in personas.list_personas(session, workspace_id)}
+    persona_names = {p.id: f"{p.avatar_emoji} {p.name}".strip() for p in personas.list_personas(session, workspace_id, with_images=False)}
     status = metrics.metric_status(session, workspace_id)
 
 if journey_frame.empty:

@@ -13,14 +13,13 @@ from components.import_export_downloads import (
 )
 from components.import_export_upload import exchange_import, spreadsheet_import
 from components.workspace import current_workspace_id
-from models import Workspace
 from models.db import read_session
-from services import common, journeys
+from services import journeys, workspaces
 
 engine = get_engine()
 workspace_id = current_workspace_id()
 with read_session(engine) as session:
-    workspace = common.get(session, Workspace, workspace_id)
+    workspace = workspaces.get_workspace(session, workspace_id)
     listing = journeys.list_journeys(session, workspace_id)
 journey_names = dict(zip(listing["id"].astype(int), listing["name"], strict=True))
 

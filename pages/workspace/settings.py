@@ -7,15 +7,14 @@ from components.db import get_engine
 from components.feedback import flash, reporting_errors
 from components.i18n import _
 from components.workspace import WORKSPACE_KEY, current_workspace_id
-from models import Workspace
 from models.db import read_session, write_session
-from services import channels, common, demo
+from services import channels, demo, workspaces
 
 engine = get_engine()
 workspace_id = current_workspace_id()
 
 with read_session(engine) as session:
-    workspace = common.get(session, Workspace, workspace_id)
+    workspace = workspaces.get_workspace(session, workspace_id)
     workspace_channels = channels.list_channels(session, workspace_id)
 
 st.title(_("Settings"))
@@ -26,8 +25,7 @@ with st.form("settings.workspace"):
     if st.form_submit_button(_("Save description")):
         with reporting_errors():
             with write_session(engine) as session:
-                common.update(session, Workspace, workspace_id, {"description": description},
-                              expected_version=workspace.version)
+                workspaces.update_description(session, workspace_id, description, expected_version=workspace.version)
             flash(_("Saved."))
             st.rerun()
 
