@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE
+from components.charts import PALETTE, plot_text
 from components.i18n import _, current_language
 from components.kano_labels import KANO_CATEGORIES
 from components.labels import label
@@ -35,8 +35,7 @@ def _separators() -> str:
 
 
 def _short(text: str, length: int = 32) -> str:
-    text = str(text)
-    return text if len(text) <= length else text[: length - 1] + "…"
+    return plot_text(text, length)
 
 
 def _fade(colour: str, alpha: float = 0.35) -> str:
@@ -85,8 +84,8 @@ def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = 
     step_node = {int(s): n + 1 for n, s in enumerate(steps["step_id"])}
     drop_node = {int(s): n + 1 + len(steps) for n, s in enumerate(drops["step_id"])}
     labels = [_("Customers enter"), *[_short(t) for t in steps["title"]], *[_("Drop-off")] * len(drops)]
-    hover = [_("Customers enter"), *steps["title"].astype(str),
-             *[_("Drop-off at “{step}”").format(step=t) for t in drops["title"]]]
+    hover = [_("Customers enter"), *[plot_text(t) for t in steps["title"]],
+             *[_("Drop-off at “{step}”").format(step=plot_text(t)) for t in drops["title"]]]
     colours = [GREY, *_step_colours(steps, flagged), *[VERMILLION] * len(drops)]
     sources = [0 if pd.isna(s) else step_node[int(s)] for s in links["source_step_id"]]
     targets = [step_node[int(t)] if kind != "drop" else drop_node[int(s)]

@@ -1,5 +1,6 @@
 """Chart panel: every chart with its PNG export (plotly's camera button) and its data as CSV."""
 
+import html
 import re
 
 import pandas as pd
@@ -11,6 +12,14 @@ from services.spreadsheets import to_csv
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+def plot_text(text: object, length: int | None = None) -> str:
+    """User text for a figure: optionally shortened, and escaped (plotly reads labels and hovers as HTML)."""
+    text = "" if text is None else str(text)
+    if length is not None and len(text) > length:
+        text = text[: length - 1] + "…"
+    return html.escape(text).replace("%{", "%&#123;")
 
 
 def _slug(text: str) -> str:

@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE
+from components.charts import PALETTE, plot_text
 from components.i18n import _
 from components.journey_grid import EMOTION_COLOURS
 
@@ -13,7 +13,7 @@ def emotion_curve_figure(curve: pd.DataFrame, title: str) -> go.Figure:
     figure = go.Figure()
     overall = curve[curve["series"] == "all"].sort_values("order")
     ticks = overall["order"].tolist()
-    labels = [f"{t[:22]}…" if len(t) > 23 else t for t in overall["step_title"]]
+    labels = [plot_text(t, 23) for t in overall["step_title"]]
     figure.add_trace(go.Scatter(
         x=overall["order"], y=overall["emotion"], mode="lines+markers", name=_("Customer"),
         line={"color": "#5b6770", "width": 2, "shape": "spline", "smoothing": 0.6},
@@ -23,15 +23,15 @@ def emotion_curve_figure(curve: pd.DataFrame, title: str) -> go.Figure:
             "color": [EMOTION_COLOURS[int(score)] for score in overall["emotion"]],
             "line": {"color": "#1b1f24", "width": 1},
         },
-        customdata=overall[["step_title", "stage_name"]].to_numpy(),
+        customdata=[[plot_text(t), plot_text(s)] for t, s in zip(overall["step_title"], overall["stage_name"], strict=True)],
         hovertemplate="%{customdata[1]} · %{customdata[0]}<br>" + _("Emotion") + ": %{y:+d}<extra></extra>",
     ))
     for index, (persona, points) in enumerate(curve[curve["series"] != "all"].groupby("series", sort=True)):
         points = points.sort_values("order")
         figure.add_trace(go.Scatter(
-            x=points["order"], y=points["emotion"], mode="lines+markers", name=str(persona),
+            x=points["order"], y=points["emotion"], mode="lines+markers", name=plot_text(persona),
             line={"color": PALETTE[index % len(PALETTE)], "dash": "dash"},
-            hovertemplate=f"{persona}: " + "%{y:+d}<extra></extra>",
+            hovertemplate="%{fullData.name}: %{y:+d}<extra></extra>",
         ))
     figure.add_hline(y=0, line={"color": "#9aa5b1", "width": 1})
     figure.update_layout(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.charts import chart_panel
+from components.charts import chart_panel, plot_text
 from components.content_charts import coverage_figure
 from components.content_forms import DELETING, EDITING, close_form, content_form, delete_confirmation, items_table, open_form
 from components.content_labels import CONTENT_FORMATS, CONTENT_STATUSES
@@ -79,7 +79,7 @@ with map_tab:
         if coverage.empty:
             st.info(_("No persona to show: create personas with channel preferences."))
         else:
-            chart_panel(coverage_figure(coverage, _("Live content coverage: {journey}").format(journey=journey_names[cmap.journey_id])),
+            chart_panel(coverage_figure(coverage, _("Live content coverage: {journey}").format(journey=plot_text(journey_names[cmap.journey_id]))),
                         coverage, key="content.map.coverage", filename="content-coverage")
 
 with items_tab:
