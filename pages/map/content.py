@@ -79,8 +79,8 @@ with map_tab:
         if coverage.empty:
             st.info(_("No persona to show: create personas with channel preferences."))
         else:
-            chart_panel(coverage_figure(coverage, _("Live content coverage: {journey}").format(journey=plot_text(journey_names[cmap.journey_id]))),
-                        coverage, key="content.map.coverage", filename="content-coverage")
+            title = _("Live content coverage: {journey}").format(journey=plot_text(journey_names[cmap.journey_id]))
+            chart_panel(coverage_figure(coverage, title), coverage, key="content.map.coverage", filename="content-coverage")
 
 with items_tab:
     filter_col, format_col, new_col = st.columns([2, 2, 1], vertical_alignment="bottom")
