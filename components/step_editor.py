@@ -186,7 +186,10 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
                                              st.session_state.get(key(f"persona.{persona.id}")))
 
         def conflict(_err: Exception) -> None:
-            st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes}
+            with read_session(engine) as session:
+                info = activity.conflict_details(session, workspace_id, "step", step_id,
+                                                 int(st.session_state.get(key("version")) or 0))
+            st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes, "who": ", ".join(a for a in info.actors if a)}
 
         if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict):
             st.session_state[LOADED_FOR] = None  # reload the saved values and their new version
@@ -204,7 +207,10 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
     mine = pending["mine"]
     differ = [f for f in mine if _plain(mine[f]) != _plain(theirs[f])]
     with st.container(border=True):
-        st.warning(_("Someone else saved this step while you were editing it. Choose which version to keep."), icon="⚠️")
+        who = pending.get("who")
+        st.warning(_("{who} saved this step while you were editing it. Choose which version to keep.").format(who=md(who))
+                   if who else _("Someone else saved this step while you were editing it. Choose which version to keep."),
+                   icon="⚠️")
         st.table(pd.DataFrame(
             {_("Field"): [label(STEP_FIELDS, f) for f in differ], _("Their version"): [str(_plain(theirs[f])) for f in differ],
              _("Your version"): [str(_plain(mine[f])) for f in differ]}))

@@ -158,10 +158,10 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
     target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
     at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
     at.text_area(key="step.form.thinking").set_value("Meine Sicht")
-    with write_session(database) as session:  # a colleague saves first
+    with write_session(database, actor="Carla") as session:  # a colleague saves first
         journeys.update_step(session, workspace_id, target.id, {"thinking": "Ihre Sicht"})
     at.button(key="step.form.save").click().run()
-    assert any("Someone else saved this step" in w.value for w in at.warning)
+    assert any("Carla saved this step while you were editing it" in w.value for w in at.warning)  # who changed it
     table = at.table[0].value
     assert table.iloc[0].tolist()[1:] == ["Ihre Sicht", "Meine Sicht"]
     [stored] = rows(database, Step, Step.id == target.id)
