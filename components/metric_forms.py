@@ -21,6 +21,7 @@ from models.db import read_session, write_session
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import metrics, touchpoints
 from services.errors import DomainError
+from services.touchpoints import plain_value
 
 FORM = "metric.form"
 NEW = 0
@@ -35,18 +36,12 @@ def key(field: str) -> str:
     return f"{FORM}.{field}"
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _fill(metric_id: int, metric: dict[str, Any] | None) -> None:
     """Put the metric's values (or a new metric's defaults) into the widgets, once per choice."""
     if st.session_state.get(key("loaded")) == metric_id and key("name") in st.session_state:
         return
     for field, default in DEFAULTS.items():
-        value = _plain(metric.get(field)) if metric else default
+        value = plain_value(metric.get(field)) if metric else default
         st.session_state[key(field)] = value if value is not None or field in ("target", "review_every_days") else default
     st.session_state[key("loaded")] = metric_id
     clear_field_errors(FORM)

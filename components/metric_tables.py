@@ -11,16 +11,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
 from components.i18n import _
-from components.labels import label, translated
+from components.labels import translated
 from components.metric_labels import METRIC_FORM_FIELDS, SCOPE_LABELS, STATUS_LABELS, TREND_LABELS
-from components.text import md
-from components.touchpoint_tables import editor_key, reset_editor
-from models.db import read_session, write_session
+from components.table_editing import editor_key, reset_editor, save_table
+from models.db import read_session
 from services import metrics
-from services.errors import DomainError
-from services.touchpoints import TableErrors
 
 MEASUREMENTS = "metric.measurements"
 
@@ -110,27 +106,6 @@ def measurement_editor(engine: Engine, workspace_id: int, metric: dict) -> None:
         st.rerun()
     if saved:
         changed, added, deleted = metrics.measurement_edits(shown, edited, new_label=_("new row {number}"))
-        if not (changed or added or deleted):
-            st.info(_("Nothing to save: no cell was changed."))
-            return
-        try:
-            with write_session(engine) as session:
-                count = metrics.save_measurements(session, workspace_id, metric_id, changed=changed, added=added,
-                                                  deleted=deleted)
-        except DomainError as err:
-            show_table_errors(err)
-        else:
-            reset_editor(owner)
-            flash(_("{count} rows saved.").format(count=count))
-            st.rerun()
-
-
-def show_table_errors(err: DomainError) -> None:
-    """Every refused row with its label (its date), the field and the reason."""
-    if not isinstance(err, TableErrors):
-        st.error(message(err), icon="⚠️")
-        return
-    st.error(_("Nothing was saved. Please correct these rows:"), icon="⚠️")
-    for row, problem in err.rows:
-        field = f" · {label(METRIC_FORM_FIELDS, problem.field)}" if problem.field in METRIC_FORM_FIELDS else ""
-        st.error(f"{md(row) or '—'}{field}: {message(problem)}")
+        save_table(engine, owner, lambda s: metrics.save_measurements(
+            s, workspace_id, metric_id, changed=changed, added=added, deleted=deleted),
+            anything=bool(changed or added or deleted), fields=METRIC_FORM_FIELDS)

@@ -1,12 +1,11 @@
 """The opportunity matrix (pure figure builder): value against effort, bubbles sized by votes, coloured by status."""
 
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE
+from components.charts import PALETTE, plot_text
 from components.i18n import _
 from components.labels import label
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
@@ -21,10 +20,6 @@ STATUS_STYLE = {
     "dropped": ("#7f7f7f", "x"),
 }
 JITTER = 0.18  # scores are whole numbers: spread points that share a cell so each stays visible and hoverable
-
-
-def _plain(text: object) -> str:
-    return escape(str(text), quote=False)
 
 
 def _jitter(ids: pd.Series, salt: int) -> np.ndarray:
@@ -42,13 +37,13 @@ def opportunity_matrix_figure(portfolio: pd.DataFrame, title: str) -> go.Figure:
             continue
         sizes = 16 if most_votes == 0 else 12 + 30 * np.sqrt(points["votes"].to_numpy() / most_votes)
         # Plotly reads <b>, <br> … in hover texts as markup: user text is escaped to show as typed.
-        where = (points["journey"] + " › " + points["stage"] + " › " + points["step"]).map(_plain)
-        pains = points["pain_points"].where(points["pain_points"] != "", "—").map(_plain)
+        where = (points["journey"] + " › " + points["stage"] + " › " + points["step"]).map(plot_text)
+        pains = points["pain_points"].where(points["pain_points"] != "", "—").map(plot_text)
         figure.add_trace(go.Scatter(
             x=points["effort"] + _jitter(points["id"], 17), y=points["value"] + _jitter(points["id"], 911),
             mode="markers", name=label(OPPORTUNITY_STATUS_LABELS, status),
             marker={"size": sizes, "color": colour, "symbol": symbol, "opacity": 0.8, "line": {"color": "#1b1f24", "width": 1}},
-            customdata=np.column_stack([points["text"].map(_plain), where, points["customer_value"], points["business_value"],
+            customdata=np.column_stack([points["text"].map(plot_text), where, points["customer_value"], points["business_value"],
                                         points["effort"], points["votes"], pains]),
             hovertemplate=(
                 "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + _("Customer value") + ": %{customdata[2]} · "
@@ -65,7 +60,7 @@ def opportunity_matrix_figure(portfolio: pd.DataFrame, title: str) -> go.Figure:
     figure.add_vline(x=EFFORT_MIDPOINT, line={"color": "#9aa5b1", "dash": "dash"})
     figure.add_hline(y=VALUE_MIDPOINT, line={"color": "#9aa5b1", "dash": "dash"})
     figure.update_layout(
-        title=_plain(title), height=560, plot_bgcolor="#ffffff", margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        title=plot_text(title), height=560, plot_bgcolor="#ffffff", margin={"l": 60, "r": 20, "t": 60, "b": 60},
         legend={"orientation": "h", "y": -0.14, "title": {"text": _("Status")}},
         xaxis={"title": _("Effort (1 = small … 5 = large)"), "range": [0.4, 5.6], "dtick": 1, "zeroline": False},
         yaxis={"title": _("Value: customer + business value (2–10)"), "range": [1, 11], "dtick": 1, "zeroline": False},

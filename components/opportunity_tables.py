@@ -9,19 +9,20 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash
-from components.i18n import _
+from components.i18n import N_, _
 from components.labels import translated
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
-from components.metric_tables import show_table_errors
-from components.touchpoint_tables import editor_key, pinned, reset_editor
-from models.db import write_session
+from components.table_editing import editor_key, pinned, save_table
 from models.journey import OPPORTUNITY_STATUSES
 from services import opportunities
-from services.errors import DomainError
 from services.touchpoints import table_changes
 
 PORTFOLIO = "opportunity.portfolio"
+# How a refused row names the field (the step editor's labels).
+OPPORTUNITY_FIELDS: dict[str, str] = {
+    "customer_value": N_("Customer value"), "business_value": N_("Business value"), "effort": N_("Effort"),
+    "status": N_("Status"),
+}
 
 
 def portfolio_editor(engine: Engine, workspace_id: int, portfolio: pd.DataFrame, owner: str) -> None:
@@ -56,15 +57,5 @@ def portfolio_editor(engine: Engine, workspace_id: int, portfolio: pd.DataFrame,
     if not saved:
         return
     changes = table_changes(shown, edited, opportunities.SCORE_FIELDS, label="text")
-    if not changes:
-        st.info(_("Nothing to save: no cell was changed."))
-        return
-    try:
-        with write_session(engine) as session:
-            count = opportunities.save_portfolio(session, workspace_id, changes)
-    except DomainError as err:
-        show_table_errors(err)
-    else:
-        reset_editor(owner)
-        flash(_("{count} rows saved.").format(count=count))
-        st.rerun()
+    save_table(engine, owner, lambda s: opportunities.save_portfolio(s, workspace_id, changes),
+               anything=bool(changes), fields=OPPORTUNITY_FIELDS)

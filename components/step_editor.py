@@ -19,6 +19,7 @@ from components.text import md
 from models.db import read_session
 from services import activity, history, journeys, touchpoints
 from services.journey_map import JourneyMap
+from services.touchpoints import plain_value
 
 FORM = "step.form"
 SELECTED = "journey.editor.step_id"
@@ -205,15 +206,15 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
         return False
     theirs = journey_map.steps[journey_map.steps["id"] == step_id].iloc[0]
     mine = pending["mine"]
-    differ = [f for f in mine if _plain(mine[f]) != _plain(theirs[f])]
+    differ = [f for f in mine if plain_value(mine[f]) != plain_value(theirs[f])]
     with st.container(border=True):
         who = pending.get("who")
         st.warning(_("{who} saved this step while you were editing it. Choose which version to keep.").format(who=md(who))
                    if who else _("Someone else saved this step while you were editing it. Choose which version to keep."),
                    icon="⚠️")
         st.table(pd.DataFrame(
-            {_("Field"): [label(STEP_FIELDS, f) for f in differ], _("Their version"): [str(_plain(theirs[f])) for f in differ],
-             _("Your version"): [str(_plain(mine[f])) for f in differ]}))
+            {_("Field"): [label(STEP_FIELDS, f) for f in differ], _("Their version"): [str(plain_value(theirs[f])) for f in differ],
+             _("Your version"): [str(plain_value(mine[f])) for f in differ]}))
         keep, overwrite, merge = st.columns(3)
         if keep.button(_("Keep theirs"), key="step.conflict.theirs", width="stretch"):
             st.session_state.pop(CONFLICT, None)
@@ -234,13 +235,6 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
                     st.session_state[key(field)] = value
             st.rerun()
     return True
-
-
-def _plain(value: Any) -> Any:
-    """Compare database and form values alike (NaN and None are both 'empty', numpy bools are bools)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_delete) -> None:  # type: ignore[no-untyped-def]

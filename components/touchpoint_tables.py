@@ -1,24 +1,17 @@
 """Editable tables of the touchpoint page: the catalogue and the evaluations of one touchpoint's step links.
 
-Both are ``st.data_editor`` inside a form: edits go to the service on "Save" as
-one transaction (every row validated, all saved or none). A data editor keeps its
-edits by row *position*, so each editor pins the rows (id and version) it first
-showed: a row someone else adds or deletes meanwhile cannot shift the user's edits
-onto the wrong touchpoint, and a row someone else changed is reported as a conflict.
+Both are ``st.data_editor`` inside a form, saved through :mod:`components.table_editing`
+(one transaction, every row validated, all saved or none).
 """
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
 from components.i18n import _
-from components.labels import label
+from components.table_editing import editor_key, pinned, reset_editor, save_table
 from components.touchpoint_labels import TOUCHPOINT_FIELDS
-from models.db import write_session
 from services import touchpoints
-from services.errors import DomainError
-from services.touchpoints import TableErrors
 
 CATALOGUE = "touchpoint.catalogue"
 EVALUATION = "touchpoint.links"
@@ -27,45 +20,6 @@ CATALOGUE_FIELDS = ("name", "channel", "is_online", "is_direct", "owner_departme
 LINK_FIELDS = ("importance", "satisfaction", "is_decisive", "leads_to_abort", "notes")
 
 
-def editor_key(owner: str) -> str:
-    """The data editor's current key; a new generation starts it afresh (after a save, or new filters)."""
-    return f"{owner}.table.{st.session_state.get(f'{owner}.generation', 0)}"
-
-
-def reset_editor(owner: str) -> None:
-    """Forget the editor's edits and pinned rows (the next run shows the current rows)."""
-    st.session_state.pop(f"{editor_key(owner)}.rows", None)
-    st.session_state[f"{owner}.generation"] = st.session_state.get(f"{owner}.generation", 0) + 1
-
-
-def pinned(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``frame`` in the row order (and with the versions) the editor ``key`` showed when its pending edits were made.
-
-    Without pending edits the editor simply shows the current rows. With edits, the rows stay where they
-    were: a row deleted meanwhile stays as an empty row (saving it reports that it is gone), a new one
-    waits for the next save, and the column types stay the same so the editor keeps the edits.
-    """
-    rows_key = f"{key}.rows"
-    state = st.session_state.get(key) or {}
-    if rows_key not in st.session_state or not state.get("edited_rows"):
-        st.session_state[rows_key] = [[int(i), int(v)] for i, v in zip(frame["id"], frame["version"], strict=True)]
-    rows = st.session_state[rows_key]
-    shown = frame.set_index("id").reindex([row_id for row_id, _version in rows])
-    shown["version"] = [version for _row_id, version in rows]
-    for column, dtype in frame.dtypes.items():
-        if column in shown.columns and str(dtype) in ("bool", "int64"):
-            shown[column] = shown[column].fillna(0).astype(dtype)
-    return shown.reset_index()
-
-
-def show_table_errors(err: DomainError) -> None:
-    if isinstance(err, TableErrors):
-        st.error(_("Nothing was saved. Please correct these rows:"), icon="⚠️")
-        for row, problem in err.rows:
-            field = f" · {label(TOUCHPOINT_FIELDS, problem.field)}" if problem.field in TOUCHPOINT_FIELDS else ""
-            st.error(f"{row or '—'}{field}: {message(problem)}")
-    else:
-        st.error(message(err), icon="⚠️")
 
 
 def catalogue_editor(engine: Engine, workspace_id: int, catalogue: pd.DataFrame, channel_names: dict[int, str]) -> None:
@@ -104,7 +58,8 @@ def catalogue_editor(engine: Engine, workspace_id: int, catalogue: pd.DataFrame,
         for change in changes:
             if "channel" in change.changes:
                 change.changes["channel_id"] = by_name.get(change.changes.pop("channel"))
-        _save(engine, CATALOGUE, lambda s: touchpoints.save_catalogue(s, workspace_id, changes), bool(changes))
+        save_table(engine, CATALOGUE, lambda s: touchpoints.save_catalogue(s, workspace_id, changes),
+                   anything=bool(changes), fields=TOUCHPOINT_FIELDS)
 
 
 def evaluation_editor(engine: Engine, workspace_id: int, touchpoint_id: int, links: pd.DataFrame) -> None:
@@ -136,20 +91,5 @@ def evaluation_editor(engine: Engine, workspace_id: int, touchpoint_id: int, lin
         detach = [(int(row_id), int(version)) for row_id, version in zip(detached["id"], detached["version"], strict=True)]
         keep = edited[~edited["detach"].astype(bool)]
         changes = touchpoints.table_changes(shown, keep, LINK_FIELDS, label="step")
-        _save(engine, owner, lambda s: touchpoints.save_evaluations(s, workspace_id, changes, detach),
-              bool(changes or detach))
-
-
-def _save(engine: Engine, owner: str, write, anything: bool) -> None:  # type: ignore[no-untyped-def]
-    if not anything:
-        st.info(_("Nothing to save: no cell was changed."))
-        return
-    try:
-        with write_session(engine) as session:
-            count = write(session)
-    except DomainError as err:
-        show_table_errors(err)
-    else:
-        reset_editor(owner)
-        flash(_("{count} rows saved.").format(count=count))
-        st.rerun()
+        save_table(engine, owner, lambda s: touchpoints.save_evaluations(s, workspace_id, changes, detach),
+                   anything=bool(changes or detach), fields=TOUCHPOINT_FIELDS)

@@ -26,7 +26,7 @@ from models.base import utcnow
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import common, guards, journeys, touchpoints
 from services.errors import N_, DomainError, NotFoundError
-from services.touchpoints import RowChange, TableErrors, table_changes
+from services.touchpoints import RowChange, TableErrors, plain_value, table_changes
 
 METRIC_FIELDS = (
     "name", "kind", "unit", "target", "direction", "review_every_days", "scope",
@@ -347,7 +347,7 @@ def measurement_edits(
 
     before, after = plain(original), plain(edited)
     kept_ids = set(after["id"].dropna().astype(int))
-    deleted = [RowChange(int(i), _plain(v), {}, _date_label(d))
+    deleted = [RowChange(int(i), plain_value(v), {}, _date_label(d))
                for i, v, d in zip(before["id"], before["version"], before["measured_on"], strict=True)
                if pd.notna(i) and int(i) not in kept_ids]
     existing = after[after["id"].notna()]
@@ -356,9 +356,9 @@ def measurement_edits(
         for c in table_changes(before.dropna(subset=["id"]), existing, MEASUREMENT_FIELDS)
     ]
     added = [
-        RowChange(0, None, {f: _plain(row.get(f)) for f in MEASUREMENT_FIELDS}, new_label.format(number=number))
+        RowChange(0, None, {f: plain_value(row.get(f)) for f in MEASUREMENT_FIELDS}, new_label.format(number=number))
         for number, row in enumerate(after[after["id"].isna()].to_dict("records"), start=1)
-        if any(_plain(row.get(f)) not in (None, "") for f in MEASUREMENT_FIELDS)  # an untouched new row is no edit
+        if any(plain_value(row.get(f)) not in (None, "") for f in MEASUREMENT_FIELDS)  # an untouched new row is no edit
     ]
     return changed, added, deleted
 
@@ -374,13 +374,6 @@ def _as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return value  # left as typed: validation reports it
-
-
-def _plain(value: Any) -> Any:
-    """A table cell as a plain Python value (NA → None, numpy scalars → int/float)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def _date_label(value: Any) -> str:

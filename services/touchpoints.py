@@ -216,7 +216,7 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A table cell as a plain Python value (NA → None, numpy scalars → int/float/bool)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -233,9 +233,9 @@ def table_changes(
     for record in edited.to_dict("records"):
         row_id = int(record["id"])
         old = before.loc[row_id]
-        changed = {f: _plain(record[f]) for f in fields if not _same(record[f], old[f])}
+        changed = {f: plain_value(record[f]) for f in fields if not _same(record[f], old[f])}
         if changed:
-            changes.append(RowChange(row_id, _plain(old.get("version")), changed, str(old.get(label, row_id))))
+            changes.append(RowChange(row_id, plain_value(old.get("version")), changed, str(old.get(label, row_id))))
     return changes
 
 
