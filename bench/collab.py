@@ -29,8 +29,10 @@ from sqlalchemy import event
 from bench import say
 from bench.generate import generate_workspace
 from models.db import create_db_engine, read_session, upgrade_to_head, write_session
-from services import collaboration, journeys, workspaces
-from services.journey_map import load_journey_map
+from services.journeys import crud as journeys
+from services.journeys.grid import load_journey_map
+from services.workshop import collaboration
+from services.workspaces import crud as workspaces
 
 
 def quantiles(values: list[float]) -> tuple[float, float, float]:

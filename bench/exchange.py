@@ -20,7 +20,7 @@ from typing import Any
 from bench import say
 from bench.generate import generate_workspace
 from models.db import create_db_engine, read_session, upgrade_to_head, write_session
-from services import exchange
+from services.exchange import exchange
 
 WORKLOAD: dict[str, int] = {
     "personas": 50, "journeys": 100, "stages": 12, "steps_per_journey": 60, "touchpoints": 300,

@@ -49,7 +49,7 @@ from models.db import create_db_engine, upgrade_to_head, write_session
 from models.journey import OPPORTUNITY_STATUSES
 from models.metric import METRIC_KINDS
 from models.persona import INCOME_BANDS
-from services import workspaces
+from services.workspaces import crud as workspaces
 
 Progress = Callable[[str], None]
 

@@ -16,7 +16,7 @@ from components.charts import PALETTE, plot_text
 from components.i18n import _, current_language
 from components.kano_labels import KANO_CATEGORIES
 from components.labels import label
-from services.flows import EPSILON, LOSS_KINDS, FlowResult
+from services.journeys import EPSILON, LOSS_KINDS, FlowResult
 
 BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK = PALETTE
 GREY = "#9aa5b1"

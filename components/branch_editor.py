@@ -11,8 +11,7 @@ from components.labels import unique_labels
 from components.step_editor import UNDO
 from components.text import md
 from services import history, journeys
-from services.journey_graph import BranchWarning
-from services.journey_map import JourneyMap
+from services.journeys import BranchWarning, JourneyMap
 
 
 def branch_warnings(warnings: list[BranchWarning]) -> None:

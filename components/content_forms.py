@@ -17,7 +17,7 @@ from components.labels import translated
 from components.text import md
 from models.db import write_session
 from services import content
-from services.errors import DomainError
+from services.core import DomainError
 
 FORM = "content.form"
 EDITING = "content.editing"  # None, "new" or an item id

@@ -17,8 +17,8 @@ from components.labels import label, unique_labels
 from components.text import md
 from models.db import write_session
 from services import content
-from services.content_map import ContentMap, gaps, visible_mappings
-from services.errors import DomainError
+from services.content import ContentMap, gaps, visible_mappings
+from services.core import DomainError
 
 MATRIX = "content.map.matrix"
 STAGE = "content.map.stage"

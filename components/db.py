@@ -6,8 +6,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.feedback import ACTOR_KEY
 from models.db import create_db_engine, upgrade_to_head
-from services import activity
-from services.demo import ensure_demo_workspace
+from services import audit
+from services.workspaces import ensure_demo_workspace
 
 
 def _viewer_name() -> str:
@@ -19,7 +19,7 @@ def _viewer_name() -> str:
 
 @st.cache_resource(show_spinner=False)
 def get_engine() -> Engine:
-    activity.set_default_actor(_viewer_name)
+    audit.set_default_actor(_viewer_name)
     engine = create_db_engine()
     upgrade_to_head(engine)
     ensure_demo_workspace(engine)

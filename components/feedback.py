@@ -16,7 +16,7 @@ from sqlmodel import Session
 from components.i18n import _
 from components.text import md
 from models.db import write_session
-from services.errors import ConflictError, DomainError, ValidationErrors
+from services.core import ConflictError, DomainError, ValidationErrors
 
 
 def plain_message(err: DomainError) -> str:

@@ -14,7 +14,7 @@ from streamlit_flow.state import StreamlitFlowState
 
 from components.journey_grid import EMOTION_COLOURS
 from components.text import md
-from services.journey_map import JourneyMap
+from services.journeys import JourneyMap
 
 COLUMN_WIDTH, ROW_HEIGHT = 260, 110
 

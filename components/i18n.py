@@ -10,8 +10,12 @@ a server start), and the language must survive that.
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from services.errors import N_  # noqa: F401 - re-exported for pages and components
-from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from services.core import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,  # noqa: F401 - re-exported for pages and components
+    translate,
+)
 
 LANGUAGE_KEY = "app.lang"
 SWITCH_KEY = "app.language"

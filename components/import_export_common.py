@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.i18n import N_, _
 from components.text import md
-from services.errors import DomainError
+from services.core import DomainError
 
 TABLE_LABELS: dict[str, str] = {
     "channel": N_("Channels"), "persona": N_("Personas"), "persona_channel": N_("Channel preferences"),

@@ -16,7 +16,8 @@ from components.i18n import _, current_language
 from components.import_export_common import SHEET_LABELS
 from components.labels import translated
 from models.db import read_session
-from services import exchange, interop, journey_map, reports, spreadsheets
+from services import exchange, reports
+from services import journeys as journey_service
 
 PREPARED = "io.prepared"
 JSON, CSV, ZIP = "application/json", "text/csv", "application/zip"
@@ -57,17 +58,17 @@ def spreadsheet_downloads(engine: Engine, workspace_id: int, workspace_name: str
     german = flavour == "de"
     base = slug(workspace_name)
     left, middle, right = st.columns(3)
-    left.download_button(_("Excel workbook (all sheets)"), _reading(engine, lambda s: spreadsheets.to_xlsx(
-        spreadsheets.export_tables(s, workspace_id))), file_name=f"{base}.xlsx", mime=XLSX, key="io.export.xlsx",
+    left.download_button(_("Excel workbook (all sheets)"), _reading(engine, lambda s: exchange.to_xlsx(
+        exchange.export_tables(s, workspace_id))), file_name=f"{base}.xlsx", mime=XLSX, key="io.export.xlsx",
         icon=":material/table:", on_click="ignore")
-    middle.download_button(_("All tables as CSV (zip)"), _reading(engine, lambda s: spreadsheets.csv_zip(
-        spreadsheets.export_tables(s, workspace_id), german=german)), file_name=f"{base}-csv.zip", mime=ZIP,
+    middle.download_button(_("All tables as CSV (zip)"), _reading(engine, lambda s: exchange.csv_zip(
+        exchange.export_tables(s, workspace_id), german=german)), file_name=f"{base}-csv.zip", mime=ZIP,
         key="io.export.zip", icon=":material/folder_zip:", on_click="ignore")
     with right:
         sheet = st.selectbox(_("One table"), options=list(SHEET_LABELS), format_func=translated(SHEET_LABELS).get,
                              key="io.export.sheet")
-        st.download_button(_("Download CSV"), _reading(engine, lambda s: spreadsheets.to_csv(
-            spreadsheets.export_tables(s, workspace_id)[sheet], german=german)), file_name=f"{base}-{sheet}.csv", mime=CSV,
+        st.download_button(_("Download CSV"), _reading(engine, lambda s: exchange.to_csv(
+            exchange.export_tables(s, workspace_id)[sheet], german=german)), file_name=f"{base}-{sheet}.csv", mime=CSV,
             key="io.export.one_csv", icon=":material/download:", on_click="ignore")
 
 
@@ -80,11 +81,11 @@ def journey_downloads(engine: Engine, workspace_id: int, journeys: dict[int, str
     journey_id = st.selectbox(_("Journey"), options=list(journeys), format_func=journeys.get, key="io.export.journey")
     name = slug(journeys[journey_id])
     with read_session(engine) as session:
-        mermaid = interop.mermaid_journey(session, workspace_id, journey_id)
+        mermaid = exchange.mermaid_journey(session, workspace_id, journey_id)
     left, right = st.columns(2)
     left.download_button(_("Mermaid diagram (.mmd)"), mermaid, file_name=f"{name}.mmd", mime="text/plain",
                          key="io.export.mermaid", icon=":material/schema:", on_click="ignore")
-    right.download_button(_("CJML 2.0 (XML)"), _reading(engine, lambda s: interop.cjml_xml(s, workspace_id, journey_id)),
+    right.download_button(_("CJML 2.0 (XML)"), _reading(engine, lambda s: exchange.cjml_xml(s, workspace_id, journey_id)),
                           file_name=f"{name}.cjml.xml", mime="application/xml", key="io.export.cjml",
                           icon=":material/code:", on_click="ignore")
     with st.expander(_("Mermaid text (paste it into a wiki or README)")):
@@ -106,7 +107,7 @@ def poster_section(engine: Engine, workspace_id: int, journey_id: int | None, jo
     if st.button(_("Prepare poster"), key="io.poster.prepare", icon=":material/image:"):
         with st.status(_("Drawing the poster …"), expanded=True) as status:
             with read_session(engine) as session:
-                jmap = journey_map.load_journey_map(session, workspace_id, journey_id)
+                jmap = journey_service.load_journey_map(session, workspace_id, journey_id)
             status.write(_("PNG …"))
             name = slug(journeys[journey_id])
             files.clear()

@@ -18,8 +18,8 @@ from components.labels import translated
 from components.text import md
 from components.workspace import WORKSPACE_KEY
 from models.db import read_session
-from services import exchange, spreadsheets
-from services.errors import DomainError
+from services import exchange
+from services.core import DomainError
 
 UPLOAD_MB = exchange.MAX_IMPORT_BYTES // (1024 * 1024)
 TARGETS = {"new": N_("A new workspace"), "existing": N_("This workspace")}
@@ -95,19 +95,19 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
     st.subheader(_("Import from a spreadsheet"), anchor=False)
     st.caption(_("CSV or Excel, one row per entry, the first row names the columns (as in the export). Personas, "
                  "touchpoints and content items with an existing name are updated; measurements are added."))
-    kinds = {k: SHEET_LABELS[k] for k in spreadsheets.IMPORT_KINDS}
+    kinds = {k: SHEET_LABELS[k] for k in exchange.IMPORT_KINDS}
     left, right = st.columns(2)
     kind = left.selectbox(_("The file holds"), options=list(kinds), format_func=translated(kinds).get, key="io.sheet.kind")
     encoding = right.selectbox(_("Encoding (CSV)"), options=list(ENCODING_LABELS), format_func=translated(ENCODING_LABELS).get,
                                key="io.sheet.encoding")
     upload = st.file_uploader(_("CSV or Excel file"), type=["csv", "txt", "xlsx"], key="io.sheet.file",
-                              max_upload_size=spreadsheets.MAX_SPREADSHEET_BYTES // (1024 * 1024))
+                              max_upload_size=exchange.MAX_SPREADSHEET_BYTES // (1024 * 1024))
     if upload is None:
         return
     data, filename = upload.getvalue(), upload.name
     try:
         with read_session(engine) as session:
-            result = spreadsheets.preview(session, workspace_id, kind, data, filename, encoding=encoding)
+            result = exchange.preview(session, workspace_id, kind, data, filename, encoding=encoding)
     except DomainError as err:
         st.error(safe_message(err), icon="⚠️")
         show_problems(getattr(err, "problems", []), key="io.sheet.problems", columns=translated(ROW_COLUMNS))
@@ -122,6 +122,6 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
         new=counts.get("create", 0), updated=counts.get("update", 0), added=counts.get("add", 0)))
     st.dataframe(result.rows, hide_index=True, width="stretch", key="io.sheet.rows")
     if st.button(_("Import rows"), type="primary", key="io.sheet.run", disabled=not result.ok, icon=":material/upload:"):
-        if attempt(engine, lambda s: spreadsheets.import_rows(s, workspace_id, kind, data, filename, encoding=encoding),
+        if attempt(engine, lambda s: exchange.import_rows(s, workspace_id, kind, data, filename, encoding=encoding),
                    _("Imported.")):
             st.rerun()

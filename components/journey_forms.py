@@ -10,7 +10,7 @@ from components.labels import translated
 from components.text import md
 from models import Persona
 from services import journeys
-from services.journey_templates import TEMPLATES, create_journey_from_template
+from services.journeys import TEMPLATES, create_journey_from_template
 
 EDITOR_JOURNEY = "journey.editor.journey_id"
 STATES = {"as_is": N_("as-is"), "to_be": N_("to-be")}

@@ -13,7 +13,7 @@ from streamlit_agraph import Config, Edge, Node, agraph
 
 from components.i18n import _
 from components.journey_grid import EMOTION_COLOURS, exit_label
-from services.journey_map import JourneyMap
+from services.journeys import JourneyMap
 
 ENTRY_COLOUR = "#2e7d32"
 EXIT_COLOUR = "#c62828"

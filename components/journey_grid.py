@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import _
-from services.journey_map import JourneyMap
+from services.journeys import JourneyMap
 
 EMOTION_COLOURS = {  # colour-blind-safe diverging scale (blue = good, orange = bad)
     -3: "#b35806", -2: "#e08214", -1: "#fdb863", 0: "#f7f7f7", 1: "#b2abd2", 2: "#8073ac", 3: "#542788",

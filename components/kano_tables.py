@@ -15,7 +15,7 @@ from components.labels import translated
 from components.text import md
 from models.db import read_session, write_session
 from services import kano
-from services.errors import DomainError
+from services.core import DomainError
 
 ANSWERS = "kano.answers"
 IMPORT = "kano.import"

@@ -13,7 +13,7 @@ from components.feedback import flash, plain_message
 from components.i18n import _
 from models.db import read_session, write_session
 from services import metrics
-from services.errors import DomainError
+from services.core import DomainError
 from services.metrics import ImportErrors, ImportProblem
 
 IMPORT = "metric.import"

@@ -9,7 +9,7 @@ from components.charts import PALETTE, plot_text
 from components.i18n import _
 from components.labels import label
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
-from services.opportunities import EFFORT_MIDPOINT, VALUE_MIDPOINT
+from services.journeys import EFFORT_MIDPOINT, VALUE_MIDPOINT
 
 # Colour and symbol per status: two cues, so the matrix reads without colour vision too.
 STATUS_STYLE = {

@@ -14,7 +14,7 @@ from components.labels import translated
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
 from components.table_editing import editor_key, pinned, save_table
 from models.journey import OPPORTUNITY_STATUSES
-from services import opportunities
+from services import journeys
 from services.touchpoints import table_changes
 
 PORTFOLIO = "opportunity.portfolio"
@@ -56,6 +56,6 @@ def portfolio_editor(engine: Engine, workspace_id: int, portfolio: pd.DataFrame,
         saved = st.form_submit_button(_("Save scores"), type="primary", key=f"{PORTFOLIO}.save")
     if not saved:
         return
-    changes = table_changes(shown, edited, opportunities.SCORE_FIELDS, label="text")
-    save_table(engine, owner, lambda s: opportunities.save_portfolio(s, workspace_id, changes),
+    changes = table_changes(shown, edited, journeys.SCORE_FIELDS, label="text")
+    save_table(engine, owner, lambda s: journeys.save_portfolio(s, workspace_id, changes),
                anything=bool(changes), fields=OPPORTUNITY_FIELDS)

@@ -17,7 +17,7 @@ from components.labels import INCOME_BANDS, PERSONA_FIELDS, label, translated
 from models import Channel, Persona
 from models.db import write_session
 from services import personas
-from services.errors import DomainError
+from services.core import DomainError
 from services.personas import ChannelPreference
 
 FORM = "persona.form"

@@ -9,7 +9,7 @@ from components.i18n import _
 from components.labels import unique_labels
 from components.step_editor import SELECTED, UNDO
 from services import history, journeys
-from services.journey_map import JourneyMap
+from services.journeys import JourneyMap
 
 LAST_STAGE = "journey.editor.last_stage"
 

@@ -17,8 +17,8 @@ from components.i18n import N_, _
 from components.labels import label, translated, unique_labels
 from components.text import md
 from models.db import read_session
-from services import activity, history, journeys, touchpoints
-from services.journey_map import JourneyMap
+from services import audit, history, journeys, touchpoints
+from services.journeys import JourneyMap
 from services.touchpoints import plain_value
 
 FORM = "step.form"
@@ -123,7 +123,7 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
     confirming = st.session_state.get(CONFIRM_DELETE)
     if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
         with read_session(engine) as session:
-            other = activity.recently_edited_by_other(session, workspace_id, "step", step_id,
+            other = audit.recently_edited_by_other(session, workspace_id, "step", step_id,
                                                       st.session_state.get(ACTOR_KEY, ""))
         if other:  # someone is working on this card right now: ask first
             st.session_state[CONFIRM_DELETE] = {"step_id": step_id, "other": other}
@@ -188,7 +188,7 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
 
         def conflict(_err: Exception) -> None:
             with read_session(engine) as session:
-                info = activity.conflict_details(session, workspace_id, "step", step_id,
+                info = audit.conflict_details(session, workspace_id, "step", step_id,
                                                  int(st.session_state.get(key("version")) or 0))
             st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes, "who": ", ".join(a for a in info.actors if a)}
 

@@ -18,7 +18,7 @@ from components.i18n import _
 from components.labels import label
 from components.text import md
 from models.db import write_session
-from services.errors import DomainError
+from services.core import DomainError
 from services.touchpoints import TableErrors
 
 

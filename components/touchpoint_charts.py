@@ -11,7 +11,7 @@ from components.charts import PALETTE
 from components.i18n import _
 from components.labels import label
 from components.touchpoint_labels import QUADRANTS
-from services.touchpoint_analysis import MIDPOINT
+from services.touchpoints import MIDPOINT
 
 # Colour and symbol per quadrant: two cues, so the matrix reads without colour vision too.
 QUADRANT_STYLE = {

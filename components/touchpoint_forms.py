@@ -17,8 +17,8 @@ from components.labels import translated
 from components.touchpoint_labels import DIRECT_CHOICES, ONLINE_CHOICES
 from components.touchpoint_tables import CATALOGUE, reset_editor
 from models.db import write_session
-from services import channels, touchpoints
-from services.errors import DomainError
+from services import touchpoints, workspaces
+from services.core import DomainError
 
 FORM = "touchpoint.form"
 EDITING = "touchpoint.editing"  # None, "new" or a touchpoint id
@@ -120,7 +120,7 @@ def new_channel_popover(engine: Engine, workspace_id: int) -> None:
         if st.form_submit_button(_("Add channel"), key="touchpoint.channel.add"):
             try:
                 with write_session(engine) as session:
-                    channels.create_channel(session, workspace_id, {"name": name, "is_online": online})
+                    workspaces.create_channel(session, workspace_id, {"name": name, "is_online": online})
             except DomainError as err:
                 st.error(message(err), icon="⚠️")
             else:

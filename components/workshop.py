@@ -22,8 +22,8 @@ from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
 from models.db import read_session
-from services import collaboration, presence, workspaces
-from services.journey_map import JourneyMap, load_journey_map
+from services import workshop, workspaces
+from services.journeys import JourneyMap, load_journey_map
 
 POLL_SECONDS = 2.0
 HEARTBEAT_SECONDS = 10.0
@@ -49,7 +49,7 @@ def join_form(engine: Engine) -> None:
             else:
                 st.session_state[NAME] = name.strip()
                 st.session_state[FACILITATOR] = facilitator
-                attempt(engine, presence.forget_stale, "")  # people who left long ago
+                attempt(engine, workshop.forget_stale, "")  # people who left long ago
                 st.session_state.pop("app.flash", None)
                 st.rerun()
 
@@ -89,19 +89,19 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
     now = datetime.now(UTC)
     last_beat = st.session_state.get("workshop.last_heartbeat")
     if last_beat is None or now - last_beat > timedelta(seconds=HEARTBEAT_SECONDS):
-        attempt(engine, lambda s: presence.heartbeat(s, workspace_id, journey_id, st.session_state[SESSION], name,
+        attempt(engine, lambda s: workshop.heartbeat(s, workspace_id, journey_id, st.session_state[SESSION], name,
                                                      is_facilitator=is_facilitator), "")
         st.session_state.pop("app.flash", None)  # a heartbeat is not news
         st.session_state["workshop.last_heartbeat"] = now
     with read_session(engine) as session:
         revision = workspaces.revision(session, workspace_id)
-        people = presence.present(session, workspace_id, journey_id)
-        stage_id = presence.focus(session, workspace_id, journey_id)
-        ends_at = presence.timer(session, workspace_id, journey_id)
+        people = workshop.present(session, workspace_id, journey_id)
+        stage_id = workshop.focus(session, workspace_id, journey_id)
+        ends_at = workshop.timer(session, workspace_id, journey_id)
         cached = st.session_state.get(state_key)
         if cached is None or cached["revision"] != revision or cached["focus"] != stage_id:
             journey_map = load_journey_map(session, workspace_id, journey_id)
-            counts = collaboration.journey_vote_counts(session, workspace_id, journey_id)
+            counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
             cached = {"revision": revision, "focus": stage_id,
                       "html": journey_grid_html(focused_map(journey_map, stage_id), votes=counts)}
             st.session_state[state_key] = cached
@@ -120,22 +120,22 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
     with focus_col.form("workshop.focus"):
         stage_id = st.selectbox(_("Focus the room on"), list(stages), format_func=stages.get, key="workshop.focus.stage")
         if st.form_submit_button(_("Set focus")):
-            if attempt(engine, lambda s: presence.set_focus(s, workspace_id, journey_id, stage_id or None), _("Focus set.")):
+            if attempt(engine, lambda s: workshop.set_focus(s, workspace_id, journey_id, stage_id or None), _("Focus set.")):
                 st.rerun()
     with timer_col.form("workshop.timer"):
         minutes = st.number_input(_("Timer (minutes)"), min_value=1, max_value=120, value=5, key="workshop.timer.minutes")
         start, stop = st.columns(2)
         if start.form_submit_button(_("Start")):
-            if attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, int(minutes)), _("Timer started.")):
+            if attempt(engine, lambda s: workshop.set_timer(s, workspace_id, journey_id, int(minutes)), _("Timer started.")):
                 st.rerun()
         if stop.form_submit_button(_("Stop")):
-            if attempt(engine, lambda s: presence.set_timer(s, workspace_id, journey_id, None), _("Timer stopped.")):
+            if attempt(engine, lambda s: workshop.set_timer(s, workspace_id, journey_id, None), _("Timer stopped.")):
                 st.rerun()
     with round_col.form("workshop.round", clear_on_submit=True):
         name = st.text_input(_("New voting round"), key="workshop.round.name", placeholder=_("e.g. Biggest pains"))
         dots = st.number_input(_("Dots per participant"), min_value=1, max_value=50, value=5, key="workshop.round.dots")
         if st.form_submit_button(_("Open round")):
-            if attempt(engine, lambda s: collaboration.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
+            if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
                        _("Voting round opened.")):
                 st.rerun()
 
@@ -144,7 +144,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, vot
     """Spend dots on the focused stage's steps, pain points and opportunities; see the ranking live."""
     journey_id = journey_map.journey.id
     with read_session(engine) as session:
-        rounds = collaboration.list_vote_rounds(session, workspace_id, journey_id)
+        rounds = workshop.list_vote_rounds(session, workspace_id, journey_id)
     if not rounds:
         st.caption(_("No voting round yet. The facilitator opens one."))
         return
@@ -154,8 +154,8 @@ def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, vot
                             index=len(names) - 1)
     current = next(r for r in rounds if r.id == round_id)
     with read_session(engine) as session:
-        left = collaboration.dots_left(session, workspace_id, round_id, voter)
-        ranking = collaboration.ranked_results(session, workspace_id, round_id)
+        left = workshop.dots_left(session, workspace_id, round_id, voter)
+        ranking = workshop.ranked_results(session, workspace_id, round_id)
     if current.is_open:
         st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=current.dots_per_participant))
         targets = _vote_targets(journey_map)
@@ -165,15 +165,15 @@ def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, vot
             give, take = st.columns(2)
             kind, target_id = target
             if give.button(_("Give a dot"), key="workshop.vote.give", type="primary", disabled=left <= 0, width="stretch"):
-                attempt(engine, lambda s: collaboration.cast_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
+                attempt(engine, lambda s: workshop.cast_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
                         _("Dot placed."))
                 st.rerun()
             if take.button(_("Take a dot back"), key="workshop.vote.take", width="stretch"):
-                attempt(engine, lambda s: collaboration.retract_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
+                attempt(engine, lambda s: workshop.retract_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
                         _("Dot taken back."))
                 st.rerun()
         if is_facilitator and st.button(_("Close this round"), key="workshop.vote.close"):
-            attempt(engine, lambda s: collaboration.close_vote_round(s, workspace_id, round_id), _("Round closed."))
+            attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), _("Round closed."))
             st.rerun()
     st.dataframe(ranking, hide_index=True, width="stretch")
 
@@ -197,9 +197,9 @@ def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, au
         kind = kind_col.selectbox(_("Kind"), list(kinds), format_func=kinds.get, key="workshop.capture.kind")
         text = text_col.text_input(_("Capture a thought for the focused stage"), key="workshop.capture.text")
         if add_col.form_submit_button(_("Add"), type="primary", width="stretch"):
-            if attempt(engine, lambda s: collaboration.quick_capture(
+            if attempt(engine, lambda s: workshop.quick_capture(
                     s, workspace_id, journey_map.journey.id, stage, kind, text, author,
-                    parking_title=_(collaboration.PARKING_LOT_TITLE)), _("Captured.")):
+                    parking_title=_(workshop.PARKING_LOT_TITLE)), _("Captured.")):
                 st.rerun()
 
 

@@ -12,7 +12,7 @@ from components.i18n import _
 from models import Workspace
 from models.db import read_session, write_session
 from services import workspaces
-from services.errors import DomainError
+from services.core import DomainError
 
 WORKSPACE_KEY = "app.workspace_id"  # the truth for pages; kept apart from the widget's own key (see i18n.py)
 SELECT_KEY = "app.workspace_select"

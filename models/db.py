@@ -79,7 +79,7 @@ def write_session(engine: Engine, *, actor: str = "") -> Iterator[Session]:
     """One unit of work: BEGIN IMMEDIATE, commit on success, roll back on any error.
 
     ``actor`` (the display name of the person saving) goes into ``session.info``;
-    the activity log (services/activity.py) writes it on every change.
+    the activity log (services/audit/log.py) writes it on every change.
     """
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
     with Session(bind, expire_on_commit=False, info={"actor": actor.strip()}) as session:

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from models.db import create_db_engine, upgrade_to_head, write_session
 from models.workspace import Workspace
-from services import journeys
-from services.errors import DomainError
-from services.workspaces import create_workspace
+from services.core.errors import DomainError
+from services.journeys import crud as journeys
+from services.workspaces.crud import create_workspace
 
 
 @pytest.fixture

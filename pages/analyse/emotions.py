@@ -8,7 +8,7 @@ from components.db import get_engine
 from components.i18n import _
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import emotion_curves, journeys
+from services import journeys
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -35,7 +35,7 @@ if mode == "several":
                             max_selections=MAX_JOURNEYS, key="emotions.journeys", placeholder=_("Choose journeys…"))
 else:
     journey_id = st.selectbox(_("Journey"), list(names), format_func=names.get, key="emotions.journey")
-    chosen = emotion_curves.versions(listing, journey_id)[:MAX_JOURNEYS]
+    chosen = journeys.versions(listing, journey_id)[:MAX_JOURNEYS]
     if len(chosen) == 1:
         st.info(_("This journey has no to-be version yet. Copy it as a to-be journey on the Journeys page to compare."))
 
@@ -43,7 +43,7 @@ if not chosen:
     st.info(_("Choose at least one journey."))
     st.stop()
 with read_session(engine) as session:
-    curves = emotion_curves.emotion_curves(session, workspace_id, chosen)
+    curves = journeys.emotion_curves(session, workspace_id, chosen)
 if curves.empty:
     st.info(_("The chosen journeys have no steps yet."))
     st.stop()
@@ -53,7 +53,7 @@ st.caption(_("Stars mark moments of truth; dashed lines are to-be journeys. The 
 chart_panel(emotion_overlay_figure(curves, _("Emotion curves"), x), curves, key="emotions.chart",
             filename="emotion curves")
 
-summary = emotion_curves.curve_summary(curves)
+summary = journeys.curve_summary(curves)
 st.dataframe(
     summary.assign(state=summary["state"].map({"as_is": _("as-is"), "to_be": _("to-be")})), hide_index=True,
     width="stretch", column_order=("journey", "state", "steps", "mean", "lowest_step", "lowest", "moments_of_truth"),

@@ -19,8 +19,8 @@ from components.step_editor import EXIT_KINDS
 from components.text import md
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import flows, journeys
-from services.errors import DomainError
+from services import journeys
+from services.core import DomainError
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -44,8 +44,8 @@ st.caption(_("Customers enter at the entry points by their entry shares and foll
 
 try:
     with read_session(engine) as session:
-        flow = flows.journey_flow(session, workspace_id, journey_id, customers)
-        rates = flows.measured_step_rates(session, workspace_id, journey_id, flow)
+        flow = journeys.journey_flow(session, workspace_id, journey_id, customers)
+        rates = journeys.measured_step_rates(session, workspace_id, journey_id, flow)
 except DomainError as err:
     st.error(message(err), icon="⚠️")
     st.page_link("pages/map/journey_editor.py", label=_("Open the journey map"), icon="🧭")

@@ -12,7 +12,7 @@ from components.opportunity_tables import PORTFOLIO, portfolio_editor
 from components.workspace import current_workspace_id
 from models.db import read_session
 from models.journey import OPPORTUNITY_STATUSES
-from services import journeys, opportunities
+from services import journeys
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -30,7 +30,7 @@ statuses = right.multiselect(_("Status"), OPPORTUNITY_STATUSES, format_func=tran
                              key="opportunity.status", placeholder=_("All statuses"))
 
 with read_session(engine) as session:
-    portfolio = opportunities.portfolio(session, workspace_id, scope or None)
+    portfolio = journeys.portfolio(session, workspace_id, scope or None)
 shown = portfolio[portfolio["status"].isin(statuses)] if statuses else portfolio
 
 if portfolio.empty:
@@ -38,7 +38,7 @@ if portfolio.empty:
     st.page_link("pages/map/journey_editor.py", label=_("Open the journey map"), icon="🧭")
     st.stop()
 
-counts = opportunities.status_counts(portfolio)
+counts = journeys.status_counts(portfolio)
 labels = translated(OPPORTUNITY_STATUS_LABELS)
 for column, status in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(labels[status], counts[status], border=True)

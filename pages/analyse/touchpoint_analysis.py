@@ -11,8 +11,7 @@ from components.touchpoint_charts import abort_figure, channel_mix_figure, impor
 from components.touchpoint_labels import QUADRANTS
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import journeys
-from services import touchpoint_analysis as analysis
+from services import journeys, touchpoints
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -28,10 +27,10 @@ journey_id = scope or None
 across = "" if journey_id else " " + _("(stages matched by name across journeys)")
 
 with read_session(engine) as session:
-    scores = analysis.touchpoint_scores(session, workspace_id, journey_id)
-    stages = analysis.stage_columns(session, workspace_id, journey_id)
-    usage = analysis.stage_usage(session, workspace_id, journey_id)
-    aborts = analysis.abort_ranking(session, workspace_id, journey_id)
+    scores = touchpoints.touchpoint_scores(session, workspace_id, journey_id)
+    stages = touchpoints.stage_columns(session, workspace_id, journey_id)
+    usage = touchpoints.stage_usage(session, workspace_id, journey_id)
+    aborts = touchpoints.abort_ranking(session, workspace_id, journey_id)
 
 if scores.empty:
     st.info(_("No touchpoint is attached to a step yet. Attach touchpoints on the Touchpoints page or in the journey map."))
@@ -49,8 +48,8 @@ if unrated:
     st.caption(_("{count} touchpoints are used but not rated yet and are not in the matrix.").format(count=unrated))
 
 st.subheader(_("Touchpoints per stage"), anchor=False)
-table = analysis.heatmap_table(usage, stages, limit=HEATMAP_ROWS)
-totals = analysis.stage_totals(usage, stages)
+table = touchpoints.heatmap_table(usage, stages, limit=HEATMAP_ROWS)
+totals = touchpoints.stage_totals(usage, stages)
 chart_panel(stage_heatmap_figure(table, stages, totals, _("Touchpoint × stage") + across),
             usage.merge(stages, on="stage_key"), key="analysis.touchpoint.heatmap", filename="touchpoint-stage-heatmap")
 thin = [name for key, name in zip(stages["stage_key"], stages["stage"], strict=True) if totals.get(key, 0) == 0]
@@ -60,7 +59,7 @@ if len(scores) > HEATMAP_ROWS:
     st.caption(_("The {shown} most used of {total} touchpoints are shown.").format(shown=HEATMAP_ROWS, total=len(scores)))
 
 st.subheader(_("Channel mix per stage"), anchor=False)
-mix = analysis.channel_mix(usage, stages)
+mix = touchpoints.channel_mix(usage, stages)
 chart_panel(channel_mix_figure(mix, _("Channel mix per stage") + across), mix, key="analysis.touchpoint.mix",
             filename="channel-mix-per-stage")
 

@@ -13,7 +13,7 @@ from components.labels import translated
 from components.text import md
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import content, content_map, journeys
+from services import content, journeys
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -27,7 +27,7 @@ with read_session(engine) as session:
     items = content.content_overview(session, workspace_id)
     if st.session_state.get(JOURNEY) not in journey_names and journey_names:
         st.session_state[JOURNEY] = next(iter(journey_names))
-    cmap = content_map.load_content_map(session, workspace_id, st.session_state[JOURNEY]) if journey_names else None
+    cmap = content.load_content_map(session, workspace_id, st.session_state[JOURNEY]) if journey_names else None
 
 map_tab, items_tab = st.tabs([_("Content map"), _("Content items")])
 
@@ -43,7 +43,7 @@ with map_tab:
         journey_col.selectbox(_("Journey"), list(journey_names), format_func=journey_names.get, key=JOURNEY)
         persona_id = persona_col.selectbox(_("Persona"), list(options), format_func=options.get, key=PERSONA) or None
         every_channel = channels_col.toggle(_("All channels"), key="content.map.all_channels")
-        channels = content_map.shown_channels(cmap, persona_id, every_channel=every_channel)
+        channels = content.shown_channels(cmap, persona_id, every_channel=every_channel)
 
         if cmap.stages.empty:
             st.info(_("This journey has no stages yet."))
@@ -56,7 +56,7 @@ with map_tab:
             item_names = dict(zip(items["id"], items["title"], strict=True))
             cell_panel(engine, workspace_id, cmap, channels, persona_id, item_names, {None: _("Everyone"), **personas})
 
-        gaps = content_map.gaps(cmap, persona_id)
+        gaps = content.gaps(cmap, persona_id)
         st.subheader(_("Gaps, most urgent first"), anchor=False)
         if gaps.empty:
             st.success(_("No gaps: wherever a persona uses a preferred channel, live content is there."))
@@ -74,7 +74,7 @@ with map_tab:
                 },
             )
 
-        coverage = content_map.coverage(cmap, persona_id)
+        coverage = content.coverage(cmap, persona_id)
         st.subheader(_("Coverage per persona and stage"), anchor=False)
         if coverage.empty:
             st.info(_("No persona to show: create personas with channel preferences."))

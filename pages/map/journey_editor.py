@@ -17,7 +17,7 @@ from components.text import md
 from components.workspace import current_workspace_id
 from models.db import read_session, write_session
 from services import journeys, touchpoints
-from services.journey_map import emotion_curve_data, load_journey_map
+from services.journeys import emotion_curve_data, load_journey_map
 
 engine = get_engine()
 workspace_id = current_workspace_id()

@@ -11,7 +11,7 @@ from components.persona_form import EDITING, close_editor, open_editor, persona_
 from components.text import md
 from components.workspace import current_workspace_id
 from models.db import read_session, write_session
-from services import channels, personas
+from services import personas, workspaces
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -28,7 +28,7 @@ with read_session(engine) as session:
     gallery = personas.list_personas(session, workspace_id, segment=segment or None, search=search)
     everyone = personas.list_personas(session, workspace_id, with_images=False)
     preferences = personas.channel_preferences(session, workspace_id)
-    workspace_channels = channels.list_channels(session, workspace_id)
+    workspace_channels = workspaces.list_channels(session, workspace_id)
 
 new_col.button(_("New persona"), key="persona.new", type="primary", width="stretch", on_click=open_editor, args=(None,))
 

@@ -22,7 +22,7 @@ from components.touchpoint_labels import DIRECT_FILTER, ONLINE_FILTER
 from components.touchpoint_tables import CATALOGUE, catalogue_editor, evaluation_editor, reset_editor
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import channels, journeys, touchpoints
+from services import journeys, touchpoints, workspaces
 from services.touchpoints import CatalogueFilter
 
 engine = get_engine()
@@ -35,7 +35,7 @@ st.caption(_("Every place where customers meet the company. Direct touchpoints t
              "(reviews, forums, press, social comments) it can only watch and answer."))
 
 with read_session(engine) as session:
-    channel_names = {c.id: c.name for c in channels.list_channels(session, workspace_id)}
+    channel_names = {c.id: c.name for c in workspaces.list_channels(session, workspace_id)}
     all_departments = touchpoints.departments(session, workspace_id)
     journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
 

@@ -17,8 +17,8 @@ from components.workshop import (
 )
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import journeys, presence
-from services.journey_map import load_journey_map
+from services import journeys, workshop
+from services.journeys import load_journey_map
 
 # Presentation layout for the projector: static CSS only, no user text in it.
 PRESENTATION_CSS = """<style>
@@ -54,7 +54,7 @@ if st.toggle(_("Presentation mode"), key="workshop.presentation"):
 
 with read_session(engine) as session:
     journey_map = load_journey_map(session, workspace_id, journey_id)
-    stage_id = presence.focus(session, workspace_id, journey_id)
+    stage_id = workshop.focus(session, workspace_id, journey_id)
 if is_facilitator:
     facilitator_controls(engine, workspace_id, journey_map)
 

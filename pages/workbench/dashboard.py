@@ -8,7 +8,7 @@ from components.i18n import _
 from components.metric_tables import status_table
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import dashboard, journeys, metrics, personas
+from services import journeys, metrics, personas
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -45,13 +45,13 @@ if shown.empty:
 
 ids = [int(i) for i in shown["id"]]
 card_ids = ids[:MAX_CARDS]
-kpis = dashboard.journey_kpis(status, ids)
+kpis = metrics.journey_kpis(status, ids)
 main = kpis.groupby("journey_id", sort=False).head(SPARKLINES)
 with read_session(engine) as session:
-    lowest = dashboard.lowest_emotion_steps(session, ids)
-    pains = dashboard.top_pain_points(session, ids)
-    fixes = dashboard.fix_first_touchpoints(session, ids)
-    drops = dashboard.biggest_drop_offs(session, card_ids, customers=CUSTOMERS)
+    lowest = metrics.lowest_emotion_steps(session, ids)
+    pains = metrics.top_pain_points(session, ids)
+    fixes = metrics.fix_first_touchpoints(session, ids)
+    drops = metrics.biggest_drop_offs(session, card_ids, customers=CUSTOMERS)
     series = metrics.measurement_series(session, workspace_id, main.loc[main["journey_id"].isin(card_ids), "metric_id"],
                                         status=status)
 
@@ -62,7 +62,7 @@ for column, (title, value) in zip(st.columns(len(tiles)), tiles, strict=True):
     column.metric(title, value, border=True)
 
 st.subheader(_("Health of the journeys"), anchor=False)
-health_overview(dashboard.health_table(shown, kpis, lowest, pains, fixes))
+health_overview(metrics.health_table(shown, kpis, lowest, pains, fixes))
 
 st.subheader(_("Journey details"), anchor=False)
 if len(ids) > MAX_CARDS:

@@ -7,14 +7,14 @@ from components.i18n import _
 from components.persona_form import open_editor
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import overview
+from services import workspaces
 
 engine = get_engine()
 workspace_id = current_workspace_id()
 
 with read_session(engine) as session:
-    counts = overview.workspace_counts(session, workspace_id)
-    recent = overview.recently_changed(session, workspace_id, limit=10)
+    counts = workspaces.workspace_counts(session, workspace_id)
+    recent = workspaces.recently_changed(session, workspace_id, limit=10)
 
 st.title(_("Overview"))
 

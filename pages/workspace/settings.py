@@ -8,14 +8,14 @@ from components.feedback import flash, reporting_errors
 from components.i18n import _
 from components.workspace import WORKSPACE_KEY, current_workspace_id
 from models.db import read_session, write_session
-from services import channels, demo, workspaces
+from services import workspaces
 
 engine = get_engine()
 workspace_id = current_workspace_id()
 
 with read_session(engine) as session:
     workspace = workspaces.get_workspace(session, workspace_id)
-    workspace_channels = channels.list_channels(session, workspace_id)
+    workspace_channels = workspaces.list_channels(session, workspace_id)
 
 st.title(_("Settings"))
 
@@ -47,7 +47,7 @@ with add, st.form("settings.channel.add", clear_on_submit=True):
     if st.form_submit_button(_("Add channel")):
         with reporting_errors():
             with write_session(engine) as session:
-                channels.create_channel(session, workspace_id, {"name": name, "is_online": online})
+                workspaces.create_channel(session, workspace_id, {"name": name, "is_online": online})
             flash(_("Channel added."))
             st.rerun()
 with remove, st.form("settings.channel.remove"):
@@ -61,7 +61,7 @@ with remove, st.form("settings.channel.remove"):
         else:
             with reporting_errors():
                 with write_session(engine) as session:
-                    channels.delete_channel(session, workspace_id, doomed)
+                    workspaces.delete_channel(session, workspace_id, doomed)
                 flash(_("Channel removed."), "info")
                 st.rerun()
 
@@ -70,7 +70,7 @@ st.caption(_("Load the demo (family summer holiday, online shop, complaint via c
 if st.button(_("Load demo workspace"), key="settings.load_demo"):
     with st.status(_("Loading the demo workspace …"), expanded=False) as status:
         with write_session(engine) as session:
-            loaded = demo.load_demo_workspace(session)
+            loaded = workspaces.load_demo_workspace(session)
         status.update(label=_("Demo workspace loaded."), state="complete")
     st.session_state.pop(WORKSPACE_KEY, None)
     st.query_params["ws"] = str(loaded.id)

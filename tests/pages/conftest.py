@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from models.db import create_db_engine, upgrade_to_head, write_session
-from services import workspaces
+from services.workspaces import crud as workspaces
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

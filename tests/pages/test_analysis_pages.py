@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from models import Journey, KanoAnswer, KanoItem
 from models.db import read_session, write_session
-from services import journeys, kano
+from services.journeys import crud as journeys
+from services.kano import crud as kano
 from tests.pages.conftest import start_app
 
 FLOWS = "pages/analyse/flows.py"

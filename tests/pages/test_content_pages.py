@@ -10,7 +10,11 @@ from sqlmodel import select
 from components.db import get_engine
 from models import ContentItem, ContentMapping
 from models.db import read_session, write_session
-from services import channels, content, journeys, personas, touchpoints
+from services.content import crud as content
+from services.journeys import crud as journeys
+from services.personas import crud as personas
+from services.touchpoints import crud as touchpoints
+from services.workspaces import channels
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/content.py"

@@ -5,7 +5,9 @@ from sqlmodel import select
 
 from models import Persona, Step
 from models.db import read_session, write_session
-from services import activity, journeys, personas
+from services.audit import log as activity
+from services.journeys import crud as journeys
+from services.personas import crud as personas
 from tests.pages.conftest import start_app
 
 PAGE = "pages/workspace/history.py"

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from models import Journey, Persona, Workspace
 from models.db import read_session, write_session
-from services import demo, exchange
+from services.exchange import exchange
+from services.workspaces import demo
 from tests.pages.conftest import start_app
 
 PAGE = "pages/workspace/import_export.py"

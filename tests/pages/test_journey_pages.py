@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from models import Journey, Stage, Step, Transition
 from models.db import read_session, write_session
-from services import journeys
+from services.journeys import crud as journeys
 from tests.pages.conftest import start_app
 
 LIST = "pages/map/journeys.py"

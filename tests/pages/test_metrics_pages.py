@@ -11,7 +11,10 @@ from sqlmodel import select
 
 from models import Measurement, Metric, Opportunity
 from models.db import read_session, write_session
-from services import journeys, metrics, personas, workspaces
+from services.journeys import crud as journeys
+from services.metrics import crud as metrics
+from services.personas import crud as personas
+from services.workspaces import crud as workspaces
 from tests.pages.conftest import start_app
 
 METRICS = "pages/analyse/metrics.py"

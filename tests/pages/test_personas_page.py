@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from models import Journey, JourneyPersona, Persona, PersonaChannel
 from models.db import read_session, write_session
-from services import personas
+from services.personas import crud as personas
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/personas.py"

@@ -12,7 +12,9 @@ from sqlmodel import select
 from components.db import get_engine
 from models import Comment, StepTouchpoint, Touchpoint
 from models.db import read_session, write_session
-from services import channels, journeys, touchpoints
+from services.journeys import crud as journeys
+from services.touchpoints import crud as touchpoints
+from services.workspaces import channels
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/touchpoints.py"

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from models import Comment, PainPoint, Stage, Vote
 from models.db import read_session, write_session
-from services import journeys
+from services.journeys import crud as journeys
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/workshop.py"

@@ -24,8 +24,10 @@ from sqlmodel import select
 
 from models import ActivityEntry, Step
 from models.db import read_session, write_session
-from services import activity, journeys, workspaces
-from services.errors import ConflictError
+from services.audit import log as activity
+from services.core.errors import ConflictError
+from services.journeys import crud as journeys
+from services.workspaces import crud as workspaces
 
 WRITERS, EDITS, CARDS = 8, 200, 4
 THINK_SECONDS = 0.002  # at most, between reading the card and saving it

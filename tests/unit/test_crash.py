@@ -21,7 +21,8 @@ from sqlmodel import select
 
 from models import ActivityEntry, PainPoint, Step
 from models.db import create_db_engine, read_session, upgrade_to_head, write_session
-from services import journeys, workspaces
+from services.journeys import crud as journeys
+from services.workspaces import crud as workspaces
 
 ROUNDS = 50
 KILL_AFTER = (0.005, 0.12)  # seconds after the fork

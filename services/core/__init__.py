@@ -1,0 +1,73 @@
+"""core."""
+
+from services.core.crud import (
+    PROTECTED,
+    UNIQUE_MESSAGES,
+    clean,
+    create,
+    delete,
+    flush,
+    get,
+    integrity_error,
+    update,
+    validate,
+    validation_error,
+)
+from services.core.errors import (
+    N_,
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    ValidationErrors,
+)
+from services.core.guards import (
+    GONE,
+    Via,
+    check_choice,
+    check_choices,
+    editable,
+    get_scoped,
+    joined,
+    reference,
+    require_ids,
+)
+from services.core.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    LOCALES,
+    catalogue,
+    translate,
+)
+
+__all__ = [
+    "ConflictError",
+    "DEFAULT_LANGUAGE",
+    "DomainError",
+    "GONE",
+    "LANGUAGES",
+    "LOCALES",
+    "N_",
+    "NotFoundError",
+    "PROTECTED",
+    "UNIQUE_MESSAGES",
+    "ValidationErrors",
+    "Via",
+    "catalogue",
+    "check_choice",
+    "check_choices",
+    "clean",
+    "create",
+    "delete",
+    "editable",
+    "flush",
+    "get",
+    "get_scoped",
+    "integrity_error",
+    "joined",
+    "reference",
+    "require_ids",
+    "translate",
+    "update",
+    "validate",
+    "validation_error",
+]

@@ -1,0 +1,860 @@
+"""The journey aggregate: journeys and their personas, stages, steps, the pain
+points and opportunities on a step, and the transitions that make branches.
+
+Structure (which stage a step sits in, positions) is not editable through the
+``update_*`` functions: moving and reordering are their own use cases, so a
+form can never break the order by accident. New stages and steps are appended
+at the end; gaps left by deletes are harmless because lists sort by position,
+and every move renumbers the rows it touches densely (0 … n-1) again.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import String, case, cast, func, insert, update
+from sqlalchemy import delete as sql_delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, select
+
+from models import (
+    Journey,
+    JourneyPersona,
+    Opportunity,
+    OpportunityPainPoint,
+    PainPoint,
+    Persona,
+    Stage,
+    Step,
+    StepPersonaEmotion,
+    StepTouchpoint,
+    Transition,
+)
+from models.journey import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, OPPORTUNITY_STATUSES
+from services import core
+from services.core import N_, DomainError
+
+JOURNEY_FIELDS = ("name", "scenario", "goal", "state", "status", "next_journey_id")
+STAGE_FIELDS = ("name", "description")
+STEP_FIELDS = (
+    "title", "doing", "thinking", "feeling", "emotion", "needs", "owner_department", "backstage",
+    "is_moment_of_truth", "is_entry", "entry_share", "is_exit", "exit_kind",
+)
+PAIN_POINT_FIELDS = ("text", "severity")
+OPPORTUNITY_FIELDS = ("text", "customer_value", "business_value", "effort", "status")
+TRANSITION_FIELDS = ("label", "share")
+
+JOURNEY_CHOICES = {"state": JOURNEY_STATES, "status": JOURNEY_STATUSES}
+STEP_CHOICES = {"exit_kind": EXIT_KINDS}
+OPPORTUNITY_CHOICES = {"status": OPPORTUNITY_STATUSES}
+
+# Separator for the aggregated persona names: a control character no one types into a name.
+_NAME_SEPARATOR = "\x1f"
+
+# Columns a copy or a bulk insert never takes over: the database and the ORM set them afresh.
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "version"})
+
+TO_BE_SUFFIX = N_(" (to-be)")
+StageDirection = Literal["left", "right"]
+StepDirection = Literal["left", "right", "up", "down"]
+
+
+def via_journey(model: type[SQLModel]) -> core.Via:
+    """Join from a row with ``journey_id`` (stage, step, transition, vote round) up to its journey."""
+    return (Journey, Journey.id == model.journey_id)  # type: ignore[attr-defined]
+
+
+def via_step(model: type[SQLModel]) -> tuple[core.Via, core.Via]:
+    """Join from a row with ``step_id`` (pain point, opportunity …) up to the step's journey."""
+    return (Step, Step.id == model.step_id), (Journey, Journey.id == Step.journey_id)  # type: ignore[attr-defined]
+
+
+def _next_position(session: Session, position: Any, parent: Any, parent_id: int) -> int:
+    """The position after the last one under ``parent`` (0 for the first child)."""
+    return session.exec(select(func.coalesce(func.max(position), -1) + 1).where(parent == parent_id)).one()
+
+
+def _replace_links(session: Session, model: Any, owner: dict[str, int], target: str, wanted: list[int]) -> None:
+    """Make ``model``'s link rows of ``owner`` point at exactly ``wanted``; links that stay keep their rows."""
+    query = select(model)
+    for field, value in owner.items():
+        query = query.where(getattr(model, field) == value)
+    kept = set()
+    for link in session.exec(query).all():
+        if getattr(link, target) in wanted:
+            kept.add(getattr(link, target))
+        else:
+            session.delete(link)
+    session.add_all(core.validate(model, {**owner, target: target_id}) for target_id in wanted if target_id not in kept)
+    core.flush(session)
+
+
+def read_frame(session: Session, query: Any) -> pd.DataFrame:
+    """A query's rows as a DataFrame whose columns are the query's labels (also when there are no rows)."""
+    result = session.execute(query)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def table_rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    """A Core query's rows as plain dicts (no ORM objects: cheap for hundreds of rows, easy to copy or store)."""
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany; the database's refusals become a DomainError like :func:`common.flush`.
+
+    A Core insert into the table: the ORM's bulk insert would reset ``version``
+    to 1, and an undo must put a row back with the version it had.
+    """
+    if not rows:
+        return
+    try:
+        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
+    except IntegrityError as exc:
+        raise core.integrity_error(exc) from exc
+
+
+def insert_mapped(
+    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], old_ids: Sequence[int], key: tuple[str, ...]
+) -> dict[int, int]:
+    """Insert rows in one statement and map each old id to its new one.
+
+    SQLite cannot batch an INSERT … RETURNING whose rows must come back in
+    parameter order (SQLAlchemy then sends one statement per row), so the rows
+    are matched by ``key`` instead: columns the caller made unique within
+    ``rows`` (a parent id and a dense position).
+    """
+    if not rows:
+        return {}
+    table = model.__table__  # type: ignore[attr-defined]
+    try:
+        result = session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), list(rows))
+    except IntegrityError as exc:
+        raise core.integrity_error(exc) from exc
+    new_by_key = {tuple(found): new_id for new_id, *found in result.all()}
+    return {old: new_by_key[tuple(row[name] for name in key)] for old, row in zip(old_ids, rows, strict=True)}
+
+
+# --- journeys -----------------------------------------------------------------------------------
+
+
+def get_journey(session: Session, workspace_id: int, journey_id: int) -> Journey:
+    return core.get(session, Journey, journey_id, workspace_id)
+
+
+def list_journeys(session: Session, workspace_id: int) -> pd.DataFrame:
+    """One row per journey with its personas (names, and ids for filtering), its number of steps,
+    the journey it leads into and the one it was copied from, in one query."""
+    next_journey = aliased(Journey)
+    step_count = select(func.count(Step.id)).where(Step.journey_id == Journey.id).correlate(Journey).scalar_subquery()
+    query = (
+        select(
+            Journey.id, Journey.name, Journey.scenario, Journey.goal, Journey.state, Journey.status,
+            Journey.next_journey_id, next_journey.name.label("next_journey"), Journey.origin_journey_id,
+            func.count(Persona.id).label("persona_count"),
+            func.aggregate_strings(Persona.name, _NAME_SEPARATOR).label("personas"),
+            func.aggregate_strings(cast(Persona.id, String), _NAME_SEPARATOR).label("persona_ids"),
+            step_count.label("steps"),
+            Journey.updated_at, Journey.version,
+        )
+        .outerjoin(JourneyPersona, JourneyPersona.journey_id == Journey.id)
+        .outerjoin(Persona, Persona.id == JourneyPersona.persona_id)
+        .outerjoin(next_journey, next_journey.id == Journey.next_journey_id)
+        .where(Journey.workspace_id == workspace_id)
+        .group_by(Journey.id, next_journey.name)
+        .order_by(func.lower(Journey.name))
+    )
+    result = session.exec(query)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    # The aggregate's order is unspecified: sort the names so the table reads the same every time.
+    frame["personas"] = [
+        ", ".join(sorted(names.split(_NAME_SEPARATOR), key=str.lower)) if isinstance(names, str) else ""
+        for names in frame["personas"]
+    ]
+    frame["persona_ids"] = [
+        tuple(sorted(int(i) for i in ids.split(_NAME_SEPARATOR))) if isinstance(ids, str) else () for ids in frame["persona_ids"]
+    ]
+    frame["next_journey"] = frame["next_journey"].fillna("")
+    for column in ("next_journey_id", "origin_journey_id"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def filter_journeys(
+    frame: pd.DataFrame, *, search: str = "", statuses: Iterable[str] = (), persona_ids: Iterable[int] = ()
+) -> pd.DataFrame:
+    """The rows of :func:`list_journeys` that match: ``search`` in name, scenario, goal or persona names
+    (any case), one of ``statuses``, and at least one of ``persona_ids``; an empty filter keeps all.
+    Pure, so the page filters without another query."""
+    keep = pd.Series(True, index=frame.index)
+    needle = search.strip().casefold()
+    if needle:
+        text = frame["name"].astype(str)
+        for column in ("scenario", "goal", "personas"):
+            text = text + "\n" + frame[column].astype(str)
+        keep &= text.str.casefold().str.contains(needle, regex=False)
+    wanted_statuses = set(statuses)
+    if wanted_statuses:
+        keep &= frame["status"].isin(wanted_statuses)
+    wanted_personas = set(persona_ids)
+    if wanted_personas:
+        keep &= frame["persona_ids"].map(lambda ids: not wanted_personas.isdisjoint(ids)).astype(bool)
+    return frame[keep]
+
+
+def journey_persona_ids(session: Session, workspace_id: int, journey_id: int) -> list[int]:
+    """The persona ids attached to a journey (to pre-fill the edit form)."""
+    return list(session.exec(
+        select(JourneyPersona.persona_id).where(
+            JourneyPersona.journey_id == journey_id, JourneyPersona.workspace_id == workspace_id,
+        ).order_by(JourneyPersona.persona_id)
+    ).all())
+
+
+def _check_next_journey(session: Session, workspace_id: int, journey_id: int | None, next_journey_id: int | None) -> None:
+    """The lifecycle link must point to another journey of the same workspace."""
+    if next_journey_id is None:
+        return
+    if journey_id is not None and next_journey_id == journey_id:
+        raise DomainError(N_("A journey cannot lead into itself."), field="next_journey_id")
+    core.reference(
+        session, Journey, next_journey_id, workspace_id,
+        field="next_journey_id", message=N_("Choose a journey from this workspace."),
+    )
+
+
+def create_journey(session: Session, workspace_id: int, data: dict[str, Any], *, persona_ids: list[int] | None = None) -> Journey:
+    values = core.editable(data, JOURNEY_FIELDS)
+    core.check_choices(values, JOURNEY_CHOICES)
+    _check_next_journey(session, workspace_id, None, values.get("next_journey_id"))
+    journey = core.create(session, Journey, {**values, "workspace_id": workspace_id})
+    if persona_ids:
+        set_journey_personas(session, workspace_id, journey.id, persona_ids)
+    return journey
+
+
+def update_journey(
+    session: Session,
+    workspace_id: int,
+    journey_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    persona_ids: list[int] | None = None,
+) -> Journey:
+    """Change the journey's fields; ``persona_ids`` (if given) replaces its personas."""
+    get_journey(session, workspace_id, journey_id)
+    values = core.editable(changes, JOURNEY_FIELDS)
+    core.check_choices(values, JOURNEY_CHOICES)
+    if "next_journey_id" in values:
+        _check_next_journey(session, workspace_id, journey_id, values["next_journey_id"])
+    journey = core.update(
+        session, Journey, journey_id, values, expected_version=expected_version, workspace_id=workspace_id,
+    )
+    if persona_ids is not None:
+        set_journey_personas(session, workspace_id, journey_id, persona_ids)
+    return journey
+
+
+def set_journey_personas(session: Session, workspace_id: int, journey_id: int, persona_ids: list[int]) -> None:
+    """Replace the journey's personas; links that stay keep their rows (and history)."""
+    get_journey(session, workspace_id, journey_id)
+    wanted = core.require_ids(
+        session, Persona, persona_ids, workspace_id,
+        field="persona_ids", message=N_("Choose personas from this workspace."),
+    )
+    _replace_links(session, JourneyPersona, {"journey_id": journey_id, "workspace_id": workspace_id}, "persona_id", wanted)
+
+
+def delete_journey(session: Session, workspace_id: int, journey_id: int, *, expected_version: int | None = None) -> None:
+    """Delete the journey with everything on it; journeys leading into it lose that link."""
+    core.delete(session, Journey, journey_id, workspace_id=workspace_id, expected_version=expected_version)
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+
+def get_stage(session: Session, workspace_id: int, stage_id: int) -> Stage:
+    return core.get_scoped(session, Stage, stage_id, workspace_id, via_journey(Stage))
+
+
+def list_stages(session: Session, workspace_id: int, journey_id: int) -> list[Stage]:
+    return list(session.exec(
+        select(Stage).join(*via_journey(Stage))
+        .where(Stage.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .order_by(Stage.position, Stage.id)
+    ).all())
+
+
+def create_stage(session: Session, workspace_id: int, journey_id: int, data: dict[str, Any]) -> Stage:
+    """A new stage after the journey's last one."""
+    get_journey(session, workspace_id, journey_id)
+    position = _next_position(session, Stage.position, Stage.journey_id, journey_id)
+    return core.create(session, Stage, {**core.editable(data, STAGE_FIELDS), "journey_id": journey_id, "position": position})
+
+
+def update_stage(
+    session: Session, workspace_id: int, stage_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Stage:
+    get_stage(session, workspace_id, stage_id)
+    return core.update(session, Stage, stage_id, core.editable(changes, STAGE_FIELDS), expected_version=expected_version)
+
+
+def _count_steps(session: Session, stage_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Step).where(Step.stage_id == stage_id)).one()
+
+
+def delete_stage(
+    session: Session, workspace_id: int, stage_id: int, *, delete_steps: bool = False, expected_version: int | None = None
+) -> None:
+    """Delete a stage. Its steps are never dropped silently: the caller must say ``delete_steps=True``."""
+    get_stage(session, workspace_id, stage_id)
+    count = _count_steps(session, stage_id)
+    if count and not delete_steps:
+        raise DomainError(
+            N_("This stage still holds steps ({count}). Move them to another stage, or delete them together with the stage."),
+            field="stage_id", count=count,
+        )
+    if count:
+        # Their pain points, opportunities, transitions, links, comments and votes follow by ON DELETE CASCADE.
+        session.execute(sql_delete(Step).where(col(Step.stage_id) == stage_id).execution_options(synchronize_session="fetch"))
+    core.delete(session, Stage, stage_id, expected_version=expected_version)
+
+
+# --- steps --------------------------------------------------------------------------------------
+
+
+def get_step(session: Session, workspace_id: int, step_id: int) -> Step:
+    return core.get_scoped(session, Step, step_id, workspace_id, via_journey(Step))
+
+
+def step_reference(session: Session, workspace_id: int, step_id: int, field: str) -> Step:
+    """A step chosen in a form (by another row: transition, link, comment …), checked to be in the workspace."""
+    return core.reference(
+        session, Step, step_id, workspace_id, via_journey(Step), field=field, message=N_("Choose a step from this workspace."),
+    )
+
+
+def list_steps(session: Session, workspace_id: int, journey_id: int) -> list[Step]:
+    """All steps of a journey in reading order: by stage position, then step position (one query)."""
+    return list(session.exec(
+        select(Step).join(Stage, Stage.id == Step.stage_id).join(*via_journey(Step))
+        .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .order_by(Stage.position, Stage.id, Step.position, Step.id)
+    ).all())
+
+
+def create_step(session: Session, workspace_id: int, stage_id: int, data: dict[str, Any]) -> Step:
+    """A new step at the end of the stage."""
+    stage = get_stage(session, workspace_id, stage_id)
+    values = core.editable(data, STEP_FIELDS)
+    core.check_choices(values, STEP_CHOICES)
+    position = _next_position(session, Step.position, Step.stage_id, stage_id)
+    return core.create(session, Step, {**values, "journey_id": stage.journey_id, "stage_id": stage_id, "position": position})
+
+
+def update_step(
+    session: Session, workspace_id: int, step_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Step:
+    get_step(session, workspace_id, step_id)
+    values = core.editable(changes, STEP_FIELDS)
+    core.check_choices(values, STEP_CHOICES)
+    return core.update(session, Step, step_id, values, expected_version=expected_version)
+
+
+def delete_step(session: Session, workspace_id: int, step_id: int, *, expected_version: int | None = None) -> None:
+    """Delete a step with its pain points, opportunities, transitions, touchpoint links, comments and votes."""
+    get_step(session, workspace_id, step_id)
+    core.delete(session, Step, step_id, expected_version=expected_version)
+
+
+# --- pain points and opportunities (items on a step) --------------------------------------------
+
+
+def _list_step_items(session: Session, model: Any, workspace_id: int, journey_id: int, step_id: int | None) -> list[Any]:
+    """A journey's items of one kind in one query (never one per step), by step then position."""
+    query = (
+        core.joined(select(model), *via_step(model))
+        .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
+    )
+    if step_id is not None:
+        query = query.where(model.step_id == step_id)
+    return list(session.exec(query.order_by(model.step_id, model.position, model.id)).all())
+
+
+def _create_step_item(
+    session: Session, model: Any, fields: tuple[str, ...], choices: dict[str, Any],
+    workspace_id: int, step_id: int, data: dict[str, Any],
+) -> Any:
+    get_step(session, workspace_id, step_id)
+    values = core.editable(data, fields)
+    core.check_choices(values, choices)
+    position = _next_position(session, model.position, model.step_id, step_id)
+    return core.create(session, model, {**values, "step_id": step_id, "position": position})
+
+
+def get_pain_point(session: Session, workspace_id: int, pain_point_id: int) -> PainPoint:
+    return core.get_scoped(session, PainPoint, pain_point_id, workspace_id, *via_step(PainPoint))
+
+
+def list_pain_points(session: Session, workspace_id: int, journey_id: int, *, step_id: int | None = None) -> list[PainPoint]:
+    return _list_step_items(session, PainPoint, workspace_id, journey_id, step_id)
+
+
+def create_pain_point(session: Session, workspace_id: int, step_id: int, data: dict[str, Any]) -> PainPoint:
+    return _create_step_item(session, PainPoint, PAIN_POINT_FIELDS, {}, workspace_id, step_id, data)
+
+
+def update_pain_point(
+    session: Session, workspace_id: int, pain_point_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> PainPoint:
+    get_pain_point(session, workspace_id, pain_point_id)
+    return core.update(
+        session, PainPoint, pain_point_id, core.editable(changes, PAIN_POINT_FIELDS), expected_version=expected_version,
+    )
+
+
+def delete_pain_point(session: Session, workspace_id: int, pain_point_id: int, *, expected_version: int | None = None) -> None:
+    get_pain_point(session, workspace_id, pain_point_id)
+    core.delete(session, PainPoint, pain_point_id, expected_version=expected_version)
+
+
+def get_opportunity(session: Session, workspace_id: int, opportunity_id: int) -> Opportunity:
+    return core.get_scoped(session, Opportunity, opportunity_id, workspace_id, *via_step(Opportunity))
+
+
+def list_opportunities(session: Session, workspace_id: int, journey_id: int, *, step_id: int | None = None) -> list[Opportunity]:
+    return _list_step_items(session, Opportunity, workspace_id, journey_id, step_id)
+
+
+def create_opportunity(session: Session, workspace_id: int, step_id: int, data: dict[str, Any]) -> Opportunity:
+    return _create_step_item(session, Opportunity, OPPORTUNITY_FIELDS, OPPORTUNITY_CHOICES, workspace_id, step_id, data)
+
+
+def update_opportunity(
+    session: Session, workspace_id: int, opportunity_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Opportunity:
+    get_opportunity(session, workspace_id, opportunity_id)
+    values = core.editable(changes, OPPORTUNITY_FIELDS)
+    core.check_choices(values, OPPORTUNITY_CHOICES)
+    return core.update(session, Opportunity, opportunity_id, values, expected_version=expected_version)
+
+
+def delete_opportunity(session: Session, workspace_id: int, opportunity_id: int, *, expected_version: int | None = None) -> None:
+    get_opportunity(session, workspace_id, opportunity_id)
+    core.delete(session, Opportunity, opportunity_id, expected_version=expected_version)
+
+
+def set_opportunity_pain_points(session: Session, workspace_id: int, opportunity_id: int, pain_point_ids: list[int]) -> None:
+    """Replace the pain points an opportunity addresses (any pain point of the workspace)."""
+    get_opportunity(session, workspace_id, opportunity_id)
+    wanted = core.require_ids(
+        session, PainPoint, pain_point_ids, workspace_id, *via_step(PainPoint),
+        field="pain_point_ids", message=N_("Choose pain points from this workspace."),
+    )
+    _replace_links(session, OpportunityPainPoint, {"opportunity_id": opportunity_id}, "pain_point_id", wanted)
+
+
+def opportunity_pain_points(session: Session, workspace_id: int, journey_id: int) -> dict[int, list[int]]:
+    """For every opportunity of the journey, the ids of the pain points it addresses (one query)."""
+    rows = session.exec(
+        core.joined(
+            select(OpportunityPainPoint.opportunity_id, OpportunityPainPoint.pain_point_id),
+            (Opportunity, Opportunity.id == OpportunityPainPoint.opportunity_id), *via_step(Opportunity),
+        )
+        .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .order_by(OpportunityPainPoint.opportunity_id, OpportunityPainPoint.pain_point_id)
+    ).all()
+    result: dict[int, list[int]] = {}
+    for opportunity_id, pain_point_id in rows:
+        result.setdefault(opportunity_id, []).append(pain_point_id)
+    return result
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def get_transition(session: Session, workspace_id: int, transition_id: int) -> Transition:
+    return core.get_scoped(session, Transition, transition_id, workspace_id, via_journey(Transition))
+
+
+def list_transitions(session: Session, workspace_id: int, journey_id: int) -> list[Transition]:
+    return list(session.exec(
+        select(Transition).join(*via_journey(Transition))
+        .where(Transition.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .order_by(Transition.source_step_id, Transition.target_step_id)
+    ).all())
+
+
+def create_transition(
+    session: Session, workspace_id: int, source_step_id: int, target_step_id: int, data: dict[str, Any] | None = None
+) -> Transition:
+    """Connect two steps of one journey; several transitions out of a step make a branch."""
+    source = step_reference(session, workspace_id, source_step_id, "source_step_id")
+    target = step_reference(session, workspace_id, target_step_id, "target_step_id")
+    if source.id == target.id:
+        raise DomainError(N_("A step cannot lead to itself."), field="target_step_id")
+    if source.journey_id != target.journey_id:
+        raise DomainError(N_("Both steps must belong to the same journey."), field="target_step_id")
+    return core.create(session, Transition, {
+        **core.editable(data or {}, TRANSITION_FIELDS),
+        "journey_id": source.journey_id, "source_step_id": source.id, "target_step_id": target.id,
+    })
+
+
+def update_transition(
+    session: Session, workspace_id: int, transition_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Transition:
+    """Change the label or the share; the connected steps are fixed (delete and reconnect to move)."""
+    get_transition(session, workspace_id, transition_id)
+    return core.update(
+        session, Transition, transition_id, core.editable(changes, TRANSITION_FIELDS), expected_version=expected_version,
+    )
+
+
+def delete_transition(session: Session, workspace_id: int, transition_id: int, *, expected_version: int | None = None) -> None:
+    get_transition(session, workspace_id, transition_id)
+    core.delete(session, Transition, transition_id, expected_version=expected_version)
+
+
+# --- moving stages and steps --------------------------------------------------------------------
+
+
+def _children(session: Session, model: Any, parent: str, parent_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, tuple[int, int]]]:
+    """The ids under each parent in display order, and where each row is now ((parent, position)), in one query."""
+    parent_column = getattr(model, parent)
+    rows = session.exec(
+        select(model.id, parent_column, model.position)
+        .where(col(parent_column).in_(parent_ids))
+        .order_by(parent_column, model.position, model.id)
+    ).all()
+    order: dict[int, list[int]] = {parent_id: [] for parent_id in parent_ids}
+    current: dict[int, tuple[int, int]] = {}
+    for row_id, parent_id, position in rows:
+        order[parent_id].append(row_id)
+        current[row_id] = (parent_id, position)
+    return order, current
+
+
+def _apply_order(
+    session: Session, model: Any, parent: str, order: dict[int, list[int]], current: dict[int, tuple[int, int]]
+) -> None:
+    """Write ``order`` as dense positions 0 … n-1 (and new parents) in ONE UPDATE of the rows that change.
+
+    A plain UPDATE, not the versioned ORM flush: a new position is not an edit
+    of the row's content, so someone editing a moved card keeps their version.
+    """
+    target = {row_id: (parent_id, index) for parent_id, ids in order.items() for index, row_id in enumerate(ids)}
+    changed = {row_id: place for row_id, place in target.items() if current.get(row_id) != place}
+    if not changed:
+        return
+    values: dict[str, Any] = {"position": case({row_id: index for row_id, (_p, index) in changed.items()}, value=model.id)}
+    moved = {row_id: parent_id for row_id, (parent_id, _i) in changed.items() if current[row_id][0] != parent_id}
+    if moved:
+        parent_column = getattr(model, parent)
+        values[parent] = case(moved, value=model.id, else_=parent_column)
+    session.execute(
+        update(model).where(col(model.id).in_(list(changed))).values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _swap(ids: list[int], row_id: int, offset: int) -> None:
+    """Swap ``row_id`` with its neighbour ``offset`` places away; nothing at the edge."""
+    index = ids.index(row_id)
+    other = index + offset
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+
+
+def _offset(direction: str) -> int:
+    return -1 if direction in ("left", "up") else 1
+
+
+def move_stage(session: Session, workspace_id: int, stage_id: int, direction: StageDirection) -> None:
+    """Swap the stage with its left or right neighbour (nothing happens at the edge)."""
+    core.check_choice(direction, ("left", "right"), "direction")
+    stage = get_stage(session, workspace_id, stage_id)
+    order, current = _children(session, Stage, "journey_id", [stage.journey_id])
+    _swap(order[stage.journey_id], stage.id, _offset(direction))
+    _apply_order(session, Stage, "journey_id", order, current)
+
+
+def move_step(session: Session, workspace_id: int, step_id: int, direction: StepDirection) -> None:
+    """Up/down: swap with the neighbour in the stage. Left/right: append to the end of the
+    neighbouring stage. Nothing happens at the edge; both stages end up densely numbered."""
+    core.check_choice(direction, ("left", "right", "up", "down"), "direction")
+    step = get_step(session, workspace_id, step_id)
+    if direction in ("up", "down"):
+        order, current = _children(session, Step, "stage_id", [step.stage_id])
+        _swap(order[step.stage_id], step.id, _offset(direction))
+    else:
+        stage_ids = _children(session, Stage, "journey_id", [step.journey_id])[0][step.journey_id]
+        index = stage_ids.index(step.stage_id) + _offset(direction)
+        if not 0 <= index < len(stage_ids):
+            return
+        neighbour = stage_ids[index]
+        order, current = _children(session, Step, "stage_id", [step.stage_id, neighbour])
+        order[step.stage_id].remove(step.id)
+        order[neighbour].append(step.id)
+    _apply_order(session, Step, "stage_id", order, current)
+
+
+# --- frames for the map and the graph checks -----------------------------------------------------
+
+
+def steps_frame(session: Session, journey_id: int) -> pd.DataFrame:
+    """All step columns plus ``stage_name``, in reading order (stage position, then step position), in one query.
+
+    The caller has checked that the journey is in the workspace.
+    """
+    return read_frame(session, (
+        select(*Step.__table__.columns, Stage.name.label("stage_name"))  # type: ignore[attr-defined]
+        .join(Stage, Stage.id == Step.stage_id)
+        .where(Step.journey_id == journey_id)
+        .order_by(Stage.position, Stage.id, Step.position, Step.id)
+    ))
+
+
+def transitions_frame(session: Session, journey_id: int) -> pd.DataFrame:
+    """All transition columns of a journey, in one query (the caller has checked the workspace)."""
+    return read_frame(session, (
+        select(*Transition.__table__.columns)  # type: ignore[attr-defined]
+        .where(Transition.journey_id == journey_id)
+        .order_by(Transition.source_step_id, Transition.target_step_id)
+    ))
+
+
+# --- per-persona emotions -----------------------------------------------------------------------
+
+
+def set_persona_emotion(
+    session: Session, workspace_id: int, step_id: int, persona_id: int, emotion: int | None
+) -> StepPersonaEmotion | None:
+    """Record how one of the journey's personas feels at the step; ``None`` removes it (the persona
+    then feels as the step says).
+
+    Rows of a persona later detached from the journey are kept but not shown:
+    attaching the persona again brings its scores back.
+    """
+    step = get_step(session, workspace_id, step_id)
+    link = session.get(JourneyPersona, (step.journey_id, persona_id))
+    if link is None or link.workspace_id != workspace_id:
+        raise DomainError(N_("This persona is not attached to the journey."), field="persona_id")
+    existing = session.exec(
+        select(StepPersonaEmotion).where(StepPersonaEmotion.step_id == step_id, StepPersonaEmotion.persona_id == persona_id)
+    ).first()
+    if emotion is None:
+        if existing is not None:
+            session.delete(existing)
+            core.flush(session)
+        return None
+    if existing is not None:
+        return core.update(session, StepPersonaEmotion, existing.id, {"emotion": emotion})  # type: ignore[arg-type]
+    return core.create(session, StepPersonaEmotion, {"step_id": step_id, "persona_id": persona_id, "emotion": emotion})
+
+
+# --- duplicating a journey ----------------------------------------------------------------------
+
+
+def _free_name(taken: Iterable[str], base: str, suffix: str, limit: int) -> str:
+    """``base + suffix``, or ``… 2)``, ``… 3)`` when taken; the base is shortened so the result fits ``limit``."""
+    used = set(taken)
+    number = 1
+    while True:
+        if number == 1:
+            tail = suffix
+        elif suffix.endswith(")"):
+            tail = f"{suffix[:-1]} {number})"
+        else:
+            tail = f"{suffix} {number}"
+        name = f"{base[: max(limit - len(tail), 1)]}{tail}"
+        if name not in used:
+            return name
+        number += 1
+
+
+def _max_length(model: type[SQLModel], field: str) -> int:
+    """The field's ``max_length`` as the model declares it (one source for the rule)."""
+    return next(m.max_length for m in model.model_fields[field].metadata if getattr(m, "max_length", None))
+
+
+def _fresh(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copied row without its identity and bookkeeping columns, with ``changes`` applied."""
+    return {**{k: v for k, v in row.items() if k not in BOOKKEEPING}, **changes}
+
+
+def _copy_ordered(
+    session: Session, model: Any, rows: list[dict[str, Any]], parent: str, parent_map: dict[int, int], **changes: Any
+) -> dict[int, int]:
+    """Copy ``rows`` (sorted by parent, then position) under their parents' copies with dense positions;
+    returns old id → new id. Dense positions make (parent, position) unique, the key :func:`insert_mapped` needs."""
+    counters: dict[int, int] = {}
+    copies = []
+    for row in rows:
+        new_parent = parent_map[row[parent]]
+        position = counters.get(new_parent, 0)
+        counters[new_parent] = position + 1
+        copies.append(_fresh(row, **{parent: new_parent, "position": position, **changes}))
+    return insert_mapped(session, model, copies, [row["id"] for row in rows], (parent, "position"))
+
+
+def _step_rows(session: Session, model: Any, journey_id: int) -> list[dict[str, Any]]:
+    """All rows of ``model`` (which has ``step_id`` and ``position``) on the journey's steps, by step and position."""
+    table = model.__table__
+    return table_rows(session, (
+        select(table).join(Step, Step.id == table.c.step_id)
+        .where(Step.journey_id == journey_id).order_by(table.c.step_id, table.c.position, table.c.id)
+    ))
+
+
+def duplicate_journey(
+    session: Session,
+    workspace_id: int,
+    journey_id: int,
+    *,
+    name: str | None = None,
+    as_to_be: bool = True,
+    suffix: str = TO_BE_SUFFIX,
+) -> Journey:
+    """A deep copy to work on a to-be version without touching the as-is map.
+
+    Copies stages, steps, pain points, opportunities with the pain points they
+    address, transitions, step–touchpoint links with their ratings, the
+    personas and their per-step emotions. Comments, votes and the lifecycle link
+    (``next_journey_id``) stay with the source: they belong to that version.
+    The copy remembers its ``origin_journey_id`` and starts as a draft. Each
+    table is read once and written in one bulk insert; positions are renumbered
+    densely (the order is kept).
+    """
+    source = get_journey(session, workspace_id, journey_id)
+    if name is None:
+        taken = session.exec(select(Journey.name).where(Journey.workspace_id == workspace_id)).all()
+        name = _free_name(taken, source.name, suffix, _max_length(Journey, "name"))
+    copy = core.create(session, Journey, {
+        "workspace_id": workspace_id, "name": name, "scenario": source.scenario, "goal": source.goal,
+        "state": "to_be" if as_to_be else source.state, "status": "draft", "origin_journey_id": source.id,
+    })
+    _copy_journey_content(session, source.id, copy.id, workspace_id)
+    return copy
+
+
+def _copy_journey_content(session: Session, source_id: int, copy_id: int, workspace_id: int) -> None:
+    """Everything on the journey, table by table, with old → new id maps for the references."""
+    persona_ids = session.exec(select(JourneyPersona.persona_id).where(JourneyPersona.journey_id == source_id)).all()
+    bulk_insert(session, JourneyPersona, [
+        {"journey_id": copy_id, "persona_id": persona_id, "workspace_id": workspace_id} for persona_id in persona_ids
+    ])
+    stages = table_rows(session, select(Stage.__table__).where(Stage.journey_id == source_id).order_by(Stage.position, Stage.id))
+    stage_map = _copy_ordered(session, Stage, stages, "journey_id", {source_id: copy_id})
+    steps = table_rows(session, (
+        select(Step.__table__).where(Step.journey_id == source_id).order_by(Step.stage_id, Step.position, Step.id)
+    ))
+    step_map = _copy_ordered(session, Step, steps, "stage_id", stage_map, journey_id=copy_id)
+    pain_map = _copy_ordered(session, PainPoint, _step_rows(session, PainPoint, source_id), "step_id", step_map)
+    opportunity_map = _copy_ordered(session, Opportunity, _step_rows(session, Opportunity, source_id), "step_id", step_map)
+    _copy_links(session, source_id, step_map, pain_map, opportunity_map, copy_id, persona_ids)
+
+
+def _copy_links(
+    session: Session,
+    source_id: int,
+    step_map: dict[int, int],
+    pain_map: dict[int, int],
+    opportunity_map: dict[int, int],
+    copy_id: int,
+    persona_ids: Sequence[int],
+) -> None:
+    """The rows that only point at copied rows: no id of their own is needed afterwards."""
+    links = table_rows(session, (
+        select(OpportunityPainPoint.__table__)
+        .join(Opportunity, Opportunity.id == OpportunityPainPoint.opportunity_id)
+        .join(Step, Step.id == Opportunity.step_id).where(Step.journey_id == source_id)
+    ))
+    # A pain point on another journey stays the same pain point: the copy addresses it too.
+    bulk_insert(session, OpportunityPainPoint, [
+        _fresh(link, opportunity_id=opportunity_map[link["opportunity_id"]],
+               pain_point_id=pain_map.get(link["pain_point_id"], link["pain_point_id"]))
+        for link in links
+    ])
+    transitions = table_rows(session, select(Transition.__table__).where(Transition.journey_id == source_id))
+    bulk_insert(session, Transition, [
+        _fresh(t, journey_id=copy_id, source_step_id=step_map[t["source_step_id"]], target_step_id=step_map[t["target_step_id"]])
+        for t in transitions
+    ])
+    for model in (StepTouchpoint, StepPersonaEmotion):
+        table = model.__table__  # type: ignore[attr-defined]
+        query = select(table).join(Step, Step.id == table.c.step_id).where(Step.journey_id == source_id)
+        if model is StepPersonaEmotion:  # only the personas the journey still has (see set_persona_emotion)
+            query = query.where(table.c.persona_id.in_(list(persona_ids)))
+        bulk_insert(session, model, [_fresh(row, step_id=step_map[row["step_id"]]) for row in table_rows(session, query)])
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifecycleLink:
+    """One journey in a lifecycle chain (after the holiday comes next year's booking)."""
+
+    journey_id: int
+    name: str
+    state: str
+    status: str
+    persona_names: tuple[str, ...]
+
+
+def lifecycle_chains(session: Session, workspace_id: int, persona_id: int | None = None) -> list[list[LifecycleLink]]:
+    """The workspace's journeys as chains along ``next_journey_id``, in two queries.
+
+    A chain starts at a journey nobody leads into and follows the links until
+    they end or a journey repeats (a loop is shown once, not forever). Journeys
+    that only sit on a closed loop get a chain starting at the loop's
+    alphabetically first journey. A journey without links is a chain of one.
+    Two journeys leading into the same one give two chains sharing their tail.
+    With ``persona_id``, only chains with a journey of that persona are kept.
+    Chains are sorted by their first journey's name.
+    """
+    journeys = session.exec(
+        select(Journey.id, Journey.name, Journey.state, Journey.status, Journey.next_journey_id)
+        .where(Journey.workspace_id == workspace_id).order_by(func.lower(Journey.name), Journey.id)
+    ).all()
+    names: dict[int, list[str]] = {}
+    with_persona: set[int] = set()
+    for journey_id, found_id, persona_name in session.exec(
+        select(JourneyPersona.journey_id, Persona.id, Persona.name)
+        .join(Persona, Persona.id == JourneyPersona.persona_id)
+        .where(JourneyPersona.workspace_id == workspace_id)
+    ).all():
+        names.setdefault(journey_id, []).append(persona_name)
+        if found_id == persona_id:
+            with_persona.add(journey_id)
+    links = {
+        j.id: LifecycleLink(j.id, j.name, j.state, j.status, tuple(sorted(names.get(j.id, []), key=str.lower)))
+        for j in journeys
+    }
+    chains = [[links[i] for i in ids] for ids in _chains([j.id for j in journeys], {j.id: j.next_journey_id for j in journeys})]
+    if persona_id is not None:
+        chains = [chain for chain in chains if any(link.journey_id in with_persona for link in chain)]
+    return sorted(chains, key=lambda chain: (chain[0].name.lower(), chain[0].journey_id))
+
+
+def _chains(ids: list[int], next_of: dict[int, int | None]) -> list[list[int]]:
+    """Follow ``next_of`` from every journey nobody leads into, then from what is left (closed loops)."""
+    led_into = {target for target in next_of.values() if target is not None}
+    seen: set[int] = set()
+    chains = []
+    starts = [i for i in ids if i not in led_into]
+    for start in [*starts, *ids]:  # ``ids`` second: loops nobody enters, started at their first journey in order
+        if start in seen:
+            continue
+        chain: list[int] = []
+        current: int | None = start
+        while current is not None and current in next_of and current not in chain:
+            chain.append(current)
+            current = next_of[current]
+        seen.update(chain)
+        chains.append(chain)
+    return chains

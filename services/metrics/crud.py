@@ -1,0 +1,716 @@
+"""KPIs with targets, defined up front (article 001), and their measurements over time.
+
+A metric's scope says what it measures: the whole workspace, one journey, one
+step or one touchpoint; exactly that target is set. A step metric also keeps
+its step's journey, so "all metrics of a journey" is one indexed filter.
+"""
+
+import csv
+import dataclasses
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, func, null
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from models import Journey, Measurement, Metric, Step, Touchpoint
+from models.base import utcnow
+from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
+from services import core, journeys, touchpoints
+from services.core import N_, DomainError, NotFoundError
+from services.touchpoints import RowChange, TableErrors, plain_value, table_changes
+
+METRIC_FIELDS = (
+    "name", "kind", "unit", "target", "direction", "review_every_days", "scope",
+    "journey_id", "step_id", "touchpoint_id", "description",
+)
+METRIC_CHOICES = {"kind": METRIC_KINDS, "direction": METRIC_DIRECTIONS, "scope": METRIC_SCOPES}
+MEASUREMENT_FIELDS = ("measured_on", "value", "note")
+TARGET_FIELDS = ("journey_id", "step_id", "touchpoint_id")
+
+# scope -> (the target field it needs, the message when that target is missing)
+SCOPE_TARGETS: dict[str, tuple[str | None, str]] = {
+    "workspace": (None, ""),
+    "journey": ("journey_id", N_("Choose the journey this metric measures.")),
+    "step": ("step_id", N_("Choose the step this metric measures.")),
+    "touchpoint": ("touchpoint_id", N_("Choose the touchpoint this metric measures.")),
+}
+
+VIA_METRIC: core.Via = (Metric, Metric.id == Measurement.metric_id)
+
+
+def _scope_targets(session: Session, workspace_id: int, scope: str, targets: dict[str, int | None]) -> dict[str, int | None]:
+    """Check that exactly the scope's target is set and is in the workspace; returns the target ids to store."""
+    core.check_choice(scope, METRIC_SCOPES, "scope")
+    needed, missing_message = SCOPE_TARGETS[scope]
+    if needed is not None and targets.get(needed) is None:
+        raise DomainError(missing_message, field=needed)
+    # A step metric's journey is derived from the step below, so a journey given with it is not "another target".
+    ignored = {needed, "journey_id"} if scope == "step" else {needed}
+    for field in TARGET_FIELDS:
+        if field not in ignored and targets.get(field) is not None:
+            raise DomainError(N_("A metric points only at the target its scope names: clear this field."), field=field)
+    result: dict[str, int | None] = dict.fromkeys(TARGET_FIELDS)
+    if scope == "journey":
+        result["journey_id"] = core.reference(
+            session, Journey, targets["journey_id"], workspace_id,
+            field="journey_id", message=N_("Choose a journey from this workspace."),
+        ).id
+    elif scope == "step":
+        step = journeys.step_reference(session, workspace_id, targets["step_id"], "step_id")  # type: ignore[arg-type]
+        result["step_id"], result["journey_id"] = step.id, step.journey_id
+    elif scope == "touchpoint":
+        result["touchpoint_id"] = touchpoints.touchpoint_reference(session, workspace_id, targets["touchpoint_id"]).id  # type: ignore[arg-type]
+    return result
+
+
+def get_metric(session: Session, workspace_id: int, metric_id: int) -> Metric:
+    return core.get(session, Metric, metric_id, workspace_id)
+
+
+def list_metrics(
+    session: Session, workspace_id: int, *, scope: str | None = None, journey_id: int | None = None
+) -> list[Metric]:
+    """The workspace's metrics; ``journey_id`` selects a journey's own and its steps' metrics."""
+    query = select(Metric).where(Metric.workspace_id == workspace_id)
+    if scope:
+        query = query.where(Metric.scope == scope)
+    if journey_id is not None:
+        query = query.where(Metric.journey_id == journey_id)
+    return list(session.exec(query.order_by(Metric.name)).all())
+
+
+def create_metric(session: Session, workspace_id: int, data: dict[str, Any]) -> Metric:
+    values = core.editable(data, METRIC_FIELDS)
+    core.check_choices(values, METRIC_CHOICES)
+    values.update(_scope_targets(session, workspace_id, values.get("scope", "workspace"), values))
+    if "review_every_days" in values and values["review_every_days"] is None:
+        # "No regular review": an attribute left at None lets the column's default (30) fire on INSERT.
+        metric = core.validate(Metric, {**values, "workspace_id": workspace_id})
+        metric.review_every_days = null()  # type: ignore[assignment]
+        session.add(metric)
+        core.flush(session)
+        set_committed_value(metric, "review_every_days", None)
+        return metric
+    return core.create(session, Metric, {**values, "workspace_id": workspace_id})
+
+
+def update_metric(
+    session: Session, workspace_id: int, metric_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Metric:
+    """Change a metric. A new scope comes with its target: targets not given with it are cleared."""
+    metric = get_metric(session, workspace_id, metric_id)
+    values = core.editable(changes, METRIC_FIELDS)
+    core.check_choices(values, METRIC_CHOICES)
+    if "scope" in values or any(field in values for field in TARGET_FIELDS):
+        current = {} if "scope" in values else {field: getattr(metric, field) for field in TARGET_FIELDS}
+        targets = {**current, **{field: values[field] for field in TARGET_FIELDS if field in values}}
+        values.update(_scope_targets(session, workspace_id, values.get("scope", metric.scope), targets))
+    return core.update(session, Metric, metric_id, values, expected_version=expected_version, workspace_id=workspace_id)
+
+
+def delete_metric(session: Session, workspace_id: int, metric_id: int, *, expected_version: int | None = None) -> None:
+    """Delete a metric with all its measurements."""
+    core.delete(session, Metric, metric_id, workspace_id=workspace_id, expected_version=expected_version)
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def _check_value(values: dict[str, Any]) -> None:
+    """NaN and infinity pass a float field but are no measurement (SQLite would store NaN as NULL)."""
+    value = values.get("value")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DomainError(N_("Please enter a number."), field="value")
+
+
+def get_measurement(session: Session, workspace_id: int, measurement_id: int) -> Measurement:
+    return core.get_scoped(session, Measurement, measurement_id, workspace_id, VIA_METRIC)
+
+
+def add_measurement(
+    session: Session, workspace_id: int, metric_id: int, measured_on: date | str, value: float, note: str = ""
+) -> Measurement:
+    """Record the metric's value on a date (one value per metric and date)."""
+    get_metric(session, workspace_id, metric_id)
+    values = {"measured_on": measured_on, "value": value, "note": note}
+    _check_value(values)
+    return core.create(session, Measurement, {**values, "metric_id": metric_id})
+
+
+def update_measurement(
+    session: Session, workspace_id: int, measurement_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+) -> Measurement:
+    get_measurement(session, workspace_id, measurement_id)
+    values = core.editable(changes, MEASUREMENT_FIELDS)
+    _check_value(values)
+    return core.update(session, Measurement, measurement_id, values, expected_version=expected_version)
+
+
+def delete_measurement(session: Session, workspace_id: int, measurement_id: int, *, expected_version: int | None = None) -> None:
+    get_measurement(session, workspace_id, measurement_id)
+    core.delete(session, Measurement, measurement_id, expected_version=expected_version)
+
+
+def list_measurements(
+    session: Session, workspace_id: int, metric_id: int, *, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
+    """A metric's measurements by date (``measured_on`` as datetime64, ready for a chart), in one query."""
+    query = (
+        core.joined(
+            select(Measurement.id, Measurement.measured_on, Measurement.value, Measurement.note, Measurement.version),
+            VIA_METRIC,
+        )
+        .where(Measurement.metric_id == metric_id, Metric.workspace_id == workspace_id)
+        .order_by(Measurement.measured_on)
+    )
+    if start is not None:
+        query = query.where(col(Measurement.measured_on) >= start)
+    if end is not None:
+        query = query.where(col(Measurement.measured_on) <= end)
+    result = session.exec(query)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame["measured_on"] = pd.to_datetime(frame["measured_on"])
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+# --- status of every metric ---------------------------------------------------------------------
+
+STATUSES = ("on_target", "off_target", "no_target", "no_data")
+TRENDS = ("better", "worse", "unchanged")
+
+
+def metric_status(session: Session, workspace_id: int, *, today: date | None = None) -> pd.DataFrame:
+    """One row per metric of the workspace with its latest state, in one query (plus vectorised pandas).
+
+    Definitions (docs/decisions worth knowing):
+
+    - ``last_value`` / ``last_on``: the newest measurement; ``previous_value`` / ``previous_on``: the one
+      before it. "Change since the previous period" is ``change = last − previous`` (and ``change_pct``
+      relative to ``|previous|``): a metric's period is its own measuring rhythm, so a monthly KPI
+      compares months and a daily one days.
+    - ``trend``: ``better`` / ``worse`` / ``unchanged`` by the metric's direction (None without two values).
+    - ``status``: ``on_target`` when the last value reaches the target (≥ for "higher is better",
+      ≤ for "lower is better"), ``off_target`` otherwise, ``no_target`` without a target,
+      ``no_data`` without any measurement. ``gap`` = last − target.
+    - ``due_on`` = newest measurement (or, before the first one, the day the metric was defined)
+      + ``review_every_days``; ``overdue`` when today is after ``due_on``. No cadence: never overdue.
+
+    The newest and previous dates come from correlated MAX() subqueries that SQLite answers from the
+    (metric_id, measured_on) unique index, so the time does not grow with the measurements per metric.
+    """
+    today = today or date.today()
+    last_on = (
+        select(func.max(Measurement.measured_on)).where(Measurement.metric_id == Metric.id).correlate(Metric).scalar_subquery()
+    )
+    count = select(func.count(Measurement.id)).where(Measurement.metric_id == Metric.id).correlate(Metric).scalar_subquery()
+    newest = (
+        select(Metric.id.label("metric_id"), last_on.label("last_on"), count.label("measurements"))
+        .where(Metric.workspace_id == workspace_id)
+        .subquery()
+    )
+    previous_on = (
+        select(func.max(Measurement.measured_on))
+        .where(Measurement.metric_id == newest.c.metric_id, col(Measurement.measured_on) < newest.c.last_on)
+        .correlate(newest)
+        .scalar_subquery()
+    )
+    dated = select(newest, previous_on.label("previous_on")).subquery()
+    last, previous = aliased(Measurement), aliased(Measurement)
+    query = (
+        select(
+            Metric.id.label("metric_id"), Metric.name, Metric.kind, Metric.unit, Metric.target, Metric.direction,
+            Metric.review_every_days, Metric.scope, Metric.journey_id, Metric.step_id, Metric.touchpoint_id,
+            Metric.description, Metric.created_at, Metric.version,
+            Journey.name.label("journey"), Step.title.label("step"), Touchpoint.name.label("touchpoint"),
+            dated.c.measurements, dated.c.last_on, last.value.label("last_value"), last.note.label("last_note"),
+            dated.c.previous_on, previous.value.label("previous_value"),
+        )
+        .join(dated, dated.c.metric_id == Metric.id)
+        .outerjoin(last, and_(last.metric_id == Metric.id, last.measured_on == dated.c.last_on))
+        .outerjoin(previous, and_(previous.metric_id == Metric.id, previous.measured_on == dated.c.previous_on))
+        .outerjoin(Journey, Journey.id == Metric.journey_id)
+        .outerjoin(Step, Step.id == Metric.step_id)
+        .outerjoin(Touchpoint, Touchpoint.id == Metric.touchpoint_id)
+        .order_by(func.lower(Metric.name), Metric.id)
+    )
+    return _with_status(journeys.read_frame(session, query), today)
+
+
+def _with_status(frame: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Derive change, trend, status and review dates column-wise (no loop over metrics)."""
+    for column in ("target", "last_value", "previous_value"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in ("journey_id", "step_id", "touchpoint_id", "review_every_days"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("journey", "step", "touchpoint", "last_note"):
+        frame[column] = frame[column].fillna("")
+    frame["measurements"] = frame["measurements"].fillna(0).astype(int)
+    frame["last_on"] = pd.to_datetime(frame["last_on"])
+    frame["previous_on"] = pd.to_datetime(frame["previous_on"])
+
+    better_sign = frame["direction"].map({"higher": 1.0, "lower": -1.0}).astype(float)
+    frame["change"] = frame["last_value"] - frame["previous_value"]
+    base = frame["previous_value"].abs()
+    frame["change_pct"] = (frame["change"] / base.where(base > 0) * 100).astype(float)
+    signed = frame["change"] * better_sign
+    frame["trend"] = pd.Series(None, index=frame.index, dtype=object)
+    frame.loc[signed > 0, "trend"] = "better"
+    frame.loc[signed < 0, "trend"] = "worse"
+    frame.loc[signed == 0, "trend"] = "unchanged"
+
+    frame["gap"] = frame["last_value"] - frame["target"]
+    reached = frame["gap"] * better_sign >= 0
+    frame["status"] = "no_target"
+    frame.loc[frame["target"].notna() & reached, "status"] = "on_target"
+    frame.loc[frame["target"].notna() & frame["last_value"].notna() & ~reached, "status"] = "off_target"
+    frame.loc[frame["last_value"].isna(), "status"] = "no_data"
+    frame["on_target"] = frame["status"].map({"on_target": True, "off_target": False}).astype("boolean")
+
+    defined_on = pd.to_datetime(frame["created_at"], utc=True).dt.tz_localize(None).dt.normalize()
+    since = frame["last_on"].fillna(defined_on)
+    frame["due_on"] = since + pd.to_timedelta(frame["review_every_days"].astype("float"), unit="D")
+    frame["overdue"] = (frame["due_on"] < pd.Timestamp(today)).fillna(False).astype(bool)
+    frame["days_since"] = (pd.Timestamp(today) - frame["last_on"]).dt.days.astype("Int64")
+    return frame.drop(columns=["created_at"])
+
+
+def status_counts(status: pd.DataFrame) -> dict[str, int]:
+    """How many metrics are on target, off target, without data or target, and overdue."""
+    counts = {code: int((status["status"] == code).sum()) for code in STATUSES}
+    counts["overdue"] = int(status["overdue"].sum()) if not status.empty else 0
+    counts["total"] = len(status)
+    return counts
+
+
+def measurement_series(
+    session: Session, workspace_id: int, metric_ids: Sequence[int], *, window_days: int | None = 365,
+    status: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The measurements of several metrics for their trend charts, in one query.
+
+    ``window_days`` keeps, per metric, the measurements within that many days before the metric's own
+    newest one (so a metric last measured a year ago still shows its curve); None keeps all.
+    ``status`` (a :func:`metric_status` frame) saves the query for the newest dates.
+    Columns: metric_id, measured_on (datetime64), value, note.
+    """
+    ids = [int(i) for i in dict.fromkeys(metric_ids)]
+    columns = ["metric_id", "measured_on", "value", "note"]
+    if not ids:
+        return pd.DataFrame(columns=columns).astype({"measured_on": "datetime64[ns]", "value": float})
+    query = (
+        core.joined(select(Measurement.metric_id, Measurement.measured_on, Measurement.value, Measurement.note), VIA_METRIC)
+        .where(col(Measurement.metric_id).in_(ids), Metric.workspace_id == workspace_id)
+        .order_by(Measurement.metric_id, Measurement.measured_on)
+    )
+    newest: pd.Series | None = None
+    if window_days is not None and status is not None:
+        newest = status.set_index("metric_id")["last_on"].reindex(ids).dropna()
+        if newest.empty:
+            return pd.DataFrame(columns=columns).astype({"measured_on": "datetime64[ns]", "value": float})
+        # One lower bound for all: the window of the metric measured longest ago.
+        query = query.where(col(Measurement.measured_on) >= (newest.min() - pd.Timedelta(days=window_days)).date())
+    frame = journeys.read_frame(session, query)
+    frame["measured_on"] = pd.to_datetime(frame["measured_on"])
+    frame["value"] = frame["value"].astype(float)
+    if window_days is not None and not frame.empty:
+        last = frame.groupby("metric_id")["measured_on"].transform("max") if newest is None \
+            else frame["metric_id"].map(newest)
+        frame = frame[frame["measured_on"] >= last - pd.Timedelta(days=window_days)]
+    return frame.reset_index(drop=True)
+
+
+# --- editing the measurements of one metric as a table -----------------------------------------
+
+
+def measurement_edits(
+    original: pd.DataFrame, edited: pd.DataFrame, *, new_label: str = "+{number}"
+) -> tuple[list[RowChange], list[RowChange], list[RowChange]]:
+    """Compare an edited measurement table (id, version, measured_on, value, note) with the one shown.
+
+    Returns (changed, added, deleted rows). A row's label is its original date; an added row is
+    labelled ``new_label`` with its number among the added rows.
+    """
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame["measured_on"] = [_as_date(v) for v in frame["measured_on"]]
+        return frame
+
+    before, after = plain(original), plain(edited)
+    kept_ids = set(after["id"].dropna().astype(int))
+    deleted = [RowChange(int(i), plain_value(v), {}, _date_label(d))
+               for i, v, d in zip(before["id"], before["version"], before["measured_on"], strict=True)
+               if pd.notna(i) and int(i) not in kept_ids]
+    existing = after[after["id"].notna()]
+    changed = [
+        RowChange(c.row_id, c.version, c.changes, _date_label(before.set_index("id").loc[c.row_id, "measured_on"]))
+        for c in table_changes(before.dropna(subset=["id"]), existing, MEASUREMENT_FIELDS)
+    ]
+    added = [
+        RowChange(0, None, {f: plain_value(row.get(f)) for f in MEASUREMENT_FIELDS}, new_label.format(number=number))
+        for number, row in enumerate(after[after["id"].isna()].to_dict("records"), start=1)
+        if any(plain_value(row.get(f)) not in (None, "") for f in MEASUREMENT_FIELDS)  # an untouched new row is no edit
+    ]
+    return changed, added, deleted
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()  # type: ignore[attr-defined]
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value  # left as typed: validation reports it
+
+
+def _date_label(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def save_measurements(
+    session: Session, workspace_id: int, metric_id: int, *,
+    changed: Sequence[RowChange] = (), added: Sequence[RowChange] = (), deleted: Sequence[RowChange] = (),
+) -> int:
+    """Apply a measurement table's edits in the caller's transaction: every row validated, all or nothing.
+
+    Deletes go first (a date they free can be taken by an edited or new row), then edits, then new rows;
+    each row runs in a savepoint so every bad row is reported (:class:`TableErrors`) before the caller's
+    ``write_session`` rolls the whole change back.
+    """
+    get_metric(session, workspace_id, metric_id)
+    problems: list[tuple[str, DomainError]] = []
+
+    def attempt(label: str, action: Any) -> None:
+        try:
+            with session.begin_nested():
+                action()
+        except DomainError as err:
+            problems.append((label, err))
+
+    def own(measurement_id: int) -> None:
+        if get_measurement(session, workspace_id, measurement_id).metric_id != metric_id:
+            raise NotFoundError(core.GONE)
+
+    def delete(change: RowChange) -> None:
+        own(change.row_id)
+        core.delete(session, Measurement, change.row_id, expected_version=change.version)
+
+    def update(change: RowChange) -> None:
+        own(change.row_id)
+        values = core.editable(change.changes, MEASUREMENT_FIELDS)
+        _check_value(values)
+        core.update(session, Measurement, change.row_id, values, expected_version=change.version)
+
+    for change in deleted:
+        attempt(change.label, lambda c=change: delete(c))
+    for change in changed:
+        attempt(change.label, lambda c=change: update(c))
+    for change in added:
+        values = {"note": "", **{k: v for k, v in change.changes.items() if k in MEASUREMENT_FIELDS}}
+        values["note"] = values["note"] or ""
+        attempt(change.label, lambda v=values: add_measurement(session, workspace_id, metric_id, **v))
+    if problems:
+        raise TableErrors(problems)
+    return len(deleted) + len(changed) + len(added)
+
+
+# --- CSV import ---------------------------------------------------------------------------------
+
+# Column names the header may use (any case); German ones too, since a German team's spreadsheet speaks German.
+IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "metric": ("metric", "metrik", "kennzahl", "kpi"),
+    "date": ("date", "datum", "measured_on"),
+    "value": ("value", "wert"),
+    "note": ("note", "notiz", "bemerkung", "kommentar", "comment"),
+}
+REQUIRED_COLUMNS = ("metric", "date", "value")
+SEPARATORS = (";", "\t", ",")
+
+# A number with one decimal separator (point or comma) — that one is always the decimal separator —
+# or with thousands grouped by the other one ("1.234,5", "1,234.5"). Nothing else: "1e3", "nan", "12 %".
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_GROUPED_BY_POINT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
+_GROUPED_BY_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_number(text: str) -> float | None:
+    """A number as people type it in German or English spreadsheets, or None."""
+    value = _SPACES.sub("", text)
+    if _PLAIN_NUMBER.fullmatch(value):
+        return float(value.replace(",", "."))
+    if _GROUPED_BY_POINT.fullmatch(value):
+        return float(value.replace(".", "").replace(",", "."))
+    if _GROUPED_BY_COMMA.fullmatch(value):
+        return float(value.replace(",", ""))
+    return None
+
+
+def parse_iso_date(text: str) -> date | None:
+    """An ISO 8601 date ("2024-03-31", "20240331", "2024-W13-7"; a date-time keeps its date), or None."""
+    value = text.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value).date() if len(value) > 10 else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Why one line of the file cannot be imported (``line`` None: the file as a whole)."""
+
+    line: int | None
+    error: DomainError
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do: the measurements to add, and every problem found (then nothing is added)."""
+
+    rows: pd.DataFrame  # line, metric_id, metric, measured_on (date), value, note
+    problems: tuple[ImportProblem, ...] = ()
+    separator: str = ","
+    metrics_before: dict[int, int] = dataclasses.field(default_factory=dict)  # metric id → measurements it has now
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.rows.empty
+
+    def summary(self) -> pd.DataFrame:
+        """Per metric: how many measurements the import adds, from when to when, and how many it has now."""
+        columns = ["metric_id", "metric", "added", "first", "last", "before"]
+        if self.rows.empty:
+            return pd.DataFrame(columns=columns)
+        grouped = (
+            self.rows.groupby(["metric_id", "metric"], sort=False)
+            .agg(added=("line", "size"), first=("measured_on", "min"), last=("measured_on", "max"))
+            .reset_index()
+        )
+        grouped["before"] = grouped["metric_id"].map(self.metrics_before).fillna(0).astype(int)
+        return grouped.sort_values("metric", key=lambda s: s.str.lower(), kind="stable")[columns].reset_index(drop=True)
+
+
+class ImportErrors(DomainError):
+    """The file has bad lines; nothing was imported. ``problems`` lists every one."""
+
+    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0].error
+        super().__init__(first.message, field=first.field, **first.params)
+
+
+_ROW_COLUMNS = ["line", "metric_id", "metric", "measured_on", "value", "note"]
+
+
+def _decode(data: bytes | str) -> tuple[str | None, ImportProblem | None]:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff"), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, ImportProblem(line, DomainError(N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")))
+
+
+def _header(fields: list[str]) -> tuple[dict[str, int], list[DomainError]]:
+    """Column name → index; problems for unknown, repeated or missing columns."""
+    names = {alias: column for column, aliases in IMPORT_COLUMNS.items() for alias in aliases}
+    positions: dict[str, int] = {}
+    errors: list[DomainError] = []
+    for index, raw in enumerate(fields):
+        name = raw.strip().removeprefix("\ufeff").strip('"').strip().casefold()
+        column = names.get(name)
+        if column is None:
+            errors.append(DomainError(N_("Unknown column “{name}”: the columns are metric, date, value and optionally note."),
+                                      name=raw.strip()))
+        elif column in positions:
+            errors.append(DomainError(N_("The column “{name}” appears twice."), name=raw.strip()))
+        else:
+            positions[column] = index
+    if any(column not in positions for column in REQUIRED_COLUMNS):
+        errors.append(DomainError(N_("The first line must name the columns metric, date, value and optionally note, "
+                                     "separated by ; or ,")))
+    return positions, errors
+
+
+def plan_import(session: Session, workspace_id: int, data: bytes | str) -> ImportPlan:
+    """Read a CSV file of measurements (``metric,date,value[,note]``) and check every line; writes nothing.
+
+    - UTF-8 with or without BOM; the separator is ``;``, tab or ``,`` (whichever the header line uses).
+    - ``metric`` is a metric's name in this workspace (exact, else ignoring case); ``date`` ISO 8601;
+      ``value`` with a decimal point or comma (see :func:`parse_number`); ``note`` optional.
+    - A line is bad when its metric is unknown, its date or value cannot be read, the metric already
+      has a measurement on that date, or an earlier line of the file has the same metric and date.
+      Empty lines are skipped. Line numbers are the file's (the header is line 1).
+
+    Two queries: the workspace's metric names, and the existing dates of the metrics in the file.
+    """
+    text, problem = _decode(data)
+    empty = pd.DataFrame(columns=_ROW_COLUMNS)
+    if problem is not None or text is None:
+        return ImportPlan(empty, (problem,) if problem else ())
+    lines = text.splitlines()
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        return ImportPlan(empty, (ImportProblem(None, DomainError(N_("The file is empty."))),))
+    header_line = lines[header_index]
+    separator = next((s for s in SEPARATORS if s in header_line), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    for fields in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if any(f.strip() for f in fields):
+            records.append((start, fields))
+    header_line_number, header_fields = records[0]
+    positions, header_errors = _header(header_fields)
+    if header_errors:
+        return ImportPlan(empty, tuple(ImportProblem(header_line_number, e) for e in header_errors), separator)
+    if len(records) == 1:
+        return ImportPlan(empty, (ImportProblem(None, DomainError(N_("The file has no measurements below its header."))),),
+                          separator)
+
+    metric_ids = _metric_names(session, workspace_id)
+    problems: list[ImportProblem] = []
+    parsed: list[dict[str, Any]] = []
+    for line, fields in records[1:]:
+        row, errors = _parse_line(fields, positions, separator, metric_ids)
+        problems.extend(ImportProblem(line, e) for e in errors)
+        if row is not None:
+            parsed.append({"line": line, **row})
+    rows = pd.DataFrame(parsed, columns=_ROW_COLUMNS)
+    before = _measurement_counts(session, rows)
+    problems.extend(_duplicates(session, rows))
+    problems.sort(key=lambda p: (p.line or 0))
+    return ImportPlan(rows, tuple(problems), separator, before)
+
+
+def _metric_names(session: Session, workspace_id: int) -> dict[str, tuple[int, str]]:
+    """Name (exact, and case-folded when unambiguous) → (metric id, name)."""
+    found = session.exec(select(Metric.id, Metric.name).where(Metric.workspace_id == workspace_id)).all()
+    by_name: dict[str, tuple[int, str]] = {}
+    folded: dict[str, list[tuple[int, str]]] = {}
+    for metric_id, name in found:
+        by_name[name] = (metric_id, name)
+        folded.setdefault(name.casefold(), []).append((metric_id, name))
+    for key, matches in folded.items():
+        if len(matches) == 1:
+            by_name.setdefault(key, matches[0])
+    return by_name
+
+
+def _parse_line(
+    fields: list[str], positions: dict[str, int], separator: str, metric_ids: dict[str, tuple[int, str]]
+) -> tuple[dict[str, Any] | None, list[DomainError]]:
+    errors: list[DomainError] = []
+    width = max(positions.values()) + 1
+    if len(fields) > width:
+        message = (
+            N_("Too many values: {found} instead of {expected}. A decimal comma in a comma-separated file must be "
+               "in quotes, or use ; as separator.")
+            if separator == "," else N_("Too many values: {found} instead of {expected}.")
+        )
+        return None, [DomainError(message, found=len(fields), expected=width)]
+
+    def cell(column: str) -> str:
+        index = positions.get(column)
+        return fields[index].strip() if index is not None and index < len(fields) else ""
+
+    name, day_text, value_text, note = cell("metric"), cell("date"), cell("value"), cell("note")
+    metric = metric_ids.get(name) or metric_ids.get(name.casefold())
+    if not name:
+        errors.append(DomainError(N_("The metric is missing.")))
+    elif metric is None:
+        errors.append(DomainError(N_("Unknown metric “{name}”: no metric of this workspace has that name."), name=name))
+    day = parse_iso_date(day_text) if day_text else None
+    if not day_text:
+        errors.append(DomainError(N_("The date is missing.")))
+    elif day is None:
+        errors.append(DomainError(N_("“{value}” is not a date in ISO 8601 form (YYYY-MM-DD)."), value=day_text))
+    value = parse_number(value_text) if value_text else None
+    if not value_text:
+        errors.append(DomainError(N_("The value is missing.")))
+    elif value is None:
+        errors.append(DomainError(N_("“{value}” is not a number."), value=value_text))
+    elif separator == "," and "note" in positions and re.fullmatch(r"\d+", note) and re.fullmatch(r"[+-]?\d+", value_text):
+        # "NPS,2024-03-31,3,5" is 3 with the note "5" — or an unquoted 3,5. Refuse to guess.
+        errors.append(DomainError(N_("Ambiguous: is the value {whole},{fraction}? A decimal comma in a comma-separated "
+                                     "file must be in quotes, or use ; as separator."), whole=value_text, fraction=note))
+    if errors or metric is None or day is None or value is None:
+        return None, errors
+    return {"metric_id": metric[0], "metric": metric[1], "measured_on": day, "value": value, "note": note}, []
+
+
+def _measurement_counts(session: Session, rows: pd.DataFrame) -> dict[int, int]:
+    if rows.empty:
+        return {}
+    ids = sorted({int(i) for i in rows["metric_id"]})
+    found = session.exec(
+        select(Measurement.metric_id, func.count(Measurement.id))
+        .where(col(Measurement.metric_id).in_(ids))
+        .group_by(Measurement.metric_id)
+    ).all()
+    return {int(metric_id): int(count) for metric_id, count in found}
+
+
+def _duplicates(session: Session, rows: pd.DataFrame) -> list[ImportProblem]:
+    """Lines whose metric and date repeat an earlier line, or a measurement already stored (one query)."""
+    if rows.empty:
+        return []
+    problems: list[ImportProblem] = []
+    first_line = rows.groupby(["metric_id", "measured_on"])["line"].transform("min")
+    repeated = rows[rows["line"] != first_line]
+    for line, earlier in zip(repeated["line"], first_line[repeated.index], strict=True):
+        problems.append(ImportProblem(int(line), DomainError(
+            N_("Duplicate of line {other}: the same metric and date appear twice in the file."), other=int(earlier))))
+    ids = sorted({int(i) for i in rows["metric_id"]})
+    stored = set(session.exec(
+        select(Measurement.metric_id, Measurement.measured_on).where(
+            col(Measurement.metric_id).in_(ids),
+            col(Measurement.measured_on) >= min(rows["measured_on"]), col(Measurement.measured_on) <= max(rows["measured_on"]),
+        )
+    ).all())
+    keys = [(int(metric_id), day) for metric_id, day in zip(rows["metric_id"], rows["measured_on"], strict=True)]
+    clash = pd.Series([k in stored for k in keys], index=rows.index) & (rows["line"] == first_line)
+    for line, metric, day in zip(rows.loc[clash, "line"], rows.loc[clash, "metric"], rows.loc[clash, "measured_on"], strict=True):
+        problems.append(ImportProblem(int(line), DomainError(
+            N_("“{metric}” already has a measurement on {date}: the import only adds new dates."),
+            metric=metric, date=day.isoformat())))
+    return problems
+
+
+def import_measurements(session: Session, workspace_id: int, data: bytes | str) -> int:
+    """Check the file again (the preview may be stale) and add all its measurements, or none.
+
+    Raises :class:`ImportErrors` listing every bad line; the caller's ``write_session`` then writes nothing.
+    One multi-row INSERT in the caller's transaction.
+    """
+    plan = plan_import(session, workspace_id, data)
+    if plan.problems:
+        raise ImportErrors(plan.problems)
+    if plan.rows.empty:
+        raise ImportErrors([ImportProblem(None, DomainError(N_("The file has no measurements below its header.")))])
+    now = utcnow()
+    journeys.bulk_insert(session, Measurement, [
+        {"metric_id": int(metric_id), "measured_on": day, "value": float(value), "note": note,
+         "created_at": now, "updated_at": now, "version": 1}
+        for metric_id, day, value, note in plan.rows[["metric_id", "measured_on", "value", "note"]].itertuples(index=False)
+    ])
+    return len(plan.rows)

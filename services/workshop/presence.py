@@ -1,0 +1,145 @@
+"""Who is on a journey map right now, and the facilitator's focus.
+
+Each browser session sends a heartbeat (every few seconds, from the page's
+polling fragment): one upsert of its own row, keyed by a per-session random
+key. Heartbeats are bookkeeping, not edits: they are not in the activity log
+and do not move the workspace revision (live views poll presence on their own).
+
+Names are what people typed when they joined (no accounts yet); two tabs with
+the same name count once.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from models import Presence
+from models.base import utcnow
+from services import journeys
+from services.core import N_, DomainError
+
+PRESENT_SECONDS = 30
+FOCUS_SECONDS = 120  # a facilitator silent for longer no longer steers the participants' view
+FORGET_AFTER = timedelta(days=1)
+
+
+def _since(seconds: float) -> datetime:
+    return datetime.now(UTC) - timedelta(seconds=seconds)
+
+
+def heartbeat(
+    session: Session,
+    workspace_id: int,
+    journey_id: int | None,
+    session_key: str,
+    display_name: str,
+    is_facilitator: bool = False,
+) -> None:
+    """Say "I am here" (one INSERT … ON CONFLICT UPDATE). Call it in a write session; the
+    caller has checked the journey belongs to the workspace when it opened the map."""
+    name = display_name.strip()
+    if not name:
+        raise DomainError(N_("Enter your name to join."), field="display_name")
+    if not session_key:
+        raise DomainError(N_("This browser session has no key."), field="session_key")
+    now = utcnow()
+    values = {
+        "workspace_id": workspace_id, "journey_id": journey_id, "session_key": session_key[:64],
+        "display_name": name[:80], "last_seen": now, "is_facilitator": is_facilitator,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Presence).values(**values)
+    changed = {k: statement.excluded[k] for k in ("workspace_id", "journey_id", "display_name", "last_seen", "is_facilitator")}
+    session.execute(statement.on_conflict_do_update(index_elements=["session_key"], set_=changed))
+
+
+def leave(session: Session, session_key: str) -> None:
+    """Forget a browser session at once (the page's "leave" button); otherwise it fades after
+    :data:`PRESENT_SECONDS`."""
+    session.execute(delete(Presence).where(Presence.session_key == session_key))
+
+
+def forget_stale(session: Session, older_than: timedelta = FORGET_AFTER) -> int:
+    """Delete rows of sessions silent for longer than ``older_than``; returns how many."""
+    result = session.execute(delete(Presence).where(col(Presence.last_seen) < datetime.now(UTC) - older_than))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def present(
+    session: Session, workspace_id: int, journey_id: int | None, within_seconds: float = PRESENT_SECONDS
+) -> list[tuple[str, bool]]:
+    """(display name, is facilitator) of everyone seen on the map in the last ``within_seconds``
+    (one query): facilitators first, then by name; a name in several tabs once."""
+    query = select(Presence.display_name, func.max(Presence.is_facilitator)).where(
+        Presence.workspace_id == workspace_id, col(Presence.last_seen) >= _since(within_seconds),
+    )
+    query = query.where(Presence.journey_id == journey_id) if journey_id is not None else query
+    rows = session.exec(query.group_by(Presence.display_name)).all()
+    return sorted(((name, bool(facilitator)) for name, facilitator in rows), key=lambda r: (not r[1], r[0].casefold()))
+
+
+def _steer(session: Session, workspace_id: int, journey_id: int, session_key: str | None, values: dict) -> None:
+    """Store a facilitator's setting on their row (``session_key``) or on every facilitator present."""
+    now = utcnow()
+    query = update(Presence).where(Presence.workspace_id == workspace_id, Presence.journey_id == journey_id)
+    if session_key is not None:
+        query = query.where(Presence.session_key == session_key)
+        values = {**values, "is_facilitator": True, "last_seen": now}
+    else:
+        query = query.where(col(Presence.is_facilitator).is_(True), col(Presence.last_seen) >= _since(PRESENT_SECONDS))
+    if not session.execute(query.values(**values)).rowcount:  # type: ignore[attr-defined]
+        raise DomainError(N_("Only a facilitator on this map can do this."))
+
+
+def set_focus(
+    session: Session, workspace_id: int, journey_id: int, stage_id: int | None, *, session_key: str | None = None
+) -> None:
+    """The facilitator points everyone at one stage (``None``: the whole map).
+
+    With ``session_key`` (recommended) the focus is stored on that browser session's row, which
+    becomes a facilitator's; without it on every facilitator present on the map. Refused when
+    there is none (the facilitator's heartbeat comes first). Not logged, no revision move.
+    """
+    if stage_id is not None:
+        stage = journeys.get_stage(session, workspace_id, stage_id)
+        if stage.journey_id != journey_id:
+            raise DomainError(N_("Choose a stage of this journey."), field="stage_id")
+    _steer(session, workspace_id, journey_id, session_key, {"focus_stage_id": stage_id, "focus_at": utcnow()})
+
+
+def focus(session: Session, workspace_id: int, journey_id: int, within_seconds: float = FOCUS_SECONDS) -> int | None:
+    """The stage the most recent facilitator focused (None: no focus, or the whole map), one query.
+    A focus on a stage deleted since is None (the column is set NULL by the database)."""
+    return session.exec(
+        select(Presence.focus_stage_id).where(
+            Presence.workspace_id == workspace_id, Presence.journey_id == journey_id,
+            col(Presence.is_facilitator).is_(True), col(Presence.focus_at).is_not(None),
+            col(Presence.last_seen) >= _since(within_seconds),
+        ).order_by(col(Presence.focus_at).desc()).limit(1)
+    ).first()
+
+
+def set_timer(
+    session: Session, workspace_id: int, journey_id: int, minutes: float | None, *, session_key: str | None = None
+) -> datetime | None:
+    """Start a countdown of ``minutes`` for the room (``None`` stops it); returns when it ends.
+    Stored like the focus (see :func:`set_focus`)."""
+    if minutes is not None and not 0 < minutes <= 24 * 60:
+        raise DomainError(N_("Must be between {low} and {high}."), field="minutes", low=1, high=24 * 60)
+    now = utcnow()
+    ends_at = None if minutes is None else now + timedelta(minutes=minutes)
+    _steer(session, workspace_id, journey_id, session_key, {"timer_ends_at": ends_at, "timer_at": now})
+    return ends_at
+
+
+def timer(session: Session, workspace_id: int, journey_id: int, within_seconds: float = FOCUS_SECONDS) -> datetime | None:
+    """When the newest running countdown on the map ends (it may lie in the past: time is up), or None."""
+    return session.exec(
+        select(Presence.timer_ends_at).where(
+            Presence.workspace_id == workspace_id, Presence.journey_id == journey_id,
+            col(Presence.is_facilitator).is_(True), col(Presence.timer_at).is_not(None),
+            col(Presence.last_seen) >= _since(within_seconds),
+        ).order_by(col(Presence.timer_at).desc()).limit(1)
+    ).first()

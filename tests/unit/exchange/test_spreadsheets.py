@@ -1,0 +1,278 @@
+"""Spreadsheets: export to CSV and Excel (formula injection neutralised), import of German-style CSV and
+Excel files with a preview and per-row errors, and the safety checks on Excel files."""
+
+import csv
+import io
+import sqlite3
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import openpyxl.xml
+import pytest
+from sqlalchemy import Engine, update
+from sqlmodel import select
+
+from models import Measurement, Metric, Persona, Touchpoint
+from models.db import read_session, write_session
+from services.exchange import spreadsheets
+from services.metrics import crud as metrics
+from services.personas import crud as personas
+from services.workspaces import demo
+from services.workspaces.crud import create_workspace
+
+BAD = Path(__file__).resolve().parents[2] / "fixtures" / "bad_imports"
+INJECTIONS = ["=1+1", "+49 30 1234", "-2 Grad", "@SUM(A1)", "\tTab", "\rReturn", "\0Nul", "=HYPERLINK(\"http://x\")"]
+
+
+def dump(engine: Engine) -> str:
+    with sqlite3.connect(engine.url.database) as connection:
+        return "\n".join(connection.iterdump())
+
+
+@pytest.fixture
+def ws(engine: Engine) -> int:
+    with write_session(engine) as session:
+        workspace = create_workspace(session, "Sheets")
+        metrics.create_metric(session, workspace.id, {"name": "NPS", "kind": "nps", "unit": "points", "target": 30})
+        return workspace.id
+
+
+def tables(engine: Engine, workspace_id: int) -> dict:
+    with read_session(engine) as session:
+        return spreadsheets.export_tables(session, workspace_id)
+
+
+def preview(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str = "f.csv", **options):
+    with read_session(engine) as session:
+        return spreadsheets.preview(session, workspace_id, kind, data, name, **options)
+
+
+def import_rows(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str = "f.csv", **options):
+    with write_session(engine) as session:
+        return spreadsheets.import_rows(session, workspace_id, kind, data, name, **options)
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_cells_that_would_run_as_formulas_get_a_quote(text: str) -> None:
+    assert spreadsheets.neutralise(text) == "'" + text
+    assert spreadsheets.unneutralise(spreadsheets.neutralise(text)) == text
+
+
+def test_harmless_cells_and_numbers_stay_as_they_are() -> None:
+    assert spreadsheets.neutralise("Sandra = Kundin") == "Sandra = Kundin"
+    assert spreadsheets.neutralise(-12.5) == -12.5
+    assert spreadsheets.unneutralise("'Zitat") == "'Zitat"
+
+
+def test_csv_and_excel_exports_neutralise_injected_text(engine: Engine, ws: int) -> None:
+    with write_session(engine) as session:
+        for index, text in enumerate(INJECTIONS):
+            personas.create_persona(session, ws, {"name": f"P{index}", "quote": text, "age": 30 + index})
+        metric = session.exec(select(Metric).where(Metric.workspace_id == ws)).one()
+        metrics.add_measurement(session, ws, metric.id, date(2025, 1, 31), -12.5, "=cmd|' /C calc'!A0")
+        # The forms strip white space; an exchange file or the database may still hold a leading tab or CR.
+        session.execute(update(Persona).where(Persona.name == "P4").values(quote="\tTab"))
+        session.execute(update(Persona).where(Persona.name == "P5").values(quote="\rReturn"))
+    exported = tables(engine, ws)
+    rows = list(csv.reader(io.StringIO(spreadsheets.to_csv(exported["personas"]).decode("utf-8-sig"), newline=""), delimiter=";"))
+    quotes = [row[rows[0].index("quote")] for row in rows[1:]]
+    assert quotes == ["'" + text for text in INJECTIONS]
+    measurement = list(csv.reader(io.StringIO(spreadsheets.to_csv(exported["measurements"]).decode("utf-8-sig")), delimiter=";"))[1]
+    assert measurement[2:] == ["-12,5", "'=cmd|' /C calc'!A0"]  # the number stays a number (decimal comma)
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx(exported)))
+    sheet = workbook["personas"]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("quote")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(c.startswith("'") for c in cells if c)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # no formula anywhere
+    assert workbook["measurements"]["C2"].value == -12.5 and workbook["measurements"]["D2"].value.startswith("'=")
+
+
+def test_every_table_is_exported_as_a_sheet_and_as_csv(engine: Engine) -> None:
+    with write_session(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    exported = tables(engine, workspace_id)
+    assert list(exported) == list(spreadsheets.SHEETS) and all(not t.empty for t in exported.values())
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx(exported)), read_only=True)
+    assert workbook.sheetnames == list(spreadsheets.SHEETS)
+    with zipfile.ZipFile(io.BytesIO(spreadsheets.csv_zip(exported, german=False))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{name}.csv" for name in spreadsheets.SHEETS)
+        links = archive.read("touchpoint_links.csv").decode("utf-8")
+    assert links.startswith("journey,stage,step,touchpoint,importance,satisfaction")
+
+
+def test_an_export_imports_back_unchanged(engine: Engine) -> None:
+    with write_session(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    exported = tables(engine, workspace_id)
+    before = dump(engine)
+    for kind in ("personas", "touchpoints", "content_items"):
+        for data, name in ((spreadsheets.to_csv(exported[kind]), "x.csv"), (spreadsheets.to_xlsx(exported), "x.xlsx")):
+            result = preview(engine, workspace_id, kind, data, name)
+            assert not result.problems and set(result.counts()) == {"update"}, (kind, name, result.problems[:2])
+    assert dump(engine) == before
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+GERMAN = "Name;Alter;Wohnort;Kundenanteil;Zitat\nJürgen Müller;52;Köln;12,5;Schön, dass es läuft\nÄnne Öztürk;41;Düsseldorf;3;'=Formel\n"
+
+
+@pytest.mark.parametrize("encoding, raw", [
+    ("auto", GERMAN.encode("cp1252")),
+    ("auto", GERMAN.encode("latin-1")),
+    ("auto", GERMAN.encode("utf-8")),
+    ("auto", GERMAN.encode("utf-8-sig")),
+    ("auto", GERMAN.encode("utf-16")),
+    ("cp1252", GERMAN.encode("cp1252")),
+    ("latin-1", GERMAN.encode("latin-1")),
+])
+def test_german_csv_with_umlauts_semicolons_and_decimal_commas(engine: Engine, ws: int, encoding: str, raw: bytes) -> None:
+    result = preview(engine, ws, "personas", raw, encoding=encoding)
+    assert not result.problems and result.separator == ";"
+    assert [r["name"] for r in result.records] == ["Jürgen Müller", "Änne Öztürk"]
+    assert result.records[0]["customer_share"] == 12.5 and result.records[1]["quote"] == "=Formel"
+    import_rows(engine, ws, "personas", raw, encoding=encoding)
+    with read_session(engine) as session:
+        stored = {p.name: p for p in session.exec(select(Persona).where(Persona.workspace_id == ws)).all()}
+    assert stored["Jürgen Müller"].location == "Köln" and stored["Jürgen Müller"].age == 52
+
+
+def test_a_wrongly_chosen_encoding_is_said_plainly(engine: Engine, ws: int) -> None:
+    with pytest.raises(spreadsheets.RowsRefused, match="cannot be read as utf-8"):
+        preview(engine, ws, "personas", GERMAN.encode("cp1252"), encoding="utf-8")
+
+
+def test_an_excel_file_of_touchpoints_updates_and_creates(engine: Engine, ws: int) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Kanal", "Online", "Direkt", "Abteilung", "Kosten pro Kontakt"])
+    sheet.append(["Hotline", "Telefon", "nein", "ja", "Service", 2.5])
+    sheet.append(["Newsletter", "E-Mail", None, None, "Marketing", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    import_rows(engine, ws, "touchpoints", buffer.getvalue(), "tp.xlsx")
+    with read_session(engine) as session:
+        stored = {t.name: t for t in session.exec(select(Touchpoint).where(Touchpoint.workspace_id == ws)).all()}
+    assert stored["Hotline"].cost_per_contact == 2.5 and stored["Hotline"].is_online is False
+    assert stored["Newsletter"].is_online is True  # left open: follows the channel
+    again = preview(engine, ws, "touchpoints", buffer.getvalue(), "tp.xlsx")
+    assert again.counts() == {"update": 2}
+
+
+def test_measurements_from_german_csv_and_from_excel(engine: Engine, ws: int) -> None:
+    csv_data = "Kennzahl;Datum;Wert;Notiz\nNPS;2025-01-31;31,5;Jänner\nNPS;2025-02-28;-4;\n".encode("cp1252")
+    result = import_rows(engine, ws, "measurements", csv_data)
+    assert result.counts() == {"add": 2}
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["metric", "date", "value"])
+    workbook.active.append(["NPS", date(2025, 3, 31), 33])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    import_rows(engine, ws, "measurements", buffer.getvalue(), "m.xlsx")
+    with read_session(engine) as session:
+        values = session.exec(select(Measurement.value).order_by(Measurement.measured_on)).all()
+    assert values == [31.5, -4.0, 33.0]
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(engine: Engine, ws: int) -> None:
+    data = (b"name;age;income_band;customer_share\nGood;30;middle;10\nOld;130;middle;5\n;20;;\nRich;40;billionaire;x\n"
+            b"Good;31;;\n")
+    before = dump(engine)
+    result = preview(engine, ws, "personas", data)
+    found = {(p.line, p.column) for p in result.problems}
+    assert {(3, "age"), (4, "name"), (5, "income_band"), (5, "customer_share"), (6, "name")} <= found
+    with pytest.raises(spreadsheets.RowsRefused):
+        import_rows(engine, ws, "personas", data)
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize("name, kind, expected", [
+    ("personas_renamed_columns.csv", "personas", "Unknown column “Persona-Name”"),
+    ("measurements_missing_columns.csv", "measurements", "The first line must name the columns"),
+])
+def test_missing_or_renamed_columns_refuse_the_file(engine: Engine, ws: int, name: str, kind: str, expected: str) -> None:
+    data = (BAD / name).read_bytes()
+    before = dump(engine)
+    result = preview(engine, ws, kind, data, name)
+    assert any(expected in p.render() for p in result.problems), [p.render() for p in result.problems]
+    with pytest.raises(spreadsheets.RowsRefused):
+        import_rows(engine, ws, kind, data, name)
+    assert dump(engine) == before
+
+
+def test_missing_name_column_is_named(engine: Engine, ws: int) -> None:
+    result = preview(engine, ws, "content_items", b"format;url\narticle;https://x\n")
+    assert any("The column “title” is missing" in p.render() for p in result.problems)
+
+
+def test_empty_and_oversize_spreadsheets(engine: Engine, ws: int) -> None:
+    with pytest.raises(spreadsheets.RowsRefused, match="empty"):
+        preview(engine, ws, "personas", b"")
+    with pytest.raises(spreadsheets.RowsRefused, match="larger than"):
+        preview(engine, ws, "personas", b"x" * (spreadsheets.MAX_SPREADSHEET_BYTES + 1))
+
+
+def test_html_in_a_spreadsheet_is_stored_as_text(engine: Engine, ws: int) -> None:
+    import_rows(engine, ws, "personas", b"name;quote\n<script>alert(1)</script>;<b>bold</b>\n")
+    with read_session(engine) as session:
+        stored = session.exec(select(Persona).where(Persona.workspace_id == ws)).one()
+    assert (stored.name, stored.quote) == ("<script>alert(1)</script>", "<b>bold</b>")
+
+
+# --- Excel safety -----------------------------------------------------------------------------------
+
+
+def test_defusedxml_protects_openpyxl() -> None:
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def _xlsx_with(path: str, content: bytes, base: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(base))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, content if item.filename == path else source.read(item.filename))
+    return buffer.getvalue()
+
+
+def _small_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name"])
+    workbook.active.append(["Sandra"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(engine: Engine, ws: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spreadsheets, "MAX_XLSX_UNPACKED", 1024 * 1024)
+    bomb = _xlsx_with("docProps/app.xml", b"\0" * (3 * 1024 * 1024), _small_workbook())
+    assert len(bomb) < 50_000
+    with pytest.raises(spreadsheets.RowsRefused, match="zip bomb"):
+        preview(engine, ws, "personas", bomb, "bomb.xlsx")
+
+
+def test_external_entities_in_a_workbook_are_refused(engine: Engine, ws: int, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    base = _small_workbook()
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>Sandra</t>" in sheet
+    evil = (f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+            + sheet.replace("<t>Sandra</t>", "<t>&xxe;</t>"))
+    before = dump(engine)
+    with pytest.raises(spreadsheets.RowsRefused, match="cannot be read") as info:
+        preview(engine, ws, "personas", _xlsx_with("xl/worksheets/sheet1.xml", evil.encode(), base), "evil.xlsx")
+    assert "top secret" not in info.value.render()
+    assert dump(engine) == before
+
+
+def test_not_an_excel_file(engine: Engine, ws: int) -> None:
+    with pytest.raises(spreadsheets.RowsRefused, match="not an Excel workbook"):
+        preview(engine, ws, "personas", b"PK\x03\x04 broken", "x.xlsx")

@@ -1,0 +1,102 @@
+"""Vote counts on the cards, ranked results, quick capture."""
+
+import pytest
+
+from models import Comment, Opportunity, PainPoint
+from services.core.errors import DomainError
+from services.journeys import crud as journeys
+from services.workshop import collaboration
+
+
+@pytest.fixture
+def voting(session, journey_map):
+    m = journey_map
+    m.pain = journeys.create_pain_point(session, m.ws, m.a.id, {"text": "Slow"})
+    m.idea = journeys.create_opportunity(session, m.ws, m.b.id, {"text": "Faster"})
+    m.first = collaboration.open_vote_round(session, m.ws, m.journey.id, "Pains", dots_per_participant=3)
+    m.second = collaboration.open_vote_round(session, m.ws, m.journey.id, "Ideas", dots_per_participant=3)
+    for voter, round_, targets in [
+        ("Anna", m.first, {"pain_point_id": m.pain.id}), ("Anna", m.first, {"pain_point_id": m.pain.id}),
+        ("Ben", m.first, {"pain_point_id": m.pain.id}), ("Ben", m.first, {"step_id": m.c.id}),
+        ("Anna", m.second, {"opportunity_id": m.idea.id}), ("Ben", m.second, {"step_id": m.c.id}),
+    ]:
+        collaboration.cast_vote(session, m.ws, round_.id, voter, **targets)
+    return m
+
+
+def rows(frame):
+    return sorted(frame.itertuples(index=False, name=None))
+
+
+def test_journey_vote_counts_over_all_rounds_or_one_in_one_query(session, voting, count_queries):
+    m = voting
+    with count_queries() as statements:
+        counts = collaboration.journey_vote_counts(session, m.ws, m.journey.id)
+    assert len(statements) == 1
+    assert list(counts.columns) == ["target_kind", "target_id", "votes"]
+    assert rows(counts) == sorted([("pain_point", m.pain.id, 3), ("step", m.c.id, 2), ("opportunity", m.idea.id, 1)])
+    assert rows(collaboration.journey_vote_counts(session, m.ws, m.journey.id, m.second.id)) == sorted(
+        [("step", m.c.id, 1), ("opportunity", m.idea.id, 1)]
+    )
+
+
+def test_vote_counts_of_another_workspace_are_empty(session, voting, other_workspace):
+    assert collaboration.journey_vote_counts(session, other_workspace.id, voting.journey.id).empty
+
+
+def test_ranked_results_name_the_items_and_rank_ties_alike(session, voting, count_queries):
+    m = voting
+    with count_queries() as statements:
+        ranking = collaboration.ranked_results(session, m.ws, m.first.id)
+    assert len(statements) == 2
+    assert list(ranking.itertuples(index=False, name=None)) == [
+        (1, "pain_point", m.pain.id, "Slow", m.a.id, "Sees an ad", 3, 2),
+        (2, "step", m.c.id, "Compares offers", m.c.id, "Compares offers", 1, 1),
+    ]
+    tied = collaboration.ranked_results(session, m.ws, m.second.id)
+    assert tied[["rank", "title", "step_title"]].values.tolist() == [
+        [1, "Compares offers", "Compares offers"], [1, "Faster", "Asks friends"],
+    ]
+
+
+def test_ranked_results_of_an_empty_round(session, journey_map):
+    m = journey_map
+    round_ = collaboration.open_vote_round(session, m.ws, m.journey.id, "Empty")
+    ranking = collaboration.ranked_results(session, m.ws, round_.id)
+    assert ranking.empty and list(ranking.columns) == collaboration.RESULT_COLUMNS
+
+
+@pytest.mark.parametrize(("kind", "model"), [("pain", PainPoint), ("idea", Opportunity), ("question", Comment)])
+def test_quick_capture_lands_on_the_stages_parking_lot(session, journey_map, kind, model):
+    m = journey_map
+    card = collaboration.quick_capture(session, m.ws, m.journey.id, m.stages[1].id, kind, " Why so expensive? ", "Ben")
+    again = collaboration.quick_capture(session, m.ws, m.journey.id, m.stages[1].id, kind, "And shipping?", "Carla")
+    assert isinstance(card, model) and card.step_id == again.step_id
+    steps = journeys.list_steps(session, m.ws, m.journey.id)
+    assert [(s.title, s.stage_id) for s in steps][-1] == ("Captured in workshop", m.stages[1].id)
+    text = card.body if kind == "question" else card.text
+    assert text == "Why so expensive?"
+    if kind == "question":
+        assert (card.author, again.author) == ("Ben", "Carla")
+
+
+def test_quick_capture_without_focus_goes_to_the_first_stage_and_checks_its_input(
+    session, journey_map, other_workspace, raises_domain_error):
+    m = journey_map
+    card = collaboration.quick_capture(session, m.ws, m.journey.id, None, "idea", "Chat", "Ben", parking_title="Im Workshop erfasst")
+    assert journeys.get_step(session, m.ws, card.step_id).stage_id == m.stages[0].id
+    assert journeys.get_step(session, m.ws, card.step_id).title == "Im Workshop erfasst"
+    with raises_domain_error("Choose one of the offered values.", "kind"):
+        collaboration.quick_capture(session, m.ws, m.journey.id, None, "wish", "x", "Ben")
+    with raises_domain_error("This field is required.", "text"):
+        collaboration.quick_capture(session, m.ws, m.journey.id, None, "pain", "  ", "Ben")
+    with raises_domain_error("This field is required.", "author"):
+        collaboration.quick_capture(session, m.ws, m.journey.id, None, "pain", "x", " ")
+    other = journeys.create_journey(session, m.ws, {"name": "Other"})
+    with raises_domain_error("Choose a stage of this journey.", "stage_id"):
+        collaboration.quick_capture(session, m.ws, other.id, m.stages[0].id, "pain", "x", "Ben")
+    with raises_domain_error("Add a stage to the journey first.", "stage_id"):
+        collaboration.quick_capture(session, m.ws, other.id, None, "pain", "x", "Ben")
+    with pytest.raises(DomainError):
+        with session.begin_nested():
+            collaboration.quick_capture(session, other_workspace.id, m.journey.id, m.stages[0].id, "pain", "x", "Ben")
