@@ -20,8 +20,7 @@ from components.text import md
 from models.db import read_session, write_session
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import metrics, touchpoints
-from services.core import DomainError
-from services.touchpoints import plain_value
+from services.core import DomainError, plain_value
 
 FORM = "metric.form"
 NEW = 0

@@ -15,7 +15,7 @@ from components.metric_labels import OPPORTUNITY_STATUS_LABELS
 from components.table_editing import editor_key, pinned, save_table
 from models.journey import OPPORTUNITY_STATUSES
 from services import journeys
-from services.touchpoints import table_changes
+from services.core import table_changes
 
 PORTFOLIO = "opportunity.portfolio"
 # How a refused row names the field (the step editor's labels).

@@ -18,8 +18,8 @@ from components.labels import label, translated, unique_labels
 from components.text import md
 from models.db import read_session
 from services import audit, history, journeys, touchpoints
+from services.core import plain_value
 from services.journeys import JourneyMap
-from services.touchpoints import plain_value
 
 FORM = "step.form"
 SELECTED = "journey.editor.step_id"

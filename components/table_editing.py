@@ -18,8 +18,7 @@ from components.i18n import _
 from components.labels import label
 from components.text import md
 from models.db import write_session
-from services.core import DomainError
-from services.touchpoints import TableErrors
+from services.core import DomainError, TableErrors
 
 
 def editor_key(owner: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from components.i18n import _
 from components.table_editing import editor_key, pinned, reset_editor, save_table
 from components.touchpoint_labels import TOUCHPOINT_FIELDS
-from services import touchpoints
+from services import core, touchpoints
 
 CATALOGUE = "touchpoint.catalogue"
 EVALUATION = "touchpoint.links"
@@ -54,7 +54,7 @@ def catalogue_editor(engine: Engine, workspace_id: int, catalogue: pd.DataFrame,
         st.rerun()
     if saved:
         by_name = {name: channel_id for channel_id, name in channel_names.items()}
-        changes = touchpoints.table_changes(shown, edited, CATALOGUE_FIELDS)
+        changes = core.table_changes(shown, edited, CATALOGUE_FIELDS)
         for change in changes:
             if "channel" in change.changes:
                 change.changes["channel_id"] = by_name.get(change.changes.pop("channel"))
@@ -90,6 +90,6 @@ def evaluation_editor(engine: Engine, workspace_id: int, touchpoint_id: int, lin
         detached = edited[edited["detach"].astype(bool)]
         detach = [(int(row_id), int(version)) for row_id, version in zip(detached["id"], detached["version"], strict=True)]
         keep = edited[~edited["detach"].astype(bool)]
-        changes = touchpoints.table_changes(shown, keep, LINK_FIELDS, label="step")
+        changes = core.table_changes(shown, keep, LINK_FIELDS, label="step")
         save_table(engine, owner, lambda s: touchpoints.save_evaluations(s, workspace_id, changes, detach),
                    anything=bool(changes or detach), fields=TOUCHPOINT_FIELDS)

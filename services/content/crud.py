@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from models import Channel, ContentItem, ContentMapping, Journey, Persona, Stage
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
-from services import core, journeys
+from services import core
 from services.core import N_, DomainError
 
 CONTENT_FIELDS = ("title", "format", "url", "owner", "status", "description")
@@ -71,7 +71,7 @@ def _check_mapping_references(session: Session, workspace_id: int, row: ContentM
         session, Channel, row.channel_id, workspace_id, field="channel_id", message=N_("Choose a channel from this workspace."),
     )
     core.reference(
-        session, Stage, row.stage_id, workspace_id, journeys.via_journey(Stage),
+        session, Stage, row.stage_id, workspace_id,
         field="stage_id", message=N_("Choose a stage from this workspace."),
     )
 

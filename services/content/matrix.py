@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from models import Channel, JourneyPersona, Persona, PersonaChannel, Stage, Step, StepTouchpoint, Touchpoint
 from services.content import crud as content
-from services.journeys import get_journey, read_frame
+from services.core import read_frame
+from services.journeys import get_journey
 
 DEMAND_COLUMNS = ["persona_id", "persona", "stage_id", "stage", "position", "channel_id", "channel", "intensity", "steps",
                   "live", "covered"]

@@ -12,12 +12,10 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, col, select
 
 from services.core import crud as common
+from services.core.aggregates import Via, scope_owner, via
 from services.core.errors import N_, DomainError, NotFoundError
 
 Model = TypeVar("Model", bound=SQLModel)
-
-# (parent model, join condition) pairs from a row up to a model with ``workspace_id``.
-Via = tuple[type[SQLModel], Any]
 
 GONE = N_("This item no longer exists. Someone may have deleted it.")
 
@@ -29,42 +27,45 @@ def joined(query: Any, *via: Via) -> Any:
     return query
 
 
-def get_scoped(session: Session, model: type[Model], row_id: int | None, workspace_id: int, *via: Via) -> Model:
+def in_scope(query: Any, model: type[SQLModel]) -> Any:
+    """``query`` joined up from ``model`` to the table that holds its workspace (see :mod:`aggregates`)."""
+    return joined(query, *via(model))
+
+
+def get_scoped(session: Session, model: type[Model], row_id: int | None, workspace_id: int) -> Model:
     """Fetch ``row_id`` only if it belongs to the workspace, else NotFoundError.
 
-    Without ``via`` the model must have its own ``workspace_id``; with it the
-    last parent in the chain is the one whose ``workspace_id`` is compared.
+    A row without its own ``workspace_id`` is joined up its declared path (a pain point: step,
+    journey), so a guessed id from another workspace is refused by the same single query.
     """
     if row_id is None:
         raise NotFoundError(GONE)
-    if not via:
+    if not via(model):
         return common.get(session, model, row_id, workspace_id)
-    owner = via[-1][0]
-    row = session.exec(joined(select(model), *via).where(model.id == row_id, owner.workspace_id == workspace_id)).first()  # type: ignore[attr-defined]
+    owner = scope_owner(model)
+    row = session.exec(in_scope(select(model), model).where(model.id == row_id, owner.workspace_id == workspace_id)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFoundError(GONE)
     return row
 
 
-def reference(
-    session: Session, model: type[Model], row_id: int | None, workspace_id: int, *via: Via, field: str, message: str
-) -> Model:
+def reference(session: Session, model: type[Model], row_id: int | None, workspace_id: int, *, field: str, message: str) -> Model:
     """Like :func:`get_scoped`, for an id chosen in a form: the error names the form field."""
     try:
-        return get_scoped(session, model, row_id, workspace_id, *via)
+        return get_scoped(session, model, row_id, workspace_id)
     except NotFoundError as exc:
         raise DomainError(message, field=field) from exc
 
 
 def require_ids(
-    session: Session, model: type[SQLModel], ids: Iterable[int], workspace_id: int, *via: Via, field: str, message: str
+    session: Session, model: type[SQLModel], ids: Iterable[int], workspace_id: int, *, field: str, message: str
 ) -> list[int]:
     """Check many ids in one query (joined up like :func:`get_scoped`); returns them de-duplicated, in order."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    owner = via[-1][0] if via else model
-    query = joined(select(model.id), *via).where(col(model.id).in_(wanted), owner.workspace_id == workspace_id)  # type: ignore[attr-defined]
+    owner = scope_owner(model)
+    query = in_scope(select(model.id), model).where(col(model.id).in_(wanted), owner.workspace_id == workspace_id)  # type: ignore[attr-defined]
     found = set(session.exec(query).all())
     if len(found) != len(wanted):
         raise DomainError(message, field=field)

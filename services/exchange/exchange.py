@@ -93,7 +93,7 @@ from models import (
 )
 from models.base import utcnow
 from services import core, history, personas, workshop, workspaces
-from services.core import N_, DomainError
+from services.core import N_, DomainError, table_rows
 from services.exchange.format import (
     ENTITY_KINDS,
     FORMAT,
@@ -104,7 +104,6 @@ from services.exchange.format import (
     WORKSPACE_FIELDS,
     Part,
 )
-from services.journeys import table_rows
 from services.workspaces import DEFAULT_CHANNELS
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024

@@ -65,8 +65,7 @@ from models import (
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
 from models.persona import INCOME_BANDS
 from services import content, core, kano, metrics, personas, touchpoints
-from services.core import N_, DomainError, ValidationErrors
-from services.journeys import read_frame
+from services.core import N_, DomainError, ValidationErrors, read_frame
 
 MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024

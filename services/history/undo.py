@@ -90,7 +90,7 @@ ROOTS = {"stage": "stages", "step": "steps", "transition": "transitions"}
 
 def _rows(session: Session, model: Any, *conditions: Any) -> list[dict[str, Any]]:
     table = model.__table__
-    return journeys.table_rows(session, select(table).where(*conditions).order_by(*table.primary_key.columns))
+    return core.table_rows(session, select(table).where(*conditions).order_by(*table.primary_key.columns))
 
 
 def _snapshot_steps(session: Session, step_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
@@ -288,10 +288,10 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[in
     Link rows without an id of their own (opportunity ↔ pain point) map to nothing.
     """
     if "id" not in model.model_fields:
-        journeys.bulk_insert(session, model, rows)
+        core.bulk_insert(session, model, rows)
         return {}
     taken = set(session.exec(select(model.id).where(col(model.id).in_([row["id"] for row in rows]))).all())
-    journeys.bulk_insert(session, model, [row for row in rows if row["id"] not in taken])
+    core.bulk_insert(session, model, [row for row in rows if row["id"] not in taken])
     id_map = {row["id"]: row["id"] for row in rows if row["id"] not in taken}
     for row in rows:
         if row["id"] in taken:  # rare: one statement each is fine

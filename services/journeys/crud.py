@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import String, case, cast, func, insert, update
+from sqlalchemy import String, case, cast, func, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
@@ -34,7 +33,7 @@ from models import (
 )
 from models.journey import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, OPPORTUNITY_STATUSES
 from services import core
-from services.core import N_, DomainError
+from services.core import N_, DomainError, bulk_insert, insert_mapped, read_frame, table_rows
 
 JOURNEY_FIELDS = ("name", "scenario", "goal", "state", "status", "next_journey_id")
 STAGE_FIELDS = ("name", "description")
@@ -61,16 +60,6 @@ StageDirection = Literal["left", "right"]
 StepDirection = Literal["left", "right", "up", "down"]
 
 
-def via_journey(model: type[SQLModel]) -> core.Via:
-    """Join from a row with ``journey_id`` (stage, step, transition, vote round) up to its journey."""
-    return (Journey, Journey.id == model.journey_id)  # type: ignore[attr-defined]
-
-
-def via_step(model: type[SQLModel]) -> tuple[core.Via, core.Via]:
-    """Join from a row with ``step_id`` (pain point, opportunity …) up to the step's journey."""
-    return (Step, Step.id == model.step_id), (Journey, Journey.id == Step.journey_id)  # type: ignore[attr-defined]
-
-
 def _next_position(session: Session, position: Any, parent: Any, parent_id: int) -> int:
     """The position after the last one under ``parent`` (0 for the first child)."""
     return session.exec(select(func.coalesce(func.max(position), -1) + 1).where(parent == parent_id)).one()
@@ -89,52 +78,6 @@ def _replace_links(session: Session, model: Any, owner: dict[str, int], target: 
             session.delete(link)
     session.add_all(core.validate(model, {**owner, target: target_id}) for target_id in wanted if target_id not in kept)
     core.flush(session)
-
-
-def read_frame(session: Session, query: Any) -> pd.DataFrame:
-    """A query's rows as a DataFrame whose columns are the query's labels (also when there are no rows)."""
-    result = session.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
-def table_rows(session: Session, query: Any) -> list[dict[str, Any]]:
-    """A Core query's rows as plain dicts (no ORM objects: cheap for hundreds of rows, easy to copy or store)."""
-    return [dict(row) for row in session.execute(query).mappings()]
-
-
-def bulk_insert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows in one executemany; the database's refusals become a DomainError like :func:`common.flush`.
-
-    A Core insert into the table: the ORM's bulk insert would reset ``version``
-    to 1, and an undo must put a row back with the version it had.
-    """
-    if not rows:
-        return
-    try:
-        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
-    except IntegrityError as exc:
-        raise core.integrity_error(exc) from exc
-
-
-def insert_mapped(
-    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], old_ids: Sequence[int], key: tuple[str, ...]
-) -> dict[int, int]:
-    """Insert rows in one statement and map each old id to its new one.
-
-    SQLite cannot batch an INSERT … RETURNING whose rows must come back in
-    parameter order (SQLAlchemy then sends one statement per row), so the rows
-    are matched by ``key`` instead: columns the caller made unique within
-    ``rows`` (a parent id and a dense position).
-    """
-    if not rows:
-        return {}
-    table = model.__table__  # type: ignore[attr-defined]
-    try:
-        result = session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), list(rows))
-    except IntegrityError as exc:
-        raise core.integrity_error(exc) from exc
-    new_by_key = {tuple(found): new_id for new_id, *found in result.all()}
-    return {old: new_by_key[tuple(row[name] for name in key)] for old, row in zip(old_ids, rows, strict=True)}
 
 
 # --- journeys -----------------------------------------------------------------------------------
@@ -277,12 +220,12 @@ def delete_journey(session: Session, workspace_id: int, journey_id: int, *, expe
 
 
 def get_stage(session: Session, workspace_id: int, stage_id: int) -> Stage:
-    return core.get_scoped(session, Stage, stage_id, workspace_id, via_journey(Stage))
+    return core.get_scoped(session, Stage, stage_id, workspace_id)
 
 
 def list_stages(session: Session, workspace_id: int, journey_id: int) -> list[Stage]:
     return list(session.exec(
-        select(Stage).join(*via_journey(Stage))
+        core.in_scope(select(Stage), Stage)
         .where(Stage.journey_id == journey_id, Journey.workspace_id == workspace_id)
         .order_by(Stage.position, Stage.id)
     ).all())
@@ -327,20 +270,20 @@ def delete_stage(
 
 
 def get_step(session: Session, workspace_id: int, step_id: int) -> Step:
-    return core.get_scoped(session, Step, step_id, workspace_id, via_journey(Step))
+    return core.get_scoped(session, Step, step_id, workspace_id)
 
 
 def step_reference(session: Session, workspace_id: int, step_id: int, field: str) -> Step:
     """A step chosen in a form (by another row: transition, link, comment …), checked to be in the workspace."""
     return core.reference(
-        session, Step, step_id, workspace_id, via_journey(Step), field=field, message=N_("Choose a step from this workspace."),
+        session, Step, step_id, workspace_id, field=field, message=N_("Choose a step from this workspace."),
     )
 
 
 def list_steps(session: Session, workspace_id: int, journey_id: int) -> list[Step]:
     """All steps of a journey in reading order: by stage position, then step position (one query)."""
     return list(session.exec(
-        select(Step).join(Stage, Stage.id == Step.stage_id).join(*via_journey(Step))
+        select(Step).join(Stage, Stage.id == Step.stage_id).join(*core.via(Step)[0])
         .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
         .order_by(Stage.position, Stage.id, Step.position, Step.id)
     ).all())
@@ -376,7 +319,7 @@ def delete_step(session: Session, workspace_id: int, step_id: int, *, expected_v
 def _list_step_items(session: Session, model: Any, workspace_id: int, journey_id: int, step_id: int | None) -> list[Any]:
     """A journey's items of one kind in one query (never one per step), by step then position."""
     query = (
-        core.joined(select(model), *via_step(model))
+        core.in_scope(select(model), model)
         .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
     )
     if step_id is not None:
@@ -396,7 +339,7 @@ def _create_step_item(
 
 
 def get_pain_point(session: Session, workspace_id: int, pain_point_id: int) -> PainPoint:
-    return core.get_scoped(session, PainPoint, pain_point_id, workspace_id, *via_step(PainPoint))
+    return core.get_scoped(session, PainPoint, pain_point_id, workspace_id)
 
 
 def list_pain_points(session: Session, workspace_id: int, journey_id: int, *, step_id: int | None = None) -> list[PainPoint]:
@@ -422,7 +365,7 @@ def delete_pain_point(session: Session, workspace_id: int, pain_point_id: int, *
 
 
 def get_opportunity(session: Session, workspace_id: int, opportunity_id: int) -> Opportunity:
-    return core.get_scoped(session, Opportunity, opportunity_id, workspace_id, *via_step(Opportunity))
+    return core.get_scoped(session, Opportunity, opportunity_id, workspace_id)
 
 
 def list_opportunities(session: Session, workspace_id: int, journey_id: int, *, step_id: int | None = None) -> list[Opportunity]:
@@ -451,7 +394,7 @@ def set_opportunity_pain_points(session: Session, workspace_id: int, opportunity
     """Replace the pain points an opportunity addresses (any pain point of the workspace)."""
     get_opportunity(session, workspace_id, opportunity_id)
     wanted = core.require_ids(
-        session, PainPoint, pain_point_ids, workspace_id, *via_step(PainPoint),
+        session, PainPoint, pain_point_ids, workspace_id,
         field="pain_point_ids", message=N_("Choose pain points from this workspace."),
     )
     _replace_links(session, OpportunityPainPoint, {"opportunity_id": opportunity_id}, "pain_point_id", wanted)
@@ -462,7 +405,7 @@ def opportunity_pain_points(session: Session, workspace_id: int, journey_id: int
     rows = session.exec(
         core.joined(
             select(OpportunityPainPoint.opportunity_id, OpportunityPainPoint.pain_point_id),
-            (Opportunity, Opportunity.id == OpportunityPainPoint.opportunity_id), *via_step(Opportunity),
+            *core.via(OpportunityPainPoint),
         )
         .where(Step.journey_id == journey_id, Journey.workspace_id == workspace_id)
         .order_by(OpportunityPainPoint.opportunity_id, OpportunityPainPoint.pain_point_id)
@@ -477,12 +420,12 @@ def opportunity_pain_points(session: Session, workspace_id: int, journey_id: int
 
 
 def get_transition(session: Session, workspace_id: int, transition_id: int) -> Transition:
-    return core.get_scoped(session, Transition, transition_id, workspace_id, via_journey(Transition))
+    return core.get_scoped(session, Transition, transition_id, workspace_id)
 
 
 def list_transitions(session: Session, workspace_id: int, journey_id: int) -> list[Transition]:
     return list(session.exec(
-        select(Transition).join(*via_journey(Transition))
+        core.in_scope(select(Transition), Transition)
         .where(Transition.journey_id == journey_id, Journey.workspace_id == workspace_id)
         .order_by(Transition.source_step_id, Transition.target_step_id)
     ).all())

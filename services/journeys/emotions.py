@@ -15,7 +15,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from models import Journey, Stage, Step
-from services.journeys import crud as journeys
+from services import core
 
 CURVE_COLUMNS = ["journey_id", "journey", "state", "step_id", "step_title", "stage_name", "order", "relative",
                  "emotion", "is_moment_of_truth"]
@@ -31,7 +31,7 @@ def emotion_curves(session: Session, workspace_id: int, journey_ids: Iterable[in
     ids = list(dict.fromkeys(int(i) for i in journey_ids))
     if not ids:
         return pd.DataFrame(columns=CURVE_COLUMNS)
-    frame = journeys.read_frame(session, (
+    frame = core.read_frame(session, (
         select(Step.journey_id, Journey.name.label("journey"), Journey.state, Step.id.label("step_id"),
                Step.title.label("step_title"), Stage.name.label("stage_name"), Step.emotion, Step.is_moment_of_truth)
         .join(Stage, Stage.id == Step.stage_id)

@@ -41,6 +41,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from models import Measurement, Metric, Step
+from services import core
 from services.core import N_, DomainError
 from services.journeys import crud as journeys
 from services.journeys.graph import BranchWarning, percent
@@ -353,7 +354,7 @@ def measured_step_rates(
         .where(col(Measurement.metric_id).in_(select(Metric.id).where(in_journey)))
         .group_by(Measurement.metric_id).subquery()
     )
-    rows = journeys.read_frame(session, (
+    rows = core.read_frame(session, (
         select(Metric.id.label("metric_id"), Metric.name.label("metric"), Metric.kind, Metric.unit, Metric.target,
                Metric.direction, Metric.step_id, Step.title.label("step"), Measurement.measured_on,
                Measurement.value.label("measured"))

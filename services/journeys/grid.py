@@ -25,6 +25,7 @@ from models import (
     StepTouchpoint,
     Touchpoint,
 )
+from services import core
 from services.journeys import crud as journeys
 from services.journeys.graph import BranchWarning, validate_branches
 
@@ -121,7 +122,7 @@ def _on_steps(model: type, *columns: object) -> object:
 
 def _pain_points(session: Session, journey_id: int) -> pd.DataFrame:
     """Pain points by step and position; ``votes`` is 0 until the workshop issue counts dot votes here."""
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         _on_steps(PainPoint, PainPoint.id, PainPoint.step_id, PainPoint.text, PainPoint.severity, PainPoint.position,
                   PainPoint.version, literal(0).label("votes"))
         .where(Step.journey_id == journey_id).order_by(PainPoint.step_id, PainPoint.position, PainPoint.id)
@@ -129,7 +130,7 @@ def _pain_points(session: Session, journey_id: int) -> pd.DataFrame:
 
 
 def _opportunities(session: Session, journey_id: int) -> pd.DataFrame:
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         _on_steps(Opportunity, Opportunity.id, Opportunity.step_id, Opportunity.text, Opportunity.customer_value,
                   Opportunity.business_value, Opportunity.effort, Opportunity.status, Opportunity.position,
                   Opportunity.version)
@@ -139,7 +140,7 @@ def _opportunities(session: Session, journey_id: int) -> pd.DataFrame:
 
 def _step_touchpoints(session: Session, journey_id: int) -> pd.DataFrame:
     """Links with the catalogue entry's name and channel (``channel_name`` "" when it has none)."""
-    frame = journeys.read_frame(session, (
+    frame = core.read_frame(session, (
         _on_steps(StepTouchpoint, StepTouchpoint.id, StepTouchpoint.step_id, StepTouchpoint.touchpoint_id,
                   Touchpoint.name.label("touchpoint_name"), Channel.name.label("channel_name"),
                   Touchpoint.is_direct, Touchpoint.is_online, StepTouchpoint.importance, StepTouchpoint.satisfaction,

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from models import Journey, Opportunity, OpportunityPainPoint, PainPoint, Stage, Step, Vote
 from models.journey import OPPORTUNITY_STATUSES
-from services.core import DomainError
+from services import core
+from services.core import DomainError, RowChange, TableErrors
 from services.journeys import crud as journeys
-from services.touchpoints import RowChange, TableErrors
 
 SCORE_FIELDS = ("customer_value", "business_value", "effort", "status")
 # The crosshair of the matrix: the middle of each scale (value 2–10, effort 1–5).
@@ -55,7 +55,7 @@ def portfolio(session: Session, workspace_id: int, journey_id: int | None = None
     )
     if journey_id is not None:
         query = query.where(Step.journey_id == journey_id)
-    frame = journeys.read_frame(session, query)
+    frame = core.read_frame(session, query)
     texts = [sorted(set(v.split(_SEPARATOR)), key=str.lower) if isinstance(v, str) and v else [] for v in frame["pain_points"]]
     frame["pain_points"] = ["; ".join(t) for t in texts]
     frame["pain_point_count"] = [len(t) for t in texts]

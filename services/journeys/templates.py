@@ -103,7 +103,7 @@ def create_journey_from_template(
     """
     template = get_template(template_key)
     journey = journeys.create_journey(session, workspace_id, data, persona_ids=persona_ids)
-    stage_ids = journeys.insert_mapped(session, Stage, [
+    stage_ids = core.insert_mapped(session, Stage, [
         _row(Stage, {"journey_id": journey.id, "name": translate(stage.name, language), "position": index})
         for index, stage in enumerate(template.stages)
     ], range(len(template.stages)), ("position",))
@@ -111,7 +111,7 @@ def create_journey_from_template(
         (stage_ids[index], position, title)
         for index, stage in enumerate(template.stages) for position, title in enumerate(stage.starter_steps)
     ]
-    step_ids = journeys.insert_mapped(session, Step, [
+    step_ids = core.insert_mapped(session, Step, [
         _row(Step, {
             "journey_id": journey.id, "stage_id": stage_id, "position": position, "title": translate(title, language),
             **({"is_entry": True, "entry_share": 100.0} if number == 0 else {}),
@@ -119,7 +119,7 @@ def create_journey_from_template(
         })
         for number, (stage_id, position, title) in enumerate(steps)
     ], range(len(steps)), ("stage_id", "position"))
-    journeys.bulk_insert(session, Transition, [
+    core.bulk_insert(session, Transition, [
         _row(Transition, {"journey_id": journey.id, "source_step_id": step_ids[n], "target_step_id": step_ids[n + 1], "share": 100.0})
         for n in range(len(steps) - 1)
     ])

@@ -1,4 +1,4 @@
-"""kano."""
+"""kano"""
 
 from services.kano.crud import (
     ANSWER_WORDS,
@@ -12,7 +12,6 @@ from services.kano.crud import (
     REQUIRED_COLUMNS,
     TIE_ORDER,
     UNKNOWN_ANSWER,
-    VIA_ITEM,
     KanoImport,
     RowProblem,
     RowsRefused,
@@ -51,7 +50,6 @@ __all__ = [
     "RowsRefused",
     "TIE_ORDER",
     "UNKNOWN_ANSWER",
-    "VIA_ITEM",
     "add_answers",
     "add_kano_answer",
     "answer_value",

@@ -22,12 +22,11 @@ from sqlmodel import Session, col, select
 
 from models import Journey, KanoAnswer, KanoItem
 from models.kano import KANO_ANSWERS
-from services import core, journeys
+from services import core
 from services.core import N_, DomainError
 
 KANO_ITEM_FIELDS = ("name", "description", "journey_id")
 
-VIA_ITEM: core.Via = (KanoItem, KanoItem.id == KanoAnswer.kano_item_id)
 
 
 def answer_value(answer: int | str, field: str) -> int:
@@ -80,7 +79,7 @@ def delete_kano_item(session: Session, workspace_id: int, item_id: int, *, expec
 
 
 def get_kano_answer(session: Session, workspace_id: int, answer_id: int) -> KanoAnswer:
-    return core.get_scoped(session, KanoAnswer, answer_id, workspace_id, VIA_ITEM)
+    return core.get_scoped(session, KanoAnswer, answer_id, workspace_id)
 
 
 def add_kano_answer(
@@ -106,7 +105,7 @@ def list_kano_answers(session: Session, workspace_id: int, *, item_id: int | Non
                 KanoAnswer.id, KanoAnswer.kano_item_id, KanoItem.name.label("item"), KanoAnswer.respondent,
                 KanoAnswer.functional, KanoAnswer.dysfunctional, KanoAnswer.created_at,
             ),
-            VIA_ITEM,
+            *core.via(KanoAnswer),
         )
         .where(KanoItem.workspace_id == workspace_id)
         .order_by(KanoItem.name, KanoAnswer.id)
@@ -174,7 +173,7 @@ def evaluate(session: Session, workspace_id: int) -> pd.DataFrame:
     """One row per Kano item (by name): number of answers, count per category, the category by majority
     and the coefficients. Items without answers have zero counts, category "" and NaN coefficients.
     One query; the counting is vectorised."""
-    rows = journeys.read_frame(session, (
+    rows = core.read_frame(session, (
         select(KanoItem.id.label("item_id"), KanoItem.name.label("item"), KanoItem.description, KanoItem.journey_id,
                KanoAnswer.functional, KanoAnswer.dysfunctional)
         .outerjoin(KanoAnswer, KanoAnswer.kano_item_id == KanoItem.id)
@@ -246,7 +245,7 @@ def add_answers(session: Session, workspace_id: int, item_id: int, rows: list[di
                            "functional": answers[0], "dysfunctional": answers[1]})
     if problems:
         raise RowsRefused(problems)
-    journeys.bulk_insert(session, KanoAnswer, values)
+    core.bulk_insert(session, KanoAnswer, values)
     return len(values)
 
 
@@ -410,7 +409,7 @@ def _existing_items(session: Session, workspace_id: int) -> dict[str, tuple[int,
 def _answered(session: Session, workspace_id: int) -> set[tuple[str, str]]:
     """(item name, respondent), both lower case, of the stored answers that name a respondent."""
     rows = session.exec(
-        select(KanoItem.name, KanoAnswer.respondent).join(*VIA_ITEM)
+        select(KanoItem.name, KanoAnswer.respondent).join(*core.via(KanoAnswer)[0])
         .where(KanoItem.workspace_id == workspace_id, col(KanoAnswer.respondent) != "")
     ).all()
     return {(name.lower(), respondent.strip().lower()) for name, respondent in rows}
@@ -424,7 +423,7 @@ def import_answers_csv(session: Session, workspace_id: int, data: bytes | str) -
         raise RowsRefused(list(preview.problems))
     ids = {name.lower(): create_kano_item(session, workspace_id, {"name": name}).id for name in preview.new_items}
     item_ids = [int(i) if pd.notna(i) else ids[name.lower()] for i, name in zip(preview.rows["item_id"], preview.rows["item"], strict=True)]
-    journeys.bulk_insert(session, KanoAnswer, [
+    core.bulk_insert(session, KanoAnswer, [
         {"kano_item_id": item_id, "respondent": respondent, "functional": int(f), "dysfunctional": int(d)}
         for item_id, respondent, f, d in zip(item_ids, preview.rows["respondent"], preview.rows["functional"],
                                             preview.rows["dysfunctional"], strict=True)

@@ -1,4 +1,4 @@
-"""metrics."""
+"""metrics"""
 
 from services.metrics.crud import (
     IMPORT_COLUMNS,
@@ -11,7 +11,6 @@ from services.metrics.crud import (
     STATUSES,
     TARGET_FIELDS,
     TRENDS,
-    VIA_METRIC,
     ImportErrors,
     ImportPlan,
     ImportProblem,
@@ -66,7 +65,6 @@ __all__ = [
     "TARGET_FIELDS",
     "TOP",
     "TRENDS",
-    "VIA_METRIC",
     "add_measurement",
     "biggest_drop_offs",
     "create_metric",

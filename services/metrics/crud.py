@@ -25,8 +25,7 @@ from models import Journey, Measurement, Metric, Step, Touchpoint
 from models.base import utcnow
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import core, journeys, touchpoints
-from services.core import N_, DomainError, NotFoundError
-from services.touchpoints import RowChange, TableErrors, plain_value, table_changes
+from services.core import N_, DomainError, NotFoundError, RowChange, TableErrors, plain_value, table_changes
 
 METRIC_FIELDS = (
     "name", "kind", "unit", "target", "direction", "review_every_days", "scope",
@@ -44,7 +43,6 @@ SCOPE_TARGETS: dict[str, tuple[str | None, str]] = {
     "touchpoint": ("touchpoint_id", N_("Choose the touchpoint this metric measures.")),
 }
 
-VIA_METRIC: core.Via = (Metric, Metric.id == Measurement.metric_id)
 
 
 def _scope_targets(session: Session, workspace_id: int, scope: str, targets: dict[str, int | None]) -> dict[str, int | None]:
@@ -133,7 +131,7 @@ def _check_value(values: dict[str, Any]) -> None:
 
 
 def get_measurement(session: Session, workspace_id: int, measurement_id: int) -> Measurement:
-    return core.get_scoped(session, Measurement, measurement_id, workspace_id, VIA_METRIC)
+    return core.get_scoped(session, Measurement, measurement_id, workspace_id)
 
 
 def add_measurement(
@@ -167,7 +165,7 @@ def list_measurements(
     query = (
         core.joined(
             select(Measurement.id, Measurement.measured_on, Measurement.value, Measurement.note, Measurement.version),
-            VIA_METRIC,
+            *core.via(Measurement),
         )
         .where(Measurement.metric_id == metric_id, Metric.workspace_id == workspace_id)
         .order_by(Measurement.measured_on)
@@ -243,7 +241,7 @@ def metric_status(session: Session, workspace_id: int, *, today: date | None = N
         .outerjoin(Touchpoint, Touchpoint.id == Metric.touchpoint_id)
         .order_by(func.lower(Metric.name), Metric.id)
     )
-    return _with_status(journeys.read_frame(session, query), today)
+    return _with_status(core.read_frame(session, query), today)
 
 
 def _with_status(frame: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -308,7 +306,7 @@ def measurement_series(
     if not ids:
         return pd.DataFrame(columns=columns).astype({"measured_on": "datetime64[ns]", "value": float})
     query = (
-        core.joined(select(Measurement.metric_id, Measurement.measured_on, Measurement.value, Measurement.note), VIA_METRIC)
+        core.joined(select(Measurement.metric_id, Measurement.measured_on, Measurement.value, Measurement.note), *core.via(Measurement))
         .where(col(Measurement.metric_id).in_(ids), Metric.workspace_id == workspace_id)
         .order_by(Measurement.metric_id, Measurement.measured_on)
     )
@@ -319,7 +317,7 @@ def measurement_series(
             return pd.DataFrame(columns=columns).astype({"measured_on": "datetime64[ns]", "value": float})
         # One lower bound for all: the window of the metric measured longest ago.
         query = query.where(col(Measurement.measured_on) >= (newest.min() - pd.Timedelta(days=window_days)).date())
-    frame = journeys.read_frame(session, query)
+    frame = core.read_frame(session, query)
     frame["measured_on"] = pd.to_datetime(frame["measured_on"])
     frame["value"] = frame["value"].astype(float)
     if window_days is not None and not frame.empty:
@@ -708,7 +706,7 @@ def import_measurements(session: Session, workspace_id: int, data: bytes | str) 
     if plan.rows.empty:
         raise ImportErrors([ImportProblem(None, DomainError(N_("The file has no measurements below its header.")))])
     now = utcnow()
-    journeys.bulk_insert(session, Measurement, [
+    core.bulk_insert(session, Measurement, [
         {"metric_id": int(metric_id), "measured_on": day, "value": float(value), "note": note,
          "created_at": now, "updated_at": now, "version": 1}
         for metric_id, day, value, note in plan.rows[["metric_id", "measured_on", "value", "note"]].itertuples(index=False)

@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import PainPoint, Stage, Step, StepTouchpoint, Touchpoint, Transition, Vote
-from services import journeys
+from services import core, journeys
 from services.core import DomainError
 from services.touchpoints import MIDPOINT
 
@@ -77,7 +77,7 @@ def lowest_emotion_steps(session: Session, journey_ids: Sequence[int]) -> pd.Dat
         .where(col(Step.journey_id).in_(ids))
         .subquery()
     )
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         select(ranked.c.journey_id, ranked.c.step_id, ranked.c.step, ranked.c.stage, ranked.c.emotion)
         .where(ranked.c.rank == 1)
     ))
@@ -110,7 +110,7 @@ def top_pain_points(session: Session, journey_ids: Sequence[int], *, top: int = 
                       c.position, c.pain_point_id),
         ).label("rank"),
     ).subquery()
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.journey_id, ranked.c.rank)
     ))
 
@@ -151,7 +151,7 @@ def fix_first_touchpoints(session: Session, journey_ids: Sequence[int], *, top: 
         .where(rated.c.importance >= MIDPOINT, rated.c.satisfaction <= MIDPOINT)
         .subquery()
     )
-    frame = journeys.read_frame(session, select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.journey_id, ranked.c.rank))
+    frame = core.read_frame(session, select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.journey_id, ranked.c.rank))
     for column in ("importance", "satisfaction", "urgency"):
         frame[column] = frame[column].astype(float)
     return frame
@@ -169,7 +169,7 @@ def biggest_drop_offs(session: Session, journey_ids: Sequence[int], *, customers
     ids = _ids(journey_ids)
     if not ids:
         return pd.DataFrame(columns=DROP_OFF_COLUMNS)
-    steps = journeys.read_frame(session, (
+    steps = core.read_frame(session, (
         select(  # only what the flow model reads (the step texts would cost time for nothing)
             Step.journey_id, Step.id.label("step_id"), Step.title, Step.stage_id, Stage.name.label("stage_name"),
             Stage.position.label("stage_position"), Step.is_entry, Step.entry_share, Step.is_exit, Step.exit_kind,
@@ -178,7 +178,7 @@ def biggest_drop_offs(session: Session, journey_ids: Sequence[int], *, customers
         .where(col(Step.journey_id).in_(ids))
         .order_by(Step.journey_id, Stage.position, Stage.id, Step.position, Step.id)
     ))
-    links = journeys.read_frame(session, (
+    links = core.read_frame(session, (
         select(Transition.journey_id, Transition.source_step_id, Transition.target_step_id, Transition.share)
         .where(col(Transition.journey_id).in_(ids))
     ))

@@ -43,9 +43,9 @@ from services import core, journeys, metrics, touchpoints  # noqa: E402
 from services.core import (  # noqa: E402
     N_,
     DomainError,
+    read_frame,  # noqa: E402
     translate,  # noqa: E402
 )
-from services.journeys import read_frame  # noqa: E402
 
 MM = 1 / 25.4  # inches per millimetre
 PAPERS = {"A3": (420, 297), "A2": (594, 420), "A1": (841, 594)}  # landscape, mm

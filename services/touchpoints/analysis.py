@@ -14,7 +14,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from models import Channel, Journey, Stage, Step, StepTouchpoint, Touchpoint
-from services.journeys import read_frame
+from services.core import read_frame
 
 # The crosshair of the importance–performance matrix: the middle of the 1–5 scale.
 MIDPOINT = 3.0

@@ -5,7 +5,7 @@ offline); a step link carries the customer's evaluation at that moment
 (article 002: importance, satisfaction, decisive for the purchase, leads to abort).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from models import Channel, Journey, Stage, Step, StepTouchpoint, Touchpoint
 from services import core, journeys
-from services.core import N_, DomainError
+from services.core import N_, DomainError, RowChange, apply_rows
 
 TOUCHPOINT_FIELDS = (
     "name", "channel_id", "is_online", "is_direct", "owner_department", "external_provider", "description", "cost_per_contact",
@@ -26,7 +26,6 @@ LINK_FIELDS = ("importance", "satisfaction", "is_decisive", "leads_to_abort", "n
 INDIRECT_CATEGORIES = frozenset({"earned"})
 
 # A step link belongs to the workspace of its touchpoint (the step is checked to match when attaching).
-VIA_TOUCHPOINT: core.Via = (Touchpoint, Touchpoint.id == StepTouchpoint.touchpoint_id)
 
 
 def get_touchpoint(session: Session, workspace_id: int, touchpoint_id: int) -> Touchpoint:
@@ -182,83 +181,16 @@ def catalogue(session: Session, workspace_id: int, filters: CatalogueFilter | No
             .where(col(Step.journey_id).in_(filters.journey_ids))
         )
         query = query.where(col(Touchpoint.id).in_(used))
-    frame = journeys.read_frame(session, query)
+    frame = core.read_frame(session, query)
     frame["channel_id"] = frame["channel_id"].astype("Int64")
     frame["channel"] = frame["channel"].fillna("")
     frame["cost_per_contact"] = frame["cost_per_contact"].astype("Float64")
     return frame
 
 
-@dataclass(frozen=True)
-class RowChange:
-    """One edited row of a table: its id, the version it was read at, the changed fields, and a label for messages."""
-
-    row_id: int
-    version: int | None
-    changes: dict[str, Any]
-    label: str = ""
-
-
-class TableErrors(DomainError):
-    """Several rows of an edited table were refused; ``rows`` pairs each row's label with its error."""
-
-    def __init__(self, rows: list[tuple[str, DomainError]]) -> None:
-        self.rows = rows
-        first = rows[0][1]
-        super().__init__(first.message, field=first.field, **first.params)
-
-
-def _same(a: Any, b: Any) -> bool:
-    a_missing = a is None or (not isinstance(a, str) and pd.isna(a))
-    b_missing = b is None or (not isinstance(b, str) and pd.isna(b))
-    if a_missing or b_missing:
-        return a_missing and b_missing
-    return a == b
-
-
-def plain_value(value: Any) -> Any:
-    """A table cell as a plain Python value (NA → None, numpy scalars → int/float/bool)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def table_changes(
-    original: pd.DataFrame, edited: pd.DataFrame, fields: Iterable[str], *, label: str = "name"
-) -> list[RowChange]:
-    """Compare an edited table with the one shown (both with ``id`` and ``version`` columns, same rows)."""
-    fields = [f for f in fields if f in edited.columns]
-    before = original.set_index("id")
-    changes = []
-    for record in edited.to_dict("records"):
-        row_id = int(record["id"])
-        old = before.loc[row_id]
-        changed = {f: plain_value(record[f]) for f in fields if not _same(record[f], old[f])}
-        if changed:
-            changes.append(RowChange(row_id, plain_value(old.get("version")), changed, str(old.get(label, row_id))))
-    return changes
-
-
-def _apply_rows(session: Session, changes: Sequence[RowChange], apply: Any) -> int:
-    """Run ``apply(change)`` for every row, each in a savepoint, so every bad row is reported; raise if any was bad.
-
-    The caller's ``write_session`` then rolls the whole transaction back: all rows are saved, or none.
-    """
-    problems: list[tuple[str, DomainError]] = []
-    for change in changes:
-        try:
-            with session.begin_nested():
-                apply(change)
-        except DomainError as err:
-            problems.append((change.label, err))
-    if problems:
-        raise TableErrors(problems)
-    return len(changes)
-
-
 def save_catalogue(session: Session, workspace_id: int, changes: Sequence[RowChange]) -> int:
     """Apply the catalogue table's edits in one transaction; every edited row is validated like a form."""
-    return _apply_rows(session, changes, lambda c: update_touchpoint(
+    return apply_rows(session, changes, lambda c: update_touchpoint(
         session, workspace_id, c.row_id, c.changes, expected_version=c.version,
     ))
 
@@ -268,7 +200,7 @@ def save_catalogue(session: Session, workspace_id: int, changes: Sequence[RowCha
 
 def where_used(session: Session, workspace_id: int, touchpoint_id: int) -> pd.DataFrame:
     """The touchpoint's step links with journey, stage and step, in reading order, in one query."""
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         select(
             StepTouchpoint.id, Step.journey_id, Journey.name.label("journey"), Stage.name.label("stage"),
             StepTouchpoint.step_id, Step.title.label("step"), StepTouchpoint.importance, StepTouchpoint.satisfaction,
@@ -284,7 +216,7 @@ def where_used(session: Session, workspace_id: int, touchpoint_id: int) -> pd.Da
 
 def step_choices(session: Session, workspace_id: int, journey_id: int) -> pd.DataFrame:
     """A journey's steps (id, stage, title) in reading order, for the attach form; one query."""
-    return journeys.read_frame(session, (
+    return core.read_frame(session, (
         select(Step.id, Stage.name.label("stage"), Step.title)
         .join(Stage, Stage.id == Step.stage_id)
         .join(Journey, Journey.id == Step.journey_id)
@@ -297,7 +229,7 @@ def save_evaluations(
     session: Session, workspace_id: int, changes: Sequence[RowChange], detach: Sequence[tuple[int, int | None]] = (),
 ) -> int:
     """Apply edited ratings of several links and detach others, in one transaction: all or nothing."""
-    saved = _apply_rows(session, changes, lambda c: update_step_touchpoint(
+    saved = apply_rows(session, changes, lambda c: update_step_touchpoint(
         session, workspace_id, c.row_id, c.changes, expected_version=c.version,
     ))
     for link_id, version in detach:
@@ -309,7 +241,7 @@ def save_evaluations(
 
 
 def get_step_touchpoint(session: Session, workspace_id: int, link_id: int) -> StepTouchpoint:
-    return core.get_scoped(session, StepTouchpoint, link_id, workspace_id, VIA_TOUCHPOINT)
+    return core.get_scoped(session, StepTouchpoint, link_id, workspace_id)
 
 
 def attach_touchpoint(

@@ -93,12 +93,12 @@ def list_comments(
 
 
 def get_vote_round(session: Session, workspace_id: int, round_id: int) -> VoteRound:
-    return core.get_scoped(session, VoteRound, round_id, workspace_id, journeys.via_journey(VoteRound))
+    return core.get_scoped(session, VoteRound, round_id, workspace_id)
 
 
 def list_vote_rounds(session: Session, workspace_id: int, journey_id: int) -> list[VoteRound]:
     return list(session.exec(
-        core.joined(select(VoteRound), journeys.via_journey(VoteRound))
+        core.joined(select(VoteRound), *core.via(VoteRound))
         .where(VoteRound.journey_id == journey_id, Journey.workspace_id == workspace_id)
         .order_by(VoteRound.created_at, VoteRound.id)
     ).all())
@@ -132,7 +132,7 @@ def _vote_target(session: Session, workspace_id: int, vote_round: VoteRound, tar
         raise DomainError(N_("A vote goes to exactly one step, pain point or opportunity."), field="step_id")
     field, target_id = given[0]
     model = VOTE_TARGETS[field]
-    via = (journeys.via_journey(Step),) if model is Step else journeys.via_step(model)
+    via = core.via(model)
     journey_id = session.exec(
         core.joined(select(Step.journey_id).select_from(model), *via)
         .where(model.id == target_id, Journey.workspace_id == workspace_id)  # type: ignore[attr-defined]

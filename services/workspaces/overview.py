@@ -10,8 +10,7 @@ from sqlalchemy import func, literal_column, union_all
 from sqlmodel import Session, select
 
 from models import ContentItem, Journey, KanoItem, Measurement, Metric, Persona, Step, Touchpoint
-from services import core, journeys
-from services.metrics import VIA_METRIC
+from services import core
 
 
 def workspace_counts(session: Session, workspace_id: int) -> dict[str, int]:
@@ -22,12 +21,12 @@ def workspace_counts(session: Session, workspace_id: int) -> dict[str, int]:
     counts = {
         "personas": owned(Persona),
         "journeys": owned(Journey),
-        "steps": core.joined(select(func.count()).select_from(Step), journeys.via_journey(Step))
+        "steps": core.joined(select(func.count()).select_from(Step), *core.via(Step))
         .where(Journey.workspace_id == workspace_id),
         "touchpoints": owned(Touchpoint),
         "content_items": owned(ContentItem),
         "metrics": owned(Metric),
-        "measurements": core.joined(select(func.count()).select_from(Measurement), VIA_METRIC)
+        "measurements": core.joined(select(func.count()).select_from(Measurement), *core.via(Measurement))
         .where(Metric.workspace_id == workspace_id),
         "kano_items": owned(KanoItem),
     }

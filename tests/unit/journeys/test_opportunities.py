@@ -9,9 +9,9 @@ from sqlmodel import select
 from components.opportunity_charts import opportunity_matrix_figure
 from models import Opportunity
 from models.db import read_session, write_session
+from services.core import RowChange, TableErrors, table_changes
 from services.journeys import crud as journeys
 from services.journeys import opportunities
-from services.touchpoints.crud import RowChange, TableErrors, table_changes
 from services.workshop import collaboration
 from services.workspaces.crud import create_workspace
 

@@ -10,13 +10,13 @@ from sqlmodel import select
 from components.metric_charts import metric_sparkline_figure, metric_trend_figure
 from models import Measurement
 from models.db import write_session
+from services.core import RowChange, TableErrors
 from services.journeys import crud as journeys
 from services.journeys import flows
 from services.metrics import crud as metrics
 from services.metrics import dashboard
 from services.touchpoints import analysis as touchpoint_analysis
 from services.touchpoints import crud as touchpoints
-from services.touchpoints.crud import RowChange, TableErrors
 from services.workshop import collaboration
 from services.workspaces.crud import create_workspace
 

@@ -21,11 +21,13 @@ import pytest
 from sqlmodel import select
 
 from models import StepTouchpoint, Touchpoint
+from services import core
+from services.core import RowChange, TableErrors
 from services.core.errors import ConflictError, NotFoundError
 from services.journeys import crud as journeys
 from services.touchpoints import analysis
 from services.touchpoints import crud as touchpoints
-from services.touchpoints.crud import CatalogueFilter, RowChange, TableErrors
+from services.touchpoints.crud import CatalogueFilter
 from services.workspaces import channels
 
 
@@ -123,7 +125,7 @@ def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case,
     edited.loc[edited["name"] == "Chat", "owner_department"] = "Service"
     edited.loc[edited["name"] == "Website", "name"] = "Hotline"  # duplicate
     edited.loc[edited["name"] == "Reviews", "cost_per_contact"] = -2.0
-    changes = touchpoints.table_changes(shown, edited, ("name", "owner_department", "cost_per_contact"))
+    changes = core.table_changes(shown, edited, ("name", "owner_department", "cost_per_contact"))
     assert [(c.label, c.changes) for c in changes] == [
         ("Chat", {"owner_department": "Service"}), ("Reviews", {"cost_per_contact": -2.0}), ("Website", {"name": "Hotline"}),
     ]
