@@ -35,6 +35,7 @@ browser-deps:
 ## test: install everything the tests need and run the whole suite
 test: $(DEV_STAMP) browser-deps
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 ## test-fast: unit and page tests only, no browser
@@ -43,6 +44,7 @@ test-fast: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 
 ## bench: generate a large workspace and measure page reruns (prints a table, writes bench/results.json)
 bench: $(DEV_STAMP)

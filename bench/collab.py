@@ -28,9 +28,10 @@ from sqlalchemy import event
 
 from bench import say
 from bench.generate import generate_workspace
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
 from services.journeys import crud as journeys
 from services.journeys.grid import load_journey_map
+from services.unit_of_work import unit_of_work
 from services.workshop import collaboration
 from services.workspaces import crud as workspaces
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         n = 0
         while not stop.wait(args.edit_every):
             began = time.perf_counter()
-            with write_session(engine, actor="Facilitator") as session:
+            with unit_of_work(engine, actor="Facilitator") as session:
                 journeys.update_step(session, ws, rng.choice(step_ids), {"doing": f"edit {n}"})
                 revision = workspaces.revision(session, ws)
             done = time.perf_counter()

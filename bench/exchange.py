@@ -19,8 +19,9 @@ from typing import Any
 
 from bench import say
 from bench.generate import generate_workspace
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
 from services.exchange import exchange
+from services.unit_of_work import unit_of_work
 
 WORKLOAD: dict[str, int] = {
     "personas": 50, "journeys": 100, "stages": 12, "steps_per_journey": 60, "touchpoints": 300,
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             return exchange.read_document(data)
 
         def import_() -> int:
-            with write_session(engine) as session:
+            with unit_of_work(engine) as session:
                 return exchange.import_document(session, data).workspace_id
 
         export_s, data = _best(args.runs, export)

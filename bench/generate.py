@@ -45,10 +45,11 @@ from models import (
     Touchpoint,
     Transition,
 )
-from models.db import create_db_engine, upgrade_to_head, write_session
+from models.db import create_db_engine, upgrade_to_head
 from models.journey import OPPORTUNITY_STATUSES
 from models.metric import METRIC_KINDS
 from models.persona import INCOME_BANDS
+from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
 Progress = Callable[[str], None]
@@ -257,7 +258,7 @@ def generate_workspace(
         f"(+1 small journey of {SMALL_JOURNEY_STEPS}), {touchpoints} touchpoints, {step_touchpoint_links} links, "
         f"{metrics} metrics × {measurements_per_metric} measurements")
 
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ids = _Ids(session)
         t = time.perf_counter()
         workspace = workspaces.create_workspace(session, workspaces.unique_name(session, name))

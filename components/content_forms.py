@@ -11,13 +11,11 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.content_labels import CONTENT_FORMATS, CONTENT_STATUSES
-from components.feedback import attempt, clear_field_errors, flash, message, show_field_error
+from components.feedback import attempt, clear_field_errors, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.text import md
-from models.db import write_session
 from services import content
-from services.core import DomainError
 
 FORM = "content.form"
 EDITING = "content.editing"  # None, "new" or an item id
@@ -107,14 +105,9 @@ def delete_confirmation(engine: Engine, workspace_id: int, row: dict[str, Any]) 
                    .format(title=md(row["title"]), count=int(row["mappings"])))
         confirm, cancel = st.columns(2)
         if confirm.button(_("Delete content item"), key="content.delete.confirm", type="primary", width="stretch"):
-            try:
-                with write_session(engine) as session:
-                    content.delete_content_item(session, workspace_id, int(row["id"]), expected_version=int(row["version"]))
-            except DomainError as err:
-                st.error(message(err), icon="⚠️")
-            else:
+            if attempt(engine, lambda s: content.delete_content_item(s, workspace_id, int(row["id"]), expected_version=int(row["version"])),
+                       _("Content item deleted."), kind="info"):
                 st.session_state[DELETING] = None
-                flash(_("Content item deleted."), "info")
                 st.rerun()
         if cancel.button(_("Cancel"), key="content.delete.cancel", width="stretch"):
             st.session_state[DELETING] = None

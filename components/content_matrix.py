@@ -11,14 +11,12 @@ from pandas.io.formats.style import Styler
 from sqlalchemy import Engine
 
 from components.content_labels import CONTENT_FORMATS, STATUS_ICONS
-from components.feedback import clear_field_errors, flash, message, set_field_errors, show_field_error
+from components.feedback import attempt, show_field_error
 from components.i18n import _
 from components.labels import label, unique_labels
 from components.text import md
-from models.db import write_session
 from services import content
 from services.content import ContentMap, gaps, visible_mappings
-from services.core import DomainError
 
 MATRIX = "content.map.matrix"
 STAGE = "content.map.stage"
@@ -140,18 +138,10 @@ def cell_panel(engine: Engine, workspace_id: int, cmap: ContentMap, channels: pd
 
 
 def _write(engine: Engine, action, done: str, form: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with write_session(engine) as session:
-            action(session)
-    except DomainError as err:
+    if attempt(engine, action, done, form=form):
         if form:
-            set_field_errors(form, err)
-            st.rerun()
-        st.error(message(err), icon="⚠️")
-    else:
-        if form:
-            clear_field_errors(form)
             for field in ("item", "need"):  # ready for the next mapping; the persona stays
                 st.session_state.pop(f"{form}.{field}", None)
-        flash(done)
+        st.rerun()
+    elif form:
         st.rerun()

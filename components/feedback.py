@@ -11,12 +11,14 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from components.i18n import _
 from components.text import md
-from models.db import write_session
-from services.core import ConflictError, DomainError, ValidationErrors
+from models.db import is_busy
+from services.core import N_, Actor, ConflictError, DomainError, ValidationErrors
+from services.unit_of_work import unit_of_work
 
 
 def plain_message(err: DomainError) -> str:
@@ -65,7 +67,7 @@ def show_flash() -> None:
 
 @contextmanager
 def reporting_errors() -> Iterator[None]:
-    """Run a user action; a DomainError becomes a readable message, never a traceback."""
+    """For reads only (writes go through :func:`attempt`): a DomainError becomes a readable message."""
     try:
         yield
     except DomainError as err:
@@ -90,25 +92,37 @@ class Done:
     value: Any = None
 
 
+def current_actor() -> Actor:
+    """Who is acting in this browser session (the display name given; the account after sign-in)."""
+    return Actor(str(st.session_state.get(ACTOR_KEY, "") or ""))
+
+
+BUSY = N_("The database is busy right now; nothing was saved. Please try again in a moment.")
+
+
 def attempt(
     engine: Engine,
     action: Callable[[Session], Any],
-    success: str,
+    success: str | Callable[[Any], str] | None,
     *,
     form: str | None = None,
     on_conflict: Callable[[ConflictError], None] | None = None,
+    on_error: Callable[[DomainError], None] | None = None,
+    kind: str = "success",
 ) -> Done | None:
-    """Run ``action(session)`` as one unit of work (all or nothing).
+    """Run ``action(session)`` as one unit of work of the current actor (all or nothing).
 
-    On success the ``success`` message is queued for the next rerun and a
-    :class:`Done` returned. A DomainError is shown, never raised: next to the
-    fields of ``form`` when given (stored for the rerun), else right here; then
-    None is returned and nothing was written. A ConflictError (someone else
-    saved the row first) goes to ``on_conflict`` when given, so the caller can
-    show both versions instead of a bare message.
+    Every write from a page goes through here. On success the ``success`` message (or
+    ``success(value)``) is queued for the next rerun and a :class:`Done` returned. A
+    DomainError is shown, never raised: next to the fields of ``form`` when given (stored for
+    the rerun), through ``on_error`` (a list of problems, say), else right here; then None is
+    returned and nothing was written. A ConflictError (someone else saved the row first) goes
+    to ``on_conflict`` when given, so the caller can show both versions instead of a bare
+    message. A database busy with another writer is a message too, never a traceback. ``kind``:
+    how the success message looks ("info" for deletions).
     """
     try:
-        with write_session(engine, actor=st.session_state.get(ACTOR_KEY, "")) as session:
+        with unit_of_work(engine, current_actor()) as session:
             value = action(session)
     except ConflictError as err:
         if on_conflict is None:
@@ -117,9 +131,18 @@ def attempt(
             on_conflict(err)
         return None
     except DomainError as err:
-        raise_or_show(err, form)
+        if on_error is None:
+            raise_or_show(err, form)
+        else:
+            on_error(err)
+        return None
+    except DBAPIError as err:
+        if not is_busy(err):
+            raise
+        raise_or_show(DomainError(BUSY), form)
         return None
     if form:
         clear_field_errors(form)
-    flash(success)
+    if success:
+        flash(success(value) if callable(success) else success, kind)
     return Done(value)

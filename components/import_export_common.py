@@ -1,10 +1,7 @@
 """Shared pieces of the import/export page: labels for tables and choices, safe error texts, problem tables."""
 
-from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from components.i18n import N_, _
 from components.text import md
@@ -42,13 +39,6 @@ def safe_message(err: DomainError) -> str:
         return template.format(**{k: md(v) for k, v in err.params.items()})
     except (KeyError, IndexError, ValueError):
         return template
-
-
-def show_problems(problems: Iterable[Any], *, key: str, columns: dict[str, str]) -> None:
-    """Every problem of a refused file as a table (plain text cells: nothing from the file is interpreted)."""
-    rows = [{name: (p.render(_) if name == "problem" else getattr(p, name, "")) for name in columns} for p in problems]
-    st.dataframe(pd.DataFrame(rows, columns=list(columns)), hide_index=True, width="stretch", key=key,
-                 column_config={name: st.column_config.TextColumn(label) for name, label in columns.items()})
 
 
 def counts_frame(counts: dict[str, dict[str, int]]) -> pd.DataFrame:

@@ -12,14 +12,14 @@ from components.import_export_common import (
     TABLE_LABELS,
     counts_frame,
     safe_message,
-    show_problems,
 )
 from components.labels import translated
+from components.problems import show_problems
 from components.text import md
 from components.workspace import WORKSPACE_KEY
 from models.db import read_session
 from services import exchange
-from services.core import DomainError
+from services.core import DomainError, Problems
 
 UPLOAD_MB = exchange.MAX_IMPORT_BYTES // (1024 * 1024)
 TARGETS = {"new": N_("A new workspace"), "existing": N_("This workspace")}
@@ -27,8 +27,6 @@ MODES = {
     exchange.COPY: N_("Add as copies (names already taken get a number)"),
     exchange.REPLACE: N_("Replace by name (same name: overwritten; the rest added)"),
 }
-PROBLEM_COLUMNS = {"where": N_("Where"), "problem": N_("Problem")}
-ROW_COLUMNS = {"line": N_("Line"), "column": N_("Column"), "problem": N_("Problem")}
 
 
 def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> None:
@@ -50,13 +48,13 @@ def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> N
     try:
         with read_session(engine) as session:
             plan = exchange.plan_import(session, data, **options)
-    except exchange.ImportRefused as err:
+    except Problems as err:
         if len(err.problems) > 1:
             st.error(_("This file cannot be imported; nothing was changed. {count} problems were found:").format(
                 count=len(err.problems)), icon="⚠️")
         else:
             st.error(_("This file cannot be imported; nothing was changed.") + " " + safe_message(err), icon="⚠️")
-        show_problems(err.problems, key="io.import.problems", columns=translated(PROBLEM_COLUMNS))
+        show_problems(err.problems, key="io.import.problems", column=_("Where"))
         return
     except DomainError as err:
         st.error(safe_message(err), icon="⚠️")
@@ -110,13 +108,13 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
             result = exchange.preview(session, workspace_id, kind, data, filename, encoding=encoding)
     except DomainError as err:
         st.error(safe_message(err), icon="⚠️")
-        show_problems(getattr(err, "problems", []), key="io.sheet.problems", columns=translated(ROW_COLUMNS))
+        show_problems(getattr(err, "problems", []), key="io.sheet.problems")
         return
     facts = [f for f in (result.encoding, result.separator and repr(result.separator), result.sheet) if f]
     st.caption(_("Read as: {facts}").format(facts=md(" · ".join(facts))))
     if result.problems:
         st.error(_("{count} problems: nothing will be imported until they are fixed.").format(count=len(result.problems)), icon="⚠️")
-        show_problems(result.problems, key="io.sheet.problems", columns=translated(ROW_COLUMNS))
+        show_problems(result.problems, key="io.sheet.problems")
     counts = result.counts()
     st.write(_("Rows: {new} new, {updated} updated, {added} added.").format(
         new=counts.get("create", 0), updated=counts.get("update", 0), added=counts.get("add", 0)))

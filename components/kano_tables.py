@@ -7,15 +7,17 @@ at all, and each refused row is listed with its row or line number.
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import _
 from components.kano_labels import KANO_ANSWER_LABELS, KANO_CATEGORIES
 from components.labels import translated
+from components.problems import show_refused
 from components.text import md
-from models.db import read_session, write_session
+from models.db import read_session
 from services import kano
-from services.core import DomainError
+from services.core import Problems
 
 ANSWERS = "kano.answers"
 IMPORT = "kano.import"
@@ -32,16 +34,6 @@ def _next_generation(owner: str) -> None:
     st.session_state[f"{owner}.generation"] = _generation(owner) + 1
 
 
-def show_problems(err: DomainError, what: str) -> None:
-    """A refused table or file: one line per bad row (``what`` names the number: row or line)."""
-    if isinstance(err, kano.RowsRefused):
-        st.error(message(err), icon="⚠️")
-        st.dataframe(pd.DataFrame({what: [p.line for p in err.problems], _("Problem"): [p.render(_) for p in err.problems]}),
-                     hide_index=True, width="stretch")
-    else:
-        st.error(message(err), icon="⚠️")
-
-
 def item_form(engine: Engine, workspace_id: int, journey_names: dict[int, str]) -> None:
     """Add a feature to survey, optionally tied to a journey."""
     with st.form("kano.item.form", clear_on_submit=True):
@@ -52,14 +44,9 @@ def item_form(engine: Engine, workspace_id: int, journey_names: dict[int, str]) 
         journey = st.selectbox(_("Journey"), options, format_func={0: _("none"), **journey_names}.get, key="kano.item.journey")
         added = st.form_submit_button(_("Add feature"), type="primary", key="kano.item.add")
     if added:
-        try:
-            with write_session(engine) as session:
-                kano.create_kano_item(session, workspace_id, {"name": name, "description": description,
-                                                              "journey_id": journey or None})
-        except DomainError as err:
-            st.error(message(err), icon="⚠️")
-        else:
-            flash(_("Feature “{name}” added.").format(name=md(name.strip())))
+        item = {"name": name, "description": description, "journey_id": journey or None}
+        if attempt(engine, lambda s: kano.create_kano_item(s, workspace_id, item),
+                   _("Feature “{name}” added.").format(name=md(name.strip()))):
             st.rerun()
 
 
@@ -75,13 +62,8 @@ def delete_item(engine: Engine, workspace_id: int, items: dict[int, str]) -> Non
         if not sure:
             st.warning(_("Tick the confirmation first."))
             return
-        try:
-            with write_session(engine) as session:
-                kano.delete_kano_item(session, workspace_id, item_id)
-        except DomainError as err:
-            st.error(message(err), icon="⚠️")
-        else:
-            flash(_("Feature “{name}” deleted.").format(name=md(items[item_id])))
+        if attempt(engine, lambda s: kano.delete_kano_item(s, workspace_id, item_id),
+                   _("Feature “{name}” deleted.").format(name=md(items[item_id]))):
             st.rerun()
 
 
@@ -108,17 +90,13 @@ def answer_editor(engine: Engine, workspace_id: int, item_id: int) -> None:
         rows = [{**row, "functional": numbers.get(row["functional"], row["functional"]),
                  "dysfunctional": numbers.get(row["dysfunctional"], row["dysfunctional"])}
                 for row in edited.to_dict("records")]
-        try:
-            with write_session(engine) as session:
-                count = kano.add_answers(session, workspace_id, item_id, rows)
-        except DomainError as err:
-            show_problems(err, _("Row"))
-        else:
-            if not count:
-                st.info(_("Nothing to save: the table has no answers."))
-                return
+        done = attempt(engine, lambda s: kano.add_answers(s, workspace_id, item_id, rows),
+                       lambda count: _("{count} answers saved.").format(count=count) if count else "",
+                       on_error=lambda err: show_refused(err, key=f"{ANSWERS}.problems", line=_("Row")))
+        if done and not done.value:
+            st.info(_("Nothing to save: the table has no answers."))
+        elif done:
             _next_generation(ANSWERS)
-            flash(_("{count} answers saved.").format(count=count))
             st.rerun()
 
 
@@ -143,14 +121,11 @@ def stored_answers(engine: Engine, workspace_id: int, item_id: int) -> None:
     )
     selected = [int(answers["id"].iat[row]) for row in event.selection.rows]
     if selected and st.button(_("Delete {count} selected answers").format(count=len(selected)), key=f"{ANSWERS}.delete"):
-        try:
-            with write_session(engine) as session:
-                for answer_id in selected:
-                    kano.delete_kano_answer(session, workspace_id, answer_id)
-        except DomainError as err:
-            st.error(message(err), icon="⚠️")
-        else:
-            flash(_("{count} answers deleted.").format(count=len(selected)))
+        def delete(session: Session) -> None:
+            for answer_id in selected:
+                kano.delete_kano_answer(session, workspace_id, answer_id)
+
+        if attempt(engine, delete, _("{count} answers deleted.").format(count=len(selected))):
             st.rerun()
 
 
@@ -172,7 +147,7 @@ def csv_import(engine: Engine, workspace_id: int) -> None:
     with read_session(engine) as session:
         preview = kano.preview_answers_csv(session, workspace_id, data)
     if preview.problems:
-        show_problems(kano.RowsRefused(list(preview.problems)), _("Line"))
+        show_refused(Problems(list(preview.problems), kano.ROWS_REFUSED), key=f"{IMPORT}.problems")
         st.caption(_("Nothing was imported. Correct the lines and upload the file again."))
     else:
         st.success(_("{rows} answers for {items} features are ready to import.").format(
@@ -197,15 +172,13 @@ def csv_import(engine: Engine, workspace_id: int) -> None:
 
 def _import(engine: Engine, workspace_id: int, data: bytes) -> None:
     with st.status(_("Importing the answers …"), expanded=False) as status:
-        try:
-            with write_session(engine) as session:
-                imported = kano.import_answers_csv(session, workspace_id, data)
-        except DomainError as err:
+        done = attempt(engine, lambda s: kano.import_answers_csv(s, workspace_id, data),
+                       lambda imported: _("{count} answers imported.").format(count=len(imported.rows)),
+                       on_error=lambda err: show_refused(err, key=f"{IMPORT}.problems"))
+        if not done:
             status.update(label=_("Nothing was imported."), state="error")
-            show_problems(err, _("Line"))
             return
         status.update(label=_("Imported."), state="complete")
     st.session_state[IMPORT_DATA] = None
     _next_generation(IMPORT)
-    flash(_("{count} answers imported.").format(count=len(imported.rows)))
     st.rerun()

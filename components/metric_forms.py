@@ -11,16 +11,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from components.feedback import clear_field_errors, field_errors, flash, message, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.metric_labels import DIRECTION_LABELS, METRIC_KIND_LABELS, SCOPE_LABELS
 from components.text import md
-from models.db import read_session, write_session
+from models.db import read_session
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import metrics, touchpoints
-from services.core import DomainError, plain_value
+from services.core import plain_value
 
 FORM = "metric.form"
 NEW = 0
@@ -119,20 +120,16 @@ def _save(engine: Engine, workspace_id: int, metric: dict[str, Any] | None, scop
     target = TARGET_OF_SCOPE.get(scope)
     for field in TARGET_OF_SCOPE.values():
         data[field] = st.session_state.get(key(field)) if field == target else None
-    try:
-        with write_session(engine) as session:
-            if metric is None:
-                metrics.create_metric(session, workspace_id, data)
-            else:
-                metrics.update_metric(session, workspace_id, int(metric["metric_id"]), data,
-                                      expected_version=st.session_state.get(key("version")))
-    except DomainError as err:
-        set_field_errors(FORM, err)
-        st.rerun()
-    else:
+    def save(session: Session) -> None:
+        if metric is None:
+            metrics.create_metric(session, workspace_id, data)
+        else:
+            metrics.update_metric(session, workspace_id, int(metric["metric_id"]), data,
+                                  expected_version=st.session_state.get(key("version")))
+
+    if attempt(engine, save, _("Metric saved."), form=FORM):
         st.session_state.pop(key("loaded"), None)
-        flash(_("Metric saved."))
-        st.rerun()
+    st.rerun()
 
 
 def _delete(engine: Engine, workspace_id: int, metric: dict[str, Any]) -> None:
@@ -140,14 +137,9 @@ def _delete(engine: Engine, workspace_id: int, metric: dict[str, Any]) -> None:
         st.markdown(_("Delete “{name}” with its {count} measurements? This cannot be undone.").format(
             name=md(metric["name"]), count=int(metric["measurements"])))
         if st.button(_("Delete for good"), type="primary", key=key("delete")):
-            try:
-                with write_session(engine) as session:
-                    metrics.delete_metric(session, workspace_id, int(metric["metric_id"]),
-                                          expected_version=int(metric["version"]))
-            except DomainError as err:
-                st.error(message(err), icon="⚠️")
-            else:
+            if attempt(engine, lambda s: metrics.delete_metric(s, workspace_id, int(metric["metric_id"]),
+                                                                expected_version=int(metric["version"])), _("Metric deleted."),
+                       kind="info"):
                 st.session_state.pop(key("metric"), None)
                 st.session_state.pop(key("loaded"), None)
-                flash(_("Metric deleted."), "info")
                 st.rerun()

@@ -5,16 +5,15 @@ Parsing and every check live in ``services.metrics.plan_import``; this panel sho
 request. The import checks the file again inside its transaction and writes all rows or none.
 """
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, plain_message
+from components.feedback import attempt
 from components.i18n import _
-from models.db import read_session, write_session
+from components.problems import show_problems
+from models.db import read_session
 from services import metrics
-from services.core import DomainError
-from services.metrics import ImportErrors, ImportProblem
+from services.core import DomainError, Problem, Problems
 
 IMPORT = "metric.import"
 PASTE = f"{IMPORT}.paste"
@@ -26,29 +25,15 @@ def _file_key() -> str:
     return f"{IMPORT}.file.{st.session_state.get(f'{IMPORT}.generation', 0)}"
 
 
-def problems_table(problems: list[ImportProblem] | tuple[ImportProblem, ...]) -> None:
-    frame = pd.DataFrame({
-        "line": pd.array([p.line for p in problems], dtype="Int64"),
-        "reason": [plain_message(p.error) for p in problems],
-    })
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "line": st.column_config.NumberColumn(_("Line")), "reason": st.column_config.TextColumn(_("Reason"), width="large"),
-    })
-
-
 def _run_import(engine: Engine, workspace_id: int, data: bytes) -> None:
     """Button callback: import, then empty the inputs (allowed here, before the widgets are drawn again)."""
-    try:
-        with write_session(engine) as session:
-            count = metrics.import_measurements(session, workspace_id, data)
-    except ImportErrors as err:
-        st.session_state[f"{IMPORT}.failed"] = err.problems
-    except DomainError as err:
-        st.session_state[f"{IMPORT}.failed"] = [ImportProblem(None, err)]
-    else:
+    def refused(err: DomainError) -> None:
+        st.session_state[f"{IMPORT}.failed"] = err.problems if isinstance(err, Problems) else [Problem(None, None, err)]
+
+    if attempt(engine, lambda s: metrics.import_measurements(s, workspace_id, data),
+               lambda count: _("{count} measurements imported.").format(count=count), on_error=refused):
         st.session_state[PASTE] = ""
         st.session_state[f"{IMPORT}.generation"] = st.session_state.get(f"{IMPORT}.generation", 0) + 1
-        flash(_("{count} measurements imported.").format(count=count))
 
 
 def import_panel(engine: Engine, workspace_id: int) -> None:
@@ -60,7 +45,7 @@ def import_panel(engine: Engine, workspace_id: int) -> None:
     failed = st.session_state.pop(f"{IMPORT}.failed", None)
     if failed:
         st.error(_("Nothing was imported. Please correct these lines:"), icon="⚠️")
-        problems_table(failed)
+        show_problems(failed, key=f"{IMPORT}.failed.problems")
     data = upload.getvalue() if upload is not None else (pasted or "").encode("utf-8")
     if not data.strip():
         return
@@ -69,7 +54,7 @@ def import_panel(engine: Engine, workspace_id: int) -> None:
     if plan.problems:
         st.error(_("Nothing can be imported yet: {count} problems in the file. Correct them and load it again.").format(
             count=len(plan.problems)), icon="⚠️")
-        problems_table(plan.problems)
+        show_problems(plan.problems, key=f"{IMPORT}.problems")
         return
     summary = plan.summary()
     st.info(_("The import adds {rows} measurements to {metrics} metrics. No existing measurement is changed.").format(

@@ -10,14 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from components.feedback import clear_field_errors, field_errors, flash, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import _
 from components.labels import INCOME_BANDS, PERSONA_FIELDS, label, translated
 from models import Channel, Persona
-from models.db import write_session
 from services import personas
-from services.core import DomainError
 from services.personas import ChannelPreference
 
 FORM = "persona.form"
@@ -166,20 +165,17 @@ def _save(engine: Engine, workspace_id: int, channels: list[Channel], preference
     data["income_band"] = st.session_state.get(key("income_band")) or ""
     upload = st.session_state.get(key("avatar_upload"))
     avatar = upload.getvalue() if upload is not None else None
-    try:
+
+    def save(session: Session) -> None:
         chosen = _channels_from_editor(channels, preferences)
-        with write_session(engine) as session:
-            if editing == "new":
-                personas.create_persona(session, workspace_id, data, avatar=avatar, channels=chosen)
-            else:
-                personas.update_persona(
-                    session, workspace_id, int(editing), data, expected_version=st.session_state.get(key("version")),
-                    avatar=avatar, remove_avatar=bool(st.session_state.get(key("remove_avatar"))), channels=chosen,
-                )
-    except DomainError as err:
-        set_field_errors(FORM, err)
-        st.rerun()
-    else:
+        if editing == "new":
+            personas.create_persona(session, workspace_id, data, avatar=avatar, channels=chosen)
+        else:
+            personas.update_persona(
+                session, workspace_id, int(editing), data, expected_version=st.session_state.get(key("version")),
+                avatar=avatar, remove_avatar=bool(st.session_state.get(key("remove_avatar"))), channels=chosen,
+            )
+
+    if attempt(engine, save, _("Persona saved."), form=FORM):
         close_editor()
-        flash(_("Persona saved."))
-        st.rerun()
+    st.rerun()

@@ -13,12 +13,10 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import _
-from components.labels import label
-from components.text import md
-from models.db import write_session
-from services.core import DomainError, TableErrors
+from components.problems import show_refused
+from services.core import DomainError
 
 
 def editor_key(owner: str) -> str:
@@ -52,15 +50,10 @@ def pinned(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return shown.reset_index()
 
 
-def show_table_errors(err: DomainError, fields: dict[str, str]) -> None:
+def show_table_errors(err: DomainError, fields: dict[str, str], owner: str) -> None:
     """Every refused row with its label, the field (named through ``fields``) and the reason."""
-    if not isinstance(err, TableErrors):
-        st.error(message(err), icon="⚠️")
-        return
-    st.error(_("Nothing was saved. Please correct these rows:"), icon="⚠️")
-    for row, problem in err.rows:
-        field = f" · {label(fields, problem.field)}" if problem.field in fields else ""
-        st.error(f"{md(row) or '—'}{field}: {message(problem)}")
+    show_refused(err, key=f"{owner}.problems", line=_("Row"), column=_("Field"), fields=fields,
+                 title=_("Nothing was saved. Please correct these rows:"))
 
 
 def save_table(engine: Engine, owner: str, write: Callable[[Session], int], *, anything: bool,
@@ -69,12 +62,7 @@ def save_table(engine: Engine, owner: str, write: Callable[[Session], int], *, a
     if not anything:
         st.info(_("Nothing to save: no cell was changed."))
         return
-    try:
-        with write_session(engine) as session:
-            count = write(session)
-    except DomainError as err:
-        show_table_errors(err, fields)
-    else:
+    if attempt(engine, write, lambda count: _("{count} rows saved.").format(count=count),
+               on_error=lambda err: show_table_errors(err, fields, owner)):
         reset_editor(owner)
-        flash(_("{count} rows saved.").format(count=count))
         st.rerun()

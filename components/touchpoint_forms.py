@@ -11,14 +11,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import attempt, clear_field_errors, field_errors, flash, message, set_field_errors, show_field_error
+from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.touchpoint_labels import DIRECT_CHOICES, ONLINE_CHOICES
 from components.touchpoint_tables import CATALOGUE, reset_editor
-from models.db import write_session
 from services import touchpoints, workspaces
-from services.core import DomainError
 
 FORM = "touchpoint.form"
 EDITING = "touchpoint.editing"  # None, "new" or a touchpoint id
@@ -118,13 +116,8 @@ def new_channel_popover(engine: Engine, workspace_id: int) -> None:
         name = st.text_input(_("Channel"), key="touchpoint.channel.name")
         online = st.checkbox(_("Online"), value=True, key="touchpoint.channel.online")
         if st.form_submit_button(_("Add channel"), key="touchpoint.channel.add"):
-            try:
-                with write_session(engine) as session:
-                    workspaces.create_channel(session, workspace_id, {"name": name, "is_online": online})
-            except DomainError as err:
-                st.error(message(err), icon="⚠️")
-            else:
-                flash(_("Channel added."))
+            if attempt(engine, lambda s: workspaces.create_channel(s, workspace_id, {"name": name, "is_online": online}),
+                       _("Channel added.")):
                 st.rerun()
 
 
@@ -152,18 +145,11 @@ def attach_form(engine: Engine, workspace_id: int, touchpoint_id: int, steps: pd
             data = {"importance": state.get(f"{ATTACH}.importance"), "satisfaction": state.get(f"{ATTACH}.satisfaction"),
                     "is_decisive": bool(state.get(f"{ATTACH}.decisive")), "leads_to_abort": bool(state.get(f"{ATTACH}.abort")),
                     "notes": state.get(f"{ATTACH}.notes") or ""}
-            try:
-                with write_session(engine) as session:
-                    touchpoints.attach_touchpoint(session, workspace_id, state.get(f"{ATTACH}.step"), touchpoint_id, data)
-            except DomainError as err:
-                set_field_errors(ATTACH, err)
-                st.rerun()
-            else:
-                clear_field_errors(ATTACH)
+            if attempt(engine, lambda s: touchpoints.attach_touchpoint(s, workspace_id, state.get(f"{ATTACH}.step"), touchpoint_id, data),
+                       _("Touchpoint attached."), form=ATTACH):
                 reset_editor(f"touchpoint.links.{touchpoint_id}")
                 reset_editor(CATALOGUE)
-                flash(_("Touchpoint attached."))
-                st.rerun()
+            st.rerun()
 
 
 def delete_confirmation(engine: Engine, workspace_id: int, row: dict[str, Any]) -> None:
@@ -173,15 +159,10 @@ def delete_confirmation(engine: Engine, workspace_id: int, row: dict[str, Any]) 
                      "undone.").format(count=int(row["steps"])))
         confirm, cancel = st.columns(2)
         if confirm.button(_("Delete touchpoint"), key="touchpoint.delete.confirm", type="primary", width="stretch"):
-            try:
-                with write_session(engine) as session:
-                    touchpoints.delete_touchpoint(session, workspace_id, int(row["id"]), expected_version=int(row["version"]))
-            except DomainError as err:
-                st.error(message(err), icon="⚠️")
-            else:
+            delete = lambda s: touchpoints.delete_touchpoint(s, workspace_id, int(row["id"]), expected_version=int(row["version"]))  # noqa: E731
+            if attempt(engine, delete, _("Touchpoint deleted."), kind="info"):
                 st.session_state["touchpoint.deleting"] = None
                 reset_editor(CATALOGUE)
-                flash(_("Touchpoint deleted."), "info")
                 st.rerun()
         if cancel.button(_("Cancel"), key="touchpoint.delete.cancel", width="stretch"):
             st.session_state["touchpoint.deleting"] = None

@@ -7,12 +7,11 @@ The chosen workspace is UI state (``app.workspace_id``) mirrored in the URL
 import streamlit as st
 from sqlalchemy import Engine
 
-from components.feedback import flash, message
+from components.feedback import attempt
 from components.i18n import _
 from models import Workspace
-from models.db import read_session, write_session
+from models.db import read_session
 from services import workspaces
-from services.core import DomainError
 
 WORKSPACE_KEY = "app.workspace_id"  # the truth for pages; kept apart from the widget's own key (see i18n.py)
 SELECT_KEY = "app.workspace_select"
@@ -66,15 +65,10 @@ def _create_form(engine: Engine, first: bool = False) -> None:
     with st.form("workspace.create", clear_on_submit=True, border=first):
         name = st.text_input(_("New workspace"), key="workspace.create.name", placeholder=_("Name"))
         if st.form_submit_button(_("Create workspace")):
-            try:
-                with write_session(engine) as session:
-                    created = workspaces.create_workspace(session, name)
-            except DomainError as err:
-                st.error(message(err))
-            else:
+            done = attempt(engine, lambda s: workspaces.create_workspace(s, name).id, _("Workspace created."))
+            if done:
                 st.session_state.pop(WORKSPACE_KEY, None)
-                st.query_params["ws"] = str(created.id)
-                flash(_("Workspace created."))
+                st.query_params["ws"] = str(done.value)
                 st.rerun()
 
 
@@ -82,13 +76,8 @@ def _rename_form(engine: Engine, workspace: Workspace) -> None:
     with st.form("workspace.rename", border=False):
         name = st.text_input(_("Rename workspace"), value=workspace.name, key="workspace.rename.name")
         if st.form_submit_button(_("Rename")):
-            try:
-                with write_session(engine) as session:
-                    workspaces.rename_workspace(session, workspace.id, name, expected_version=workspace.version)
-            except DomainError as err:
-                st.error(message(err))
-            else:
-                flash(_("Workspace renamed."))
+            if attempt(engine, lambda s: workspaces.rename_workspace(s, workspace.id, name, expected_version=workspace.version),
+                       _("Workspace renamed.")):
                 st.rerun()
 
 
@@ -97,13 +86,8 @@ def _delete_form(engine: Engine, workspace: Workspace) -> None:
         st.caption(_("Deleting a workspace removes everything in it. Type its name to confirm."))
         typed = st.text_input(_("Workspace name"), key="workspace.delete.confirm")
         if st.form_submit_button(_("Delete workspace"), type="primary"):
-            try:
-                with write_session(engine) as session:
-                    workspaces.delete_workspace(session, workspace.id, confirm_name=typed)
-            except DomainError as err:
-                st.error(message(err))
-            else:
+            if attempt(engine, lambda s: workspaces.delete_workspace(s, workspace.id, confirm_name=typed), _("Workspace deleted."),
+                       kind="info"):
                 st.session_state.pop(WORKSPACE_KEY, None)
                 st.query_params.pop("ws", None)
-                flash(_("Workspace deleted."), "info")
                 st.rerun()

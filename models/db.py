@@ -21,6 +21,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401 - registers every table on SQLModel.metadata
@@ -75,16 +76,29 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine, *, actor: str = "") -> Iterator[Session]:
-    """One unit of work: BEGIN IMMEDIATE, commit on success, roll back on any error.
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error.
 
-    ``actor`` (the display name of the person saving) goes into ``session.info``;
-    the activity log (services/audit/log.py) writes it on every change.
+    The app writes through ``services.unit_of_work.unit_of_work``, which adds who acts and the
+    activity log; this is the bare transaction underneath it (and under migrations' data fixes).
     """
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
-    with Session(bind, expire_on_commit=False, info={"actor": actor.strip()}) as session:
+    with Session(bind, expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+def is_busy(error: Exception) -> bool:
+    """Whether a failed statement only met another writer's lock (try again later), not a real error.
+
+    SQLite: "database is locked"/"busy" after the busy timeout. PostgreSQL: lock or statement
+    timeouts, deadlocks and serialization failures (SQLSTATE 55P03, 57014, 40P01, 40001).
+    """
+    if not isinstance(error, OperationalError | DBAPIError):
+        return False
+    text = str(getattr(error, "orig", error)).lower()
+    code = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(getattr(error, "orig", None), "pgcode", None)
+    return "database is locked" in text or "database is busy" in text or code in {"55P03", "57014", "40P01", "40001"}
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from models.db import create_db_engine, upgrade_to_head, write_session
+from models.db import create_db_engine, upgrade_to_head
 from models.workspace import Workspace
 from services.core.errors import DomainError
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from services.workspaces.crud import create_workspace
 
 
@@ -28,7 +29,7 @@ def engine(tmp_path) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """One write transaction for the whole test (committed at the end)."""
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         yield session
 
 

@@ -1,11 +1,12 @@
 """Journey map editor: the grid with its emotion curve, branches, the graph, and quick editing."""
 
 import streamlit as st
+from sqlmodel import Session
 
 from components.branch_editor import add_transition_form, branch_warnings, edit_transition_form, transitions_table
 from components.charts import chart_panel
 from components.db import get_engine
-from components.feedback import reporting_errors
+from components.feedback import attempt
 from components.flow_canvas import flow_canvas
 from components.i18n import _
 from components.journey_charts import emotion_curve_figure
@@ -15,7 +16,7 @@ from components.stage_tools import quick_add_step, stage_tools, undo_banner
 from components.step_editor import select_step, step_editor
 from components.text import md
 from components.workspace import current_workspace_id
-from models.db import read_session, write_session
+from models.db import read_session
 from services import journeys, touchpoints
 from services.journeys import emotion_curve_data, load_journey_map
 
@@ -79,10 +80,11 @@ else:
     st.caption(_("Drag from the right edge of one step to another to add a branch; set its share on the Branches view."))
     drawn = flow_canvas(journey_map, key=f"journey.flow.{journey.id}")
     if drawn:
-        with reporting_errors():
-            with write_session(engine) as session:
-                for source_id, target_id in drawn:
-                    journeys.create_transition(session, workspace_id, source_id, target_id, {})
+        def draw(session: Session) -> None:
+            for source_id, target_id in drawn:
+                journeys.create_transition(session, workspace_id, source_id, target_id, {})
+
+        if attempt(engine, draw, _("Branch added.")):
             st.rerun()
 
 quick_add_step(engine, workspace_id, journey_map)

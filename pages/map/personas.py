@@ -3,14 +3,14 @@
 import streamlit as st
 
 from components.db import get_engine
-from components.feedback import flash, reporting_errors
+from components.feedback import attempt, reporting_errors
 from components.i18n import _
 from components.labels import PERSONA_FIELDS, label
 from components.persona_card import persona_card
 from components.persona_form import EDITING, close_editor, open_editor, persona_form
 from components.text import md
 from components.workspace import current_workspace_id
-from models.db import read_session, write_session
+from models.db import read_session
 from services import personas, workspaces
 
 engine = get_engine()
@@ -53,11 +53,8 @@ if doomed is not None:
                         + ", ".join(f"**{md(name)}**" for name in used_in))
         confirm, cancel = st.columns(2)
         if confirm.button(_("Delete persona"), key="persona.delete.confirm", type="primary", width="stretch"):
-            with reporting_errors():
-                with write_session(engine) as session:
-                    personas.delete_persona(session, workspace_id, doomed.id)
+            if attempt(engine, lambda s: personas.delete_persona(s, workspace_id, doomed.id), _("Persona deleted."), kind="info"):
                 st.session_state[DELETING] = None
-                flash(_("Persona deleted."), "info")
                 st.rerun()
         if cancel.button(_("Cancel"), key="persona.delete.cancel", width="stretch"):
             st.session_state[DELETING] = None
@@ -76,10 +73,8 @@ with gallery_tab:
                             on_click=open_editor, args=(persona,))
                 if duplicate.button(":material/content_copy:", help=_("Duplicate"), key=f"persona.card.{persona.id}.duplicate",
                                     width="stretch"):
-                    with reporting_errors():
-                        with write_session(engine) as session:
-                            personas.duplicate_persona(session, workspace_id, persona.id, copy_suffix=_(" (copy)"))
-                        flash(_("Persona duplicated."))
+                    if attempt(engine, lambda s, p=persona: personas.duplicate_persona(s, workspace_id, p.id, copy_suffix=_(" (copy)")),
+                               _("Persona duplicated.")):
                         st.rerun()
                 delete.button(":material/delete:", help=_("Delete"), key=f"persona.card.{persona.id}.delete", width="stretch",
                               on_click=st.session_state.__setitem__, args=(DELETING, persona.id))

@@ -7,7 +7,7 @@ from components.feedback import ACTOR_KEY, attempt
 from components.i18n import _
 from components.workspace import current_workspace_id
 from models.db import read_session
-from services import audit, journeys
+from services import audit, history, journeys
 
 engine = get_engine()
 workspace_id = current_workspace_id()
@@ -25,12 +25,12 @@ me = st.session_state.get(ACTOR_KEY, "")
 
 with read_session(engine) as session:
     log = audit.history(session, workspace_id, journey_id=journey_id or None, limit=200)
-    binned = audit.trash(session, workspace_id, journey_id=journey_id or None)
+    binned = history.trash(session, workspace_id, journey_id=journey_id or None)
 
 history_tab, trash_tab = st.tabs([_("Changes"), _("Trash")])
 with history_tab:
     if st.button(_("Undo my last change"), key="history.undo", type="primary", disabled=not me):
-        done = attempt(engine, lambda s: audit.undo_last(s, workspace_id, me), _("Undone."))
+        done = attempt(engine, lambda s: history.undo_last(s, workspace_id, me), _("Undone."))
         if done:
             st.rerun()
     if log.empty:
@@ -53,7 +53,7 @@ with history_tab:
             chosen = st.selectbox(_("Go back to the state after this change"), list(labels), format_func=labels.get,
                                   key="history.version")
             if st.button(_("Restore this version"), key="history.restore"):
-                if attempt(engine, lambda s: audit.restore_version(s, workspace_id, chosen), _("Version restored.")):
+                if attempt(engine, lambda s: history.restore_version(s, workspace_id, chosen), _("Version restored.")):
                     st.rerun()
 
 with trash_tab:
@@ -64,5 +64,5 @@ with trash_tab:
         st.dataframe(binned[["at", "actor", "entity_type", "summary", "contents"]], hide_index=True, width="stretch")
         chosen = st.selectbox(_("Deleted item"), list(labels), format_func=labels.get, key="history.trash.item")
         if st.button(_("Restore from the trash"), key="history.trash.restore", type="primary"):
-            if attempt(engine, lambda s: audit.restore_from_trash(s, workspace_id, chosen), _("Restored.")):
+            if attempt(engine, lambda s: history.restore_from_trash(s, workspace_id, chosen), _("Restored.")):
                 st.rerun()

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from components.db import get_engine
-from components.feedback import flash, reporting_errors
+from components.feedback import attempt
 from components.i18n import _
 from components.workspace import WORKSPACE_KEY, current_workspace_id
-from models.db import read_session, write_session
+from models.db import read_session
 from services import workspaces
 
 engine = get_engine()
@@ -23,10 +23,8 @@ st.subheader(_("Workspace"), anchor=False)
 with st.form("settings.workspace"):
     description = st.text_area(_("Description"), value=workspace.description, key="settings.description")
     if st.form_submit_button(_("Save description")):
-        with reporting_errors():
-            with write_session(engine) as session:
-                workspaces.update_description(session, workspace_id, description, expected_version=workspace.version)
-            flash(_("Saved."))
+        if attempt(engine, lambda s: workspaces.update_description(s, workspace_id, description, expected_version=workspace.version),
+                   _("Saved.")):
             st.rerun()
 
 st.subheader(_("Channels"), anchor=False)
@@ -45,10 +43,7 @@ with add, st.form("settings.channel.add", clear_on_submit=True):
     name = st.text_input(_("New channel"), key="settings.channel.name")
     online = st.checkbox(_("Online"), value=True, key="settings.channel.online")
     if st.form_submit_button(_("Add channel")):
-        with reporting_errors():
-            with write_session(engine) as session:
-                workspaces.create_channel(session, workspace_id, {"name": name, "is_online": online})
-            flash(_("Channel added."))
+        if attempt(engine, lambda s: workspaces.create_channel(s, workspace_id, {"name": name, "is_online": online}), _("Channel added.")):
             st.rerun()
 with remove, st.form("settings.channel.remove"):
     by_id = {c.id: c.name for c in workspace_channels}
@@ -59,23 +54,19 @@ with remove, st.form("settings.channel.remove"):
         if not sure:
             st.error(_("Tick the box to confirm."))
         else:
-            with reporting_errors():
-                with write_session(engine) as session:
-                    workspaces.delete_channel(session, workspace_id, doomed)
-                flash(_("Channel removed."), "info")
+            if attempt(engine, lambda s: workspaces.delete_channel(s, workspace_id, doomed), _("Channel removed."), kind="info"):
                 st.rerun()
 
 st.subheader(_("Demo workspace"), anchor=False)
 st.caption(_("Load the demo (family summer holiday, online shop, complaint via call centre) into a new workspace."))
 if st.button(_("Load demo workspace"), key="settings.load_demo"):
     with st.status(_("Loading the demo workspace …"), expanded=False) as status:
-        with write_session(engine) as session:
-            loaded = workspaces.load_demo_workspace(session)
-        status.update(label=_("Demo workspace loaded."), state="complete")
-    st.session_state.pop(WORKSPACE_KEY, None)
-    st.query_params["ws"] = str(loaded.id)
-    flash(_("Demo workspace loaded."))
-    st.rerun()
+        loaded = attempt(engine, lambda s: workspaces.load_demo_workspace(s).id, _("Demo workspace loaded."))
+        status.update(label=_("Demo workspace loaded.") if loaded else _("Nothing was imported."), state="complete" if loaded else "error")
+    if loaded:
+        st.session_state.pop(WORKSPACE_KEY, None)
+        st.query_params["ws"] = str(loaded.value)
+        st.rerun()
 
 st.subheader(_("Database"), anchor=False)
 st.code(engine.url.render_as_string(hide_password=True), language=None)

@@ -52,10 +52,6 @@ def delete_content_item(session: Session, workspace_id: int, item_id: int, *, ex
 # --- content map --------------------------------------------------------------------------------
 
 
-def get_content_mapping(session: Session, workspace_id: int, mapping_id: int) -> ContentMapping:
-    return core.get(session, ContentMapping, mapping_id, workspace_id)
-
-
 def _check_mapping_references(session: Session, workspace_id: int, row: ContentMapping) -> None:
     """Item, persona (if any), channel and stage (through its journey) must all be in the workspace."""
     core.reference(

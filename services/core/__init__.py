@@ -1,7 +1,15 @@
 """core."""
 
+from services.core.actor import (
+    ACTOR,
+    NOBODY,
+    Actor,
+    acting,
+    name_if_anonymous,
+)
 from services.core.aggregates import (
     DECLARATION,
+    WHOLE,
     Member,
     Via,
     aggregate_of,
@@ -41,6 +49,8 @@ from services.core.errors import (
     ConflictError,
     DomainError,
     NotFoundError,
+    Problem,
+    Problems,
     ValidationErrors,
 )
 from services.core.guards import (
@@ -68,14 +78,16 @@ from services.core.rows import (
     table_rows,
 )
 from services.core.table_edits import (
+    TABLE_REFUSED,
     RowChange,
-    TableErrors,
     apply_rows,
     plain_value,
     table_changes,
 )
 
 __all__ = [
+    "ACTOR",
+    "Actor",
     "ConflictError",
     "DECLARATION",
     "DEFAULT_LANGUAGE",
@@ -84,14 +96,19 @@ __all__ = [
     "LANGUAGES",
     "LOCALES",
     "Member",
+    "NOBODY",
     "N_",
     "NotFoundError",
     "PROTECTED",
+    "Problem",
+    "Problems",
     "RowChange",
-    "TableErrors",
+    "TABLE_REFUSED",
     "UNIQUE_MESSAGES",
     "ValidationErrors",
     "Via",
+    "WHOLE",
+    "acting",
     "aggregate_of",
     "apply_rows",
     "bulk_insert",
@@ -115,6 +132,7 @@ __all__ = [
     "linked_through",
     "member",
     "members_of",
+    "name_if_anonymous",
     "owner_lookups",
     "owner_select",
     "parent_owners",

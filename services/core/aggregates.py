@@ -68,6 +68,8 @@ class Member:
     ``order``: the column that orders siblings under the same parent.
     ``only_linked``: a copy keeps only rows whose column points at something the root links to
     (a persona's emotion on a step is copied only for personas the journey still has).
+    ``whole``: a delete is logged with everything it takes along (:func:`snapshot`), so undo and
+    the trash put it back whole.
     """
 
     model: type[SQLModel]
@@ -77,6 +79,7 @@ class Member:
     key: str | None = None
     order: str | None = None
     only_linked: str | None = None
+    whole: bool = False
 
     @property
     def table(self) -> Table:
@@ -96,13 +99,13 @@ DECLARATION: tuple[Member, ...] = (
     Member(Touchpoint, "workspace_id", aggregate="touchpoint"),
     Member(Journey, "workspace_id", aggregate="journey"),
     Member(JourneyPersona, "journey_id"),
-    Member(Stage, "journey_id", key="stages", order="position"),
-    Member(Step, "stage_id", scope="journey_id", key="steps", order="position"),
+    Member(Stage, "journey_id", key="stages", order="position", whole=True),
+    Member(Step, "stage_id", scope="journey_id", key="steps", order="position", whole=True),
     Member(PainPoint, "step_id", key="pain_points", order="position"),
     Member(Opportunity, "step_id", key="opportunities", order="position"),
     Member(OpportunityPainPoint, "opportunity_id", key="opportunity_pain_points"),
     Member(StepTouchpoint, "step_id", key="step_touchpoints"),
-    Member(Transition, "journey_id", key="transitions"),
+    Member(Transition, "journey_id", key="transitions", whole=True),
     Member(StepPersonaEmotion, "step_id", key="persona_emotions", only_linked="persona_id"),
     Member(ContentItem, "workspace_id", aggregate="content"),
     Member(ContentMapping, "content_item_id"),
@@ -118,6 +121,8 @@ DECLARATION: tuple[Member, ...] = (
 )
 
 _BY_NAME: dict[str, Member] = {m.name: m for m in DECLARATION}
+# Entity type → snapshot key of the rows deleted whole (the row the user deleted sits under that key).
+WHOLE: dict[str, str] = {m.name: m.key for m in DECLARATION if m.whole and m.key}
 
 
 def member(model_or_name: type[SQLModel] | Table | str) -> Member:

@@ -136,7 +136,7 @@ def validate(model: type[Model], data: dict[str, Any]) -> Model:
 def flush(session: Session) -> None:
     """Flush and translate what the database refuses.
 
-    The session is unusable afterwards; the caller's ``write_session`` rolls
+    The session is unusable afterwards; the caller's unit of work rolls
     the whole unit of work back, so nothing of a refused change is kept.
     """
     try:

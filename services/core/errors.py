@@ -1,10 +1,12 @@
-"""The one error type the UI shows to users.
+"""The error types the UI shows to users: one :class:`DomainError`, and :class:`Problems` for many at once.
 
 A :class:`DomainError` carries an English message id (translated by the UI's
 catalogue), the values to fill into it, and the form field it concerns, so a
 page can show the message next to the right widget.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -46,3 +48,34 @@ class ValidationErrors(DomainError):
         self.errors = errors
         first = errors[0]
         super().__init__(first.message, field=first.field, **first.params)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in rows a user gave at once (a file, a pasted table, an edited grid).
+
+    ``line``: where — the file's line or the sheet's row (header = 1), or the label of a table row;
+    None: the input as a whole. ``column``: the column, field or document path it concerns.
+    """
+
+    line: int | str | None
+    column: str | None
+    error: DomainError
+
+    def render(self, translate: Any = None) -> str:
+        return self.error.render(translate)
+
+
+class Problems(DomainError):
+    """Nothing was saved: ``problems`` lists everything wrong, so the user can fix it in one go.
+
+    With one problem the error reads as that problem; with several as ``summary``.
+    """
+
+    def __init__(self, problems: Sequence[Problem], summary: str = N_("Nothing was saved: {count} problems were found.")) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            first = self.problems[0].error
+            super().__init__(first.message, field=first.field, **first.params)
+        else:
+            super().__init__(summary, count=len(self.problems))

@@ -8,7 +8,9 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from services.core.errors import DomainError
+from services.core.errors import N_, DomainError, Problem, Problems
+
+TABLE_REFUSED = N_("Nothing was saved. Please correct these rows:")
 
 
 @dataclass(frozen=True)
@@ -19,15 +21,6 @@ class RowChange:
     version: int | None
     changes: dict[str, Any]
     label: str = ""
-
-
-class TableErrors(DomainError):
-    """Several rows of an edited table were refused; ``rows`` pairs each row's label with its error."""
-
-    def __init__(self, rows: list[tuple[str, DomainError]]) -> None:
-        self.rows = rows
-        first = rows[0][1]
-        super().__init__(first.message, field=first.field, **first.params)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -64,15 +57,15 @@ def table_changes(
 def apply_rows(session: Session, changes: Sequence[RowChange], apply: Callable[[RowChange], Any]) -> int:
     """Run ``apply(change)`` for every row, each in a savepoint, so every bad row is reported; raise if any was bad.
 
-    The caller's ``write_session`` then rolls the whole transaction back: all rows are saved, or none.
+    The caller's unit of work then rolls the whole transaction back: all rows are saved, or none.
     """
-    problems: list[tuple[str, DomainError]] = []
+    problems: list[Problem] = []
     for change in changes:
         try:
             with session.begin_nested():
                 apply(change)
         except DomainError as err:
-            problems.append((change.label, err))
+            problems.append(Problem(change.label, err.field, err))
     if problems:
-        raise TableErrors(problems)
+        raise Problems(problems, TABLE_REFUSED)
     return len(changes)

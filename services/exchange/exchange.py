@@ -16,11 +16,11 @@ Import
     one), format and version, the JSON Schema (types, lengths, ranges, codes),
     and the references and names (every key unique, every reference known and of
     the right kind, no duplicate names, transitions and votes inside their
-    journey, …). It raises :class:`ImportRefused` listing every problem with
+    journey, …). It raises :class:`~services.core.Problems` listing every problem with
     its place. :func:`plan_import` also reads the target workspace and says what
     will be created, replaced, renamed and removed along; :func:`import_document`
     checks again and writes it all in the caller's transaction (one
-    ``write_session``: all or nothing).
+    the unit of work: all or nothing).
 
     Into a NEW workspace everything is created, the history included. Into an
     EXISTING workspace the user chooses:
@@ -92,8 +92,8 @@ from models import (
     Workspace,
 )
 from models.base import utcnow
-from services import core, history, personas, workshop, workspaces
-from services.core import N_, DomainError, table_rows
+from services import audit, core, history, personas, workspaces
+from services.core import N_, DomainError, Problem, Problems, table_rows
 from services.exchange.format import (
     ENTITY_KINDS,
     FORMAT,
@@ -126,31 +126,11 @@ DATE_FIELDS: dict[type[SQLModel], tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a file cannot be imported: where in the file (empty: the file as a whole), and what."""
-
-    where: str
-    error: DomainError
-
-    def render(self, translate: Any = None) -> str:
-        return self.error.render(translate)
+IMPORT_REFUSED = N_("The file cannot be imported: {count} problems were found.")
 
 
-class ImportRefused(DomainError):
-    """The file cannot be imported; nothing was written. ``problems`` lists every reason found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        if len(problems) == 1:
-            first = problems[0].error
-            super().__init__(first.message, field=first.field, **first.params)
-        else:
-            super().__init__(N_("The file cannot be imported: {count} problems were found."), count=len(problems))
-
-
-def _refuse(message: str, **params: Any) -> ImportRefused:
-    return ImportRefused([Problem("", DomainError(message, **params))])
+def _refuse(message: str, **params: Any) -> Problems:
+    return Problems([Problem(None, None, DomainError(message, **params))], IMPORT_REFUSED)
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -509,7 +489,7 @@ def _size(count: int, *, up: bool = True) -> str:
 
 
 def parse(data: bytes | str, *, max_bytes: int = MAX_IMPORT_BYTES) -> Any:
-    """The file's JSON value; ImportRefused for a file too large, empty, not UTF-8 or not (complete) JSON."""
+    """The file's JSON value; Problems for a file too large, empty, not UTF-8 or not (complete) JSON."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
         raise _refuse(N_("The file is {size}; at most {limit} can be imported."), size=_size(len(raw)), limit=_size(max_bytes, up=False))
@@ -533,14 +513,14 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_IMPORT_BYTES) -> Any:
 
 
 def read_document(data: bytes | str, *, max_bytes: int = MAX_IMPORT_BYTES) -> dict[str, Any]:
-    """Parse and check a file completely; returns the document or raises :class:`ImportRefused`."""
+    """Parse and check a file completely; returns the document or raises :class:`~services.core.Problems`."""
     document = parse(data, max_bytes=max_bytes)
     check_header(document)
     problems = schema_problems(document)
     if not problems:
         problems = _Checker(document).run()
     if problems:
-        raise ImportRefused(problems[:MAX_PROBLEMS])
+        raise Problems(problems[:MAX_PROBLEMS], IMPORT_REFUSED)
     return document
 
 
@@ -584,36 +564,36 @@ def _schema_problem(document: dict[str, Any], error: SchemaError) -> Problem:
     kind = error.validator
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        return Problem(place, DomainError(N_("Expected {expected}, found {value}."), expected=expected, value=shown))
+        return Problem(None, place, DomainError(N_("Expected {expected}, found {value}."), expected=expected, value=shown))
     if kind in ("minimum", "maximum", "exclusiveMinimum"):
         schema = error.schema
         low, high = schema.get("minimum", schema.get("exclusiveMinimum")), schema.get("maximum")
         if low is not None and high is not None:
-            return Problem(place, DomainError(N_("{value} is out of range: allowed are {low} to {high}."),
+            return Problem(None, place, DomainError(N_("{value} is out of range: allowed are {low} to {high}."),
                                               value=shown, low=low, high=high))
         if high is None:
-            return Problem(place, DomainError(N_("{value} is too small: at least {low}."), value=shown, low=low))
-        return Problem(place, DomainError(N_("{value} is too large: at most {high}."), value=shown, high=high))
+            return Problem(None, place, DomainError(N_("{value} is too small: at least {low}."), value=shown, low=low))
+        return Problem(None, place, DomainError(N_("{value} is too large: at most {high}."), value=shown, high=high))
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return Problem(place, DomainError(N_("The field “{name}” is missing."), name=missing))
+        return Problem(None, place, DomainError(N_("The field “{name}” is missing."), name=missing))
     if kind == "additionalProperties":
         extra = sorted(set(value) - set(error.schema.get("properties", {}))) if isinstance(value, dict) else []
-        return Problem(place, DomainError(N_("Unknown field(s): {names}."), names=", ".join(extra)))
+        return Problem(None, place, DomainError(N_("Unknown field(s): {names}."), names=", ".join(extra)))
     if kind == "enum":
         allowed = ", ".join("null" if v is None else (v or "“”") for v in error.validator_value)
-        return Problem(place, DomainError(N_("{value} is not allowed here: use one of {allowed}."), value=shown, allowed=allowed))
+        return Problem(None, place, DomainError(N_("{value} is not allowed here: use one of {allowed}."), value=shown, allowed=allowed))
     if kind == "maxLength":
-        return Problem(place, DomainError(N_("The text is too long: at most {max} characters."), max=error.validator_value))
+        return Problem(None, place, DomainError(N_("The text is too long: at most {max} characters."), max=error.validator_value))
     if kind == "minLength":
-        return Problem(place, DomainError(N_("This must not be empty.")))
+        return Problem(None, place, DomainError(N_("This must not be empty.")))
     if kind == "pattern":
-        return Problem(place, DomainError(N_("{value} is no valid key: letters, digits and . _ : - only."), value=shown))
+        return Problem(None, place, DomainError(N_("{value} is no valid key: letters, digits and . _ : - only."), value=shown))
     if kind == "format":
-        return Problem(place, DomainError(N_("{value} is not a valid {format}."), value=shown, format=error.validator_value))
+        return Problem(None, place, DomainError(N_("{value} is not a valid {format}."), value=shown, format=error.validator_value))
     if kind == "const":
-        return Problem(place, DomainError(N_("Expected {expected}, found {value}."), expected=error.validator_value, value=shown))
-    return Problem(place, DomainError(N_("Invalid value: {detail}."), detail=error.message[:200]))
+        return Problem(None, place, DomainError(N_("Expected {expected}, found {value}."), expected=error.validator_value, value=shown))
+    return Problem(None, place, DomainError(N_("Invalid value: {detail}."), detail=error.message[:200]))
 
 
 def schema_problems(document: dict[str, Any]) -> list[Problem]:
@@ -638,7 +618,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def problem(self, path: Iterable[Any], message: str, **params: Any) -> None:
-        self.problems.append(Problem(where(self.doc, path), DomainError(message, **params)))
+        self.problems.append(Problem(None, where(self.doc, path), DomainError(message, **params)))
 
     def run(self) -> list[Problem]:
         for path, part, obj, journey in _objects(self.doc):
@@ -696,7 +676,7 @@ class _Checker:
                 except (binascii.Error, ValueError):
                     self.problem((*path, "avatar_image"), N_("The avatar image is not valid base64."))
                 except DomainError as exc:
-                    self.problems.append(Problem(where(self.doc, (*path, "avatar_image")), exc))
+                    self.problems.append(Problem(None, where(self.doc, (*path, "avatar_image")), exc))
         elif part is JOURNEY:
             if obj.get("next_journey") is not None and obj.get("next_journey") == obj["key"]:
                 self.problem((*path, "next_journey"), N_("A journey cannot lead into itself."))
@@ -921,8 +901,8 @@ def import_document(
 ) -> ImportResult:
     """Check the file again (the preview may be stale) and write it in the caller's transaction.
 
-    Raises :class:`ImportRefused` (bad file) or DomainError (e.g. the workspace name is taken); the caller's
-    ``write_session`` then rolls everything back.
+    Raises :class:`~services.core.Problems` (bad file) or DomainError (e.g. the workspace name is taken); the caller's
+    the unit of work then rolls everything back.
     """
     plan = plan_import(session, data, workspace_id=workspace_id, mode=mode, workspace_name=workspace_name, max_bytes=max_bytes)
     writer = _Writer(session, plan)
@@ -931,7 +911,7 @@ def import_document(
     except IntegrityError as exc:  # a rule the checks above missed: refused by the database, rolled back by the caller
         raise core.integrity_error(exc) from exc
     if plan.mode != NEW:
-        workshop.record(session, writer.ws, actor, "import", "workspace", writer.ws,
+        audit.record(session, writer.ws, actor, "import", "workspace", writer.ws,
                              _summary(plan), None, {"counts": plan.counts, "mode": plan.mode})
     workspaces.bump_revision(session, writer.ws)
     return ImportResult(writer.ws, plan)

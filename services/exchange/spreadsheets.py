@@ -65,7 +65,7 @@ from models import (
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
 from models.persona import INCOME_BANDS
 from services import content, core, kano, metrics, personas, touchpoints
-from services.core import N_, DomainError, ValidationErrors, read_frame
+from services.core import N_, DomainError, Problem, Problems, ValidationErrors, read_frame
 
 MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024
@@ -227,32 +227,11 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
 # --- reading a file -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """A bad row (``line``: the file's line or the sheet's row, header = 1; None: the file) and column."""
-
-    line: int | None
-    column: str | None
-    error: DomainError
-
-    def render(self, translate: Any = None) -> str:
-        return self.error.render(translate)
+IMPORT_REFUSED = N_("Nothing was imported: {count} problems were found.")
 
 
-class RowsRefused(DomainError):
-    """Nothing was imported: ``problems`` lists every bad row."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        if len(problems) == 1:
-            first = problems[0].error
-            super().__init__(first.message, field=first.field, **first.params)
-        else:
-            super().__init__(N_("Nothing was imported: {count} problems were found."), count=len(problems))
-
-
-def _refuse(message: str, **params: Any) -> RowsRefused:
-    return RowsRefused([RowProblem(None, None, DomainError(message, **params))])
+def _refuse(message: str, **params: Any) -> Problems:
+    return Problems([Problem(None, None, DomainError(message, **params))], IMPORT_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -356,7 +335,7 @@ def read_xlsx(data: bytes, sheet: str | None = None, *, wanted: str | None = Non
             return _sheet_table(workbook[name], name)
         finally:
             workbook.close()
-    except RowsRefused:
+    except Problems:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many kinds for a broken or hostile file
         raise _refuse(N_("The workbook cannot be read: it is damaged, or its XML contains what is not allowed here "
@@ -443,7 +422,7 @@ class SheetImport:
 
     kind: str
     rows: pd.DataFrame
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # the parsed rows as they will be written
     encoding: str | None = None
     separator: str | None = None
@@ -457,25 +436,25 @@ class SheetImport:
         return {str(k): int(v) for k, v in self.rows["action"].value_counts().items()} if "action" in self.rows else {}
 
 
-def _header(kind: str, header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
+def _header(kind: str, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     spec = SPECS[kind]
     known = set(spec.columns) | set(EXPORT_ONLY[kind])
     positions: dict[str, int] = {}
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     for index, raw in enumerate(header):
         name = unneutralise(raw.strip().removeprefix("\ufeff")).strip().casefold()
         column = name.replace(" ", "_") if name.replace(" ", "_") in known else ALIASES.get(name, name)
         if not name:
             continue
         if column not in known:
-            problems.append(RowProblem(1, raw.strip(), DomainError(
+            problems.append(Problem(1, raw.strip(), DomainError(
                 N_("Unknown column “{name}”. The columns are: {columns}."), name=raw.strip()[:60], columns=", ".join(spec.columns))))
         elif column in positions:
-            problems.append(RowProblem(1, raw.strip(), DomainError(N_("The column “{name}” appears twice."), name=raw.strip()[:60])))
+            problems.append(Problem(1, raw.strip(), DomainError(N_("The column “{name}” appears twice."), name=raw.strip()[:60])))
         else:
             positions[column] = index
     if spec.name not in positions:
-        problems.append(RowProblem(1, spec.name, DomainError(
+        problems.append(Problem(1, spec.name, DomainError(
             N_("The column “{name}” is missing: the first line must name the columns ({columns})."),
             name=spec.name, columns=", ".join(spec.columns))))
     return positions, problems
@@ -540,7 +519,7 @@ def _dummy_ids(model: type[SQLModel]) -> dict[str, Any]:
 
 def preview(session: Session, workspace_id: int, kind: str, data: bytes, filename: str = "", *,
             encoding: str = "auto", sheet: str | None = None) -> SheetImport:
-    """Read and check the file; writes nothing. Raises RowsRefused only for a file that cannot be read at all."""
+    """Read and check the file; writes nothing. Raises Problems only for a file that cannot be read at all."""
     if kind not in IMPORT_KINDS:
         raise DomainError(N_("Choose what the file holds."), field="kind")
     table = read_table(data, filename, encoding=encoding, sheet=sheet, wanted=kind)
@@ -560,28 +539,28 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
     for line, cells in table.rows:
         cells = cells + [""] * (width - len(cells))
         values: dict[str, Any] = {}
-        row_problems: list[RowProblem] = []
+        row_problems: list[Problem] = []
         for column, index in positions.items():
             if column in EXPORT_ONLY[kind]:
                 continue
             try:
                 stored, value = _parse_cell(kind, column, cells[index], channels)
             except DomainError as exc:
-                row_problems.append(RowProblem(line, column, exc))
+                row_problems.append(Problem(line, column, exc))
                 continue
             values[stored] = value
         name = values.get(spec.name) or ""
         if name and name.casefold() in seen:
-            row_problems.append(RowProblem(line, spec.name, DomainError(
+            row_problems.append(Problem(line, spec.name, DomainError(
                 N_("“{name}” appears twice in the file (also in line {other})."), name=name[:60], other=seen[name.casefold()])))
         if not row_problems:
             check = {k: v for k, v in values.items() if not (k in ("is_online", "is_direct") and v is None)}
             try:
                 core.validate(spec.model, {**check, **_dummy_ids(spec.model), "workspace_id": workspace_id})
             except ValidationErrors as exc:
-                row_problems += [RowProblem(line, e.field, e) for e in exc.errors]
+                row_problems += [Problem(line, e.field, e) for e in exc.errors]
             except DomainError as exc:
-                row_problems.append(RowProblem(line, exc.field, exc))
+                row_problems.append(Problem(line, exc.field, exc))
         problems += row_problems
         if name:
             seen.setdefault(name.casefold(), line)
@@ -591,7 +570,7 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
     result.records = parsed
     result.rows = pd.DataFrame(parsed)
     if not parsed and not problems:
-        problems.append(RowProblem(None, None, DomainError(N_("The file has no rows below its header."))))
+        problems.append(Problem(None, None, DomainError(N_("The file has no rows below its header."))))
     return result
 
 
@@ -599,7 +578,7 @@ def _measurements(session: Session, workspace_id: int, table: Table) -> SheetImp
     """Measurements are checked by :func:`services.metrics.plan_import` (same rules as its own CSV import)."""
     text = _as_csv_text(table)
     plan = metrics.plan_import(session, workspace_id, text)
-    problems = [RowProblem(p.line, p.error.field, p.error) for p in plan.problems]
+    problems = [Problem(p.line, p.error.field, p.error) for p in plan.problems]
     rows = plan.rows.assign(action="add") if not plan.rows.empty else pd.DataFrame(columns=["line", "action"])
     return SheetImport("measurements", rows, problems, encoding=table.encoding, separator=table.separator, sheet=table.sheet)
 
@@ -621,21 +600,21 @@ def _as_csv_text(table: Table) -> str:
 
 def import_rows(session: Session, workspace_id: int, kind: str, data: bytes, filename: str = "", *,
                 encoding: str = "auto", sheet: str | None = None) -> SheetImport:
-    """Check again and write every row in the caller's transaction — or none: RowsRefused with every problem."""
+    """Check again and write every row in the caller's transaction — or none: Problems with every problem."""
     result = preview(session, workspace_id, kind, data, filename, encoding=encoding, sheet=sheet)
     if result.problems:
-        raise RowsRefused(result.problems)
+        raise Problems(result.problems, IMPORT_REFUSED)
     if kind == "measurements":
         try:
             metrics.import_measurements(session, workspace_id, _as_csv_text(
                 read_table(data, filename, encoding=encoding, sheet=sheet, wanted=kind)))
-        except metrics.ImportErrors as exc:
-            raise RowsRefused([RowProblem(p.line, p.error.field, p.error) for p in exc.problems]) from exc
+        except Problems as exc:
+            raise Problems(exc.problems, IMPORT_REFUSED) from exc
         return result
     spec = SPECS[kind]
     existing = _existing(session, workspace_id, spec)
     create, update = _writers(kind)
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     for record in result.records:
         values = {k: v for k, v in record.items() if k not in ("line", "action")}
         line, action = record["line"], record["action"]
@@ -646,11 +625,11 @@ def import_rows(session: Session, workspace_id: int, kind: str, data: bytes, fil
                 else:
                     create(session, workspace_id, values)
         except ValidationErrors as exc:
-            problems += [RowProblem(line, e.field, e) for e in exc.errors]
+            problems += [Problem(line, e.field, e) for e in exc.errors]
         except DomainError as exc:
-            problems.append(RowProblem(line, exc.field, exc))
+            problems.append(Problem(line, exc.field, exc))
     if problems:
-        raise RowsRefused(problems)
+        raise Problems(problems, IMPORT_REFUSED)
     return result
 
 

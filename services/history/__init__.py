@@ -1,5 +1,12 @@
 """history."""
 
+from services.history.restore import (
+    TRASH_COLUMNS,
+    restore_from_trash,
+    restore_version,
+    trash,
+    undo_last,
+)
 from services.history.undo import (
     DELETE,
     PARTS,
@@ -11,7 +18,6 @@ from services.history.undo import (
     delete_step_with_undo,
     delete_transition_with_undo,
     insert_rows,
-    snapshot_steps,
     undo_delete,
 )
 
@@ -20,12 +26,16 @@ __all__ = [
     "PARTS",
     "Part",
     "ROOTS",
+    "TRASH_COLUMNS",
     "UNDO",
     "UNDONE_TYPE",
     "delete_stage_with_undo",
     "delete_step_with_undo",
     "delete_transition_with_undo",
     "insert_rows",
-    "snapshot_steps",
+    "restore_from_trash",
+    "restore_version",
+    "trash",
     "undo_delete",
+    "undo_last",
 ]

@@ -26,20 +26,12 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models import (
     ActivityEntry,
-    Journey,
-    Opportunity,
-    OpportunityPainPoint,
-    PainPoint,
-    Persona,
     Stage,
     Step,
-    StepPersonaEmotion,
-    StepTouchpoint,
-    Touchpoint,
     Transition,
 )
-from services import audit, core, journeys, workshop
-from services.core import N_, DomainError, NotFoundError
+from services import audit, core, journeys
+from services.core import N_, DomainError, NotFoundError, aggregates
 
 DELETE, UNDO = "delete", "undo"
 UNDONE_TYPE = "activity_entry"  # an undo entry's entity is the delete entry it reverted
@@ -47,7 +39,7 @@ UNDONE_TYPE = "activity_entry"  # an undo entry's entity is the delete entry it 
 
 @dataclass(frozen=True)
 class Part:
-    """One table of a snapshot.
+    """One table of a snapshot (derived from :mod:`services.core.aggregates`).
 
     ``inner``: field → snapshot key of the rows it points at (remapped on undo).
     ``outer``: field → model that must still exist when the field points outside the snapshot.
@@ -61,65 +53,28 @@ class Part:
     parent: str | None = None
 
 
+def _part(m: aggregates.Member) -> Part:
+    refs = aggregates.references(m)
+    return Part(
+        m.key,  # type: ignore[arg-type]
+        m.model,
+        inner={column: ref.key for column, ref in refs.items() if ref.key},
+        outer={column: ref.model for column, ref in refs.items()},
+        parent=m.parent if m.order else None,
+    )
+
+
 # In insert order: a row's references are restored before it.
-PARTS = (
-    Part("stages", Stage, outer={"journey_id": Journey}, parent="journey_id"),
-    Part("steps", Step, inner={"stage_id": "stages"}, outer={"stage_id": Stage, "journey_id": Journey}, parent="stage_id"),
-    Part("pain_points", PainPoint, inner={"step_id": "steps"}, outer={"step_id": Step}),
-    Part("opportunities", Opportunity, inner={"step_id": "steps"}, outer={"step_id": Step}),
-    Part(
-        "opportunity_pain_points", OpportunityPainPoint,
-        inner={"opportunity_id": "opportunities", "pain_point_id": "pain_points"},
-        outer={"opportunity_id": Opportunity, "pain_point_id": PainPoint},
-    ),
-    Part("step_touchpoints", StepTouchpoint, inner={"step_id": "steps"}, outer={"step_id": Step, "touchpoint_id": Touchpoint}),
-    Part(
-        "transitions", Transition,
-        inner={"source_step_id": "steps", "target_step_id": "steps"},
-        outer={"source_step_id": Step, "target_step_id": Step, "journey_id": Journey},
-    ),
-    Part("persona_emotions", StepPersonaEmotion, inner={"step_id": "steps"}, outer={"step_id": Step, "persona_id": Persona}),
-)
-
+PARTS = tuple(_part(m) for m in aggregates.snapshot_parts())
 # entity type → the snapshot key of the row the user deleted (the one that must come back, or the undo is refused)
-ROOTS = {"stage": "stages", "step": "steps", "transition": "transitions"}
-
-
-# --- snapshots ----------------------------------------------------------------------------------
-
-
-def _rows(session: Session, model: Any, *conditions: Any) -> list[dict[str, Any]]:
-    table = model.__table__
-    return core.table_rows(session, select(table).where(*conditions).order_by(*table.primary_key.columns))
-
-
-def _snapshot_steps(session: Session, step_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
-    """The steps and everything that hangs on them (seven queries whatever their number)."""
-    pains = _rows(session, PainPoint, col(PainPoint.step_id).in_(step_ids))
-    opportunities = _rows(session, Opportunity, col(Opportunity.step_id).in_(step_ids))
-    return {
-        "steps": _rows(session, Step, col(Step.id).in_(step_ids)),
-        "pain_points": pains,
-        "opportunities": opportunities,
-        # Both ends: an opportunity here may address a pain point elsewhere, and the other way round.
-        "opportunity_pain_points": _rows(
-            session, OpportunityPainPoint,
-            col(OpportunityPainPoint.opportunity_id).in_([o["id"] for o in opportunities])
-            | col(OpportunityPainPoint.pain_point_id).in_([p["id"] for p in pains]),
-        ),
-        "step_touchpoints": _rows(session, StepTouchpoint, col(StepTouchpoint.step_id).in_(step_ids)),
-        "transitions": _rows(
-            session, Transition, col(Transition.source_step_id).in_(step_ids) | col(Transition.target_step_id).in_(step_ids),
-        ),
-        "persona_emotions": _rows(session, StepPersonaEmotion, col(StepPersonaEmotion.step_id).in_(step_ids)),
-    }
+ROOTS = aggregates.WHOLE
 
 
 def _record_delete(
     session: Session, workspace_id: int, actor: str, entity_type: str, entity_id: int, summary: str,
     journey_id: int, snapshot: dict[str, list[dict[str, Any]]], version: int | None = None,
 ) -> int:
-    entry = workshop.record(
+    entry = audit.record(
         session, workspace_id, actor, DELETE, entity_type, entity_id, summary, snapshot, None, journey_id=journey_id,
         entity_version=version,
     )
@@ -137,7 +92,7 @@ def delete_step_with_undo(
     and out, and per-persona emotions. Comments and votes on it are dropped.
     """
     step = journeys.get_step(session, workspace_id, step_id)
-    snapshot = _snapshot_steps(session, [step_id])
+    snapshot = aggregates.snapshot(session, Step, [step_id])
     entry_id = _record_delete(session, workspace_id, actor, "step", step_id, step.title, step.journey_id, snapshot, step.version)
     journeys.delete_step(session, workspace_id, step_id, expected_version=expected_version)
     return entry_id
@@ -152,8 +107,7 @@ def delete_stage_with_undo(
     :func:`delete_step_with_undo` keeps. Comments and votes on the steps are dropped.
     """
     stage = journeys.get_stage(session, workspace_id, stage_id)
-    step_ids = list(session.exec(select(Step.id).where(Step.stage_id == stage_id)).all())
-    snapshot = {"stages": _rows(session, Stage, Stage.id == stage_id), **_snapshot_steps(session, step_ids)}  # type: ignore[arg-type]
+    snapshot = aggregates.snapshot(session, Stage, [stage_id])
     entry_id = _record_delete(session, workspace_id, actor, "stage", stage_id, stage.name, stage.journey_id, snapshot, stage.version)
     journeys.delete_stage(session, workspace_id, stage_id, delete_steps=True, expected_version=expected_version)
     return entry_id
@@ -164,7 +118,7 @@ def delete_transition_with_undo(
 ) -> int:
     """Delete a transition (a branch) and keep it for :func:`undo_delete`; returns the activity entry's id."""
     transition = journeys.get_transition(session, workspace_id, transition_id)
-    snapshot = {"transitions": _rows(session, Transition, Transition.id == transition_id)}
+    snapshot = aggregates.snapshot(session, Transition, [transition_id])
     entry_id = _record_delete(
         session, workspace_id, actor, "transition", transition_id, transition.label, transition.journey_id, snapshot,
         transition.version,
@@ -192,7 +146,7 @@ def undo_delete(session: Session, workspace_id: int, activity_id: int, *, actor:
     except NotFoundError as exc:
         raise DomainError(N_("The journey of this change no longer exists.")) from exc
     restored = _restore(session, entry.before or {}, ROOTS[entry.entity_type])
-    workshop.record(
+    audit.record(
         session, workspace_id, actor, UNDO, UNDONE_TYPE, entry.id, entry.summary, None,
         {"restored": restored}, journey_id=entry.journey_id, reverts_id=entry.id,
     )
@@ -204,11 +158,7 @@ def _undoable(session: Session, workspace_id: int, activity_id: int) -> Activity
     if entry.action != DELETE or entry.entity_type not in ROOTS or not entry.before:
         raise DomainError(N_("This change cannot be undone."))
     undone = session.exec(
-        select(ActivityEntry.id).where(
-            ActivityEntry.workspace_id == workspace_id,
-            (ActivityEntry.reverts_id == activity_id)
-            | ((ActivityEntry.action == UNDO) & (ActivityEntry.entity_type == UNDONE_TYPE) & (ActivityEntry.entity_id == activity_id)),
-        )
+        select(ActivityEntry.id).where(ActivityEntry.workspace_id == workspace_id, ActivityEntry.reverts_id == activity_id)
     ).first()
     if undone is not None:
         raise DomainError(N_("This change has already been undone."))
@@ -304,6 +254,4 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[in
     return id_map
 
 
-# Used by services/audit/log.py (the log snapshots steps and stages deleted by any path; the trash puts single rows back).
-snapshot_steps = _snapshot_steps
-insert_rows = _insert
+insert_rows = _insert  # the trash puts single rows back with their ids, like an undo

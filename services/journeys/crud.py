@@ -8,7 +8,7 @@ at the end; gaps left by deletes are harmless because lists sort by position,
 and every move renumbers the rows it touches densely (0 … n-1) again.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,7 +28,6 @@ from models import (
     Stage,
     Step,
     StepPersonaEmotion,
-    StepTouchpoint,
     Transition,
 )
 from models.journey import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, OPPORTUNITY_STATUSES
@@ -629,30 +628,6 @@ def _fresh(row: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**{k: v for k, v in row.items() if k not in BOOKKEEPING}, **changes}
 
 
-def _copy_ordered(
-    session: Session, model: Any, rows: list[dict[str, Any]], parent: str, parent_map: dict[int, int], **changes: Any
-) -> dict[int, int]:
-    """Copy ``rows`` (sorted by parent, then position) under their parents' copies with dense positions;
-    returns old id → new id. Dense positions make (parent, position) unique, the key :func:`insert_mapped` needs."""
-    counters: dict[int, int] = {}
-    copies = []
-    for row in rows:
-        new_parent = parent_map[row[parent]]
-        position = counters.get(new_parent, 0)
-        counters[new_parent] = position + 1
-        copies.append(_fresh(row, **{parent: new_parent, "position": position, **changes}))
-    return insert_mapped(session, model, copies, [row["id"] for row in rows], (parent, "position"))
-
-
-def _step_rows(session: Session, model: Any, journey_id: int) -> list[dict[str, Any]]:
-    """All rows of ``model`` (which has ``step_id`` and ``position``) on the journey's steps, by step and position."""
-    table = model.__table__
-    return table_rows(session, (
-        select(table).join(Step, Step.id == table.c.step_id)
-        .where(Step.journey_id == journey_id).order_by(table.c.step_id, table.c.position, table.c.id)
-    ))
-
-
 def duplicate_journey(
     session: Session,
     workspace_id: int,
@@ -680,59 +655,41 @@ def duplicate_journey(
         "workspace_id": workspace_id, "name": name, "scenario": source.scenario, "goal": source.goal,
         "state": "to_be" if as_to_be else source.state, "status": "draft", "origin_journey_id": source.id,
     })
-    _copy_journey_content(session, source.id, copy.id, workspace_id)
+    _copy_journey_content(session, source.id, copy.id)
     return copy
 
 
-def _copy_journey_content(session: Session, source_id: int, copy_id: int, workspace_id: int) -> None:
-    """Everything on the journey, table by table, with old → new id maps for the references."""
-    persona_ids = session.exec(select(JourneyPersona.persona_id).where(JourneyPersona.journey_id == source_id)).all()
-    bulk_insert(session, JourneyPersona, [
-        {"journey_id": copy_id, "persona_id": persona_id, "workspace_id": workspace_id} for persona_id in persona_ids
-    ])
-    stages = table_rows(session, select(Stage.__table__).where(Stage.journey_id == source_id).order_by(Stage.position, Stage.id))
-    stage_map = _copy_ordered(session, Stage, stages, "journey_id", {source_id: copy_id})
-    steps = table_rows(session, (
-        select(Step.__table__).where(Step.journey_id == source_id).order_by(Step.stage_id, Step.position, Step.id)
-    ))
-    step_map = _copy_ordered(session, Step, steps, "stage_id", stage_map, journey_id=copy_id)
-    pain_map = _copy_ordered(session, PainPoint, _step_rows(session, PainPoint, source_id), "step_id", step_map)
-    opportunity_map = _copy_ordered(session, Opportunity, _step_rows(session, Opportunity, source_id), "step_id", step_map)
-    _copy_links(session, source_id, step_map, pain_map, opportunity_map, copy_id, persona_ids)
-
-
-def _copy_links(
-    session: Session,
-    source_id: int,
-    step_map: dict[int, int],
-    pain_map: dict[int, int],
-    opportunity_map: dict[int, int],
-    copy_id: int,
-    persona_ids: Sequence[int],
-) -> None:
-    """The rows that only point at copied rows: no id of their own is needed afterwards."""
-    links = table_rows(session, (
-        select(OpportunityPainPoint.__table__)
-        .join(Opportunity, Opportunity.id == OpportunityPainPoint.opportunity_id)
-        .join(Step, Step.id == Opportunity.step_id).where(Step.journey_id == source_id)
-    ))
-    # A pain point on another journey stays the same pain point: the copy addresses it too.
-    bulk_insert(session, OpportunityPainPoint, [
-        _fresh(link, opportunity_id=opportunity_map[link["opportunity_id"]],
-               pain_point_id=pain_map.get(link["pain_point_id"], link["pain_point_id"]))
-        for link in links
-    ])
-    transitions = table_rows(session, select(Transition.__table__).where(Transition.journey_id == source_id))
-    bulk_insert(session, Transition, [
-        _fresh(t, journey_id=copy_id, source_step_id=step_map[t["source_step_id"]], target_step_id=step_map[t["target_step_id"]])
-        for t in transitions
-    ])
-    for model in (StepTouchpoint, StepPersonaEmotion):
-        table = model.__table__  # type: ignore[attr-defined]
-        query = select(table).join(Step, Step.id == table.c.step_id).where(Step.journey_id == source_id)
-        if model is StepPersonaEmotion:  # only the personas the journey still has (see set_persona_emotion)
-            query = query.where(table.c.persona_id.in_(list(persona_ids)))
-        bulk_insert(session, model, [_fresh(row, step_id=step_map[row["step_id"]]) for row in table_rows(session, query)])
+def _copy_journey_content(session: Session, source_id: int, copy_id: int) -> None:
+    """Everything on the journey, member by member of the declared aggregate, each read once and
+    written in one bulk insert. References to copied rows are remapped through old → new id maps
+    (a pain point on another journey stays the same pain point); siblings get dense positions,
+    which make (parent, position) the key :func:`core.insert_mapped` matches new ids by."""
+    members = core.copy_members(Journey)
+    referenced = {ref.name for m in members for ref in core.references(m).values()}
+    id_maps: dict[str, dict[int, int]] = {"journey": {source_id: copy_id}}
+    for m in members:
+        rows = table_rows(session, core.rows_under(Journey, m, source_id))
+        link = core.linked_through(m, Journey)
+        if link is not None:  # only what the copy links to as well (see Member.only_linked)
+            linked = {row[m.only_linked] for row in table_rows(session, core.rows_under(Journey, link, source_id))}
+            rows = [row for row in rows if row[m.only_linked] in linked]
+        refs = core.references(m)
+        counters: dict[Any, int] = {}
+        copies = []
+        for row in rows:
+            copy = _fresh(row, **{
+                column: id_maps[ref.name].get(row[column], row[column])
+                for column, ref in refs.items() if ref.name in id_maps and row[column] is not None
+            })
+            if m.order:
+                parent = copy[m.parent]  # type: ignore[index]
+                copy[m.order] = counters.get(parent, 0)
+                counters[parent] = copy[m.order] + 1
+            copies.append(copy)
+        if m.name in referenced:
+            id_maps[m.name] = insert_mapped(session, m.model, copies, [row["id"] for row in rows], (m.parent, m.order))  # type: ignore[arg-type]
+        else:
+            bulk_insert(session, m.model, copies)
 
 
 # --- lifecycle ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from models import Journey, Opportunity, OpportunityPainPoint, PainPoint, Stage, Step, Vote
 from models.journey import OPPORTUNITY_STATUSES
 from services import core
-from services.core import DomainError, RowChange, TableErrors
+from services.core import RowChange
 from services.journeys import crud as journeys
 
 SCORE_FIELDS = ("customer_value", "business_value", "effort", "status")
@@ -75,17 +75,9 @@ def save_portfolio(session: Session, workspace_id: int, changes: Sequence[RowCha
     """Apply the edited scores and statuses of several opportunities in the caller's transaction.
 
     Every row is validated like the step editor's form (1–5 scores, a known status, the workspace);
-    each runs in a savepoint so every bad row is reported (:class:`TableErrors`), and the caller's
-    ``write_session`` then rolls the whole change back: all rows are saved, or none.
+    each runs in a savepoint so every bad row is reported (:class:`~services.core.Problems`), and the caller's
+    unit of work then rolls the whole change back: all rows are saved, or none.
     """
-    problems: list[tuple[str, DomainError]] = []
-    for change in changes:
-        try:
-            with session.begin_nested():
-                values = {k: v for k, v in change.changes.items() if k in SCORE_FIELDS}
-                journeys.update_opportunity(session, workspace_id, change.row_id, values, expected_version=change.version)
-        except DomainError as err:
-            problems.append((change.label, err))
-    if problems:
-        raise TableErrors(problems)
-    return len(changes)
+    return core.apply_rows(session, changes, lambda c: journeys.update_opportunity(
+        session, workspace_id, c.row_id, {k: v for k, v in c.changes.items() if k in SCORE_FIELDS}, expected_version=c.version,
+    ))

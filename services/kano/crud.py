@@ -12,7 +12,7 @@ the page's table, or from a CSV file (:func:`preview_answers_csv`, then
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from models import Journey, KanoAnswer, KanoItem
 from models.kano import KANO_ANSWERS
 from services import core
-from services.core import N_, DomainError
+from services.core import N_, DomainError, Problem, Problems
 
 KANO_ITEM_FIELDS = ("name", "description", "journey_id")
 
@@ -140,11 +140,11 @@ EVALUATION_COLUMNS = ["item_id", "item", "description", "journey_id", "answers",
 
 def classify(functional: int | str, dysfunctional: int | str) -> str:
     """The category (A, O, M, I, R or Q) of one answer pair, given as 1–5 or answer words."""
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     f = _parse_answer(functional, "functional", 0, problems)
     d = _parse_answer(dysfunctional, "dysfunctional", 0, problems)
     if f is None or d is None:
-        raise DomainError(problems[0].message, field=problems[0].field, **problems[0].params)
+        raise problems[0].error
     return str(EVALUATION_TABLE[f - 1, d - 1])
 
 
@@ -197,41 +197,22 @@ def evaluate(session: Session, workspace_id: int) -> pd.DataFrame:
 # --- answers from a table -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """A bad row of a table or a CSV file: its line (CSV: the file's line number, header = 1), and why."""
-
-    line: int
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
-    field: str | None = None
-
-    def render(self, translate: Any = None) -> str:
-        """The message with its values filled in, translated by ``translate`` if given."""
-        template = translate(self.message) if translate else self.message
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return template
+def _problem(line: int, message: str, params: dict[str, Any] | None = None, field: str | None = None) -> Problem:
+    return Problem(line, field, DomainError(message, field=field, **(params or {})))
 
 
-class RowsRefused(DomainError):
-    """Nothing was saved: ``problems`` lists every bad row."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__(N_("Nothing was saved: {count} rows have problems."), count=len(problems))
+ROWS_REFUSED = N_("Nothing was saved: {count} rows have problems.")
 
 
 def add_answers(session: Session, workspace_id: int, item_id: int, rows: list[dict[str, Any]]) -> int:
     """Add several answers to one item (from the page's table), all or none.
 
     ``rows``: dicts with functional, dysfunctional (1–5 or answer words) and respondent; rows with
-    both answers empty are skipped. Every bad row is reported (``RowsRefused``, line = row number
+    both answers empty are skipped. Every bad row is reported (``Problems``, line = row number
     from 1). Returns the number of answers added.
     """
     get_kano_item(session, workspace_id, item_id)
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     values = []
     for number, row in enumerate(rows, start=1):
         functional, dysfunctional = row.get("functional"), row.get("dysfunctional")
@@ -244,7 +225,7 @@ def add_answers(session: Session, workspace_id: int, item_id: int, rows: list[di
             values.append({"kano_item_id": item_id, "respondent": respondent,
                            "functional": answers[0], "dysfunctional": answers[1]})
     if problems:
-        raise RowsRefused(problems)
+        raise Problems(problems, ROWS_REFUSED)
     core.bulk_insert(session, KanoAnswer, values)
     return len(values)
 
@@ -286,21 +267,21 @@ class KanoImport:
 
     rows: pd.DataFrame
     new_items: tuple[str, ...]
-    problems: tuple[RowProblem, ...]
+    problems: tuple[Problem, ...]
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.rows.empty
 
 
-def _parse_answer(value: Any, column: str, line: int, problems: list[RowProblem]) -> int | None:
+def _parse_answer(value: Any, column: str, line: int, problems: list[Problem]) -> int | None:
     text = "" if _blank(value) else re.sub(r"\s+", " ", str(value)).strip().strip(".!").lower()
     if isinstance(value, int | float | np.number) and not isinstance(value, bool) and float(value).is_integer():
         text = str(int(value))
     number = int(text) if text.isdigit() else ANSWER_WORDS.get(text)
     if number is None or not 1 <= number <= 5:
         message = N_("{column} is empty.") if not text else UNKNOWN_ANSWER
-        problems.append(RowProblem(line, message, {"value": str(value).strip(), "column": column}, column))
+        problems.append(_problem(line, message, {"value": str(value).strip(), "column": column}, column))
         return None
     return number
 
@@ -332,7 +313,7 @@ def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str) 
     text = _decode(data)
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
-        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (RowProblem(1, N_("The file is empty.")),))
+        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (_problem(1, N_("The file is empty.")),))
     try:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
     except csv.Error:
@@ -341,13 +322,13 @@ def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str) 
     header = _header(next(reader))
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (RowProblem(
+        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (_problem(
             1, N_("The first line must name the columns item, functional, dysfunctional (and optionally respondent); "
                   "missing: {columns}."), {"columns": ", ".join(missing)}),))
     existing = _existing_items(session, workspace_id)
     answered = _answered(session, workspace_id)
     width = max(header.values()) + 1
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for cells in reader:
@@ -359,10 +340,10 @@ def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str) 
             continue
         key = (row["item"].lower(), row["respondent"].lower())
         if row["respondent"] and key in seen:
-            problems.append(RowProblem(line, N_("{respondent} already answered “{item}” in line {other}."),
+            problems.append(_problem(line, N_("{respondent} already answered “{item}” in line {other}."),
                                        {"respondent": row["respondent"], "item": row["item"], "other": seen[key]}))
         elif row["respondent"] and key in answered:
-            problems.append(RowProblem(line, N_("{respondent} has already answered “{item}”: this row would count twice."),
+            problems.append(_problem(line, N_("{respondent} has already answered “{item}”: this row would count twice."),
                                        {"respondent": row["respondent"], "item": row["item"]}))
         else:
             seen.setdefault(key, line)
@@ -372,24 +353,24 @@ def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str) 
     frame["category"] = categories(frame["functional"], frame["dysfunctional"]) if not frame.empty else []
     new_items = tuple(dict.fromkeys(frame.loc[frame["item_id"].isna(), "item"]))
     if not rows and not problems:
-        problems.append(RowProblem(2, N_("The file has no answers below its header.")))
+        problems.append(_problem(2, N_("The file has no answers below its header.")))
     return KanoImport(frame, new_items, tuple(problems))
 
 
 def _csv_row(
     cells: list[str], header: dict[str, int], width: int, line: int, existing: dict[str, tuple[int, str]],
-    problems: list[RowProblem],
+    problems: list[Problem],
 ) -> dict[str, Any] | None:
     found = len(problems)
     if len([c for c in cells[width:] if c.strip()]) > 0:
-        problems.append(RowProblem(line, N_("The line has {count} cells, the header only {width}."),
+        problems.append(_problem(line, N_("The line has {count} cells, the header only {width}."),
                                    {"count": len(cells), "width": width}))
     cells = cells + [""] * (width - len(cells))
     item = re.sub(r"\s+", " ", cells[header["item"]]).strip()
     if not item:
-        problems.append(RowProblem(line, N_("The item name is empty."), field="item"))
+        problems.append(_problem(line, N_("The item name is empty."), field="item"))
     elif len(item) > NAME_LENGTH:
-        problems.append(RowProblem(line, N_("The item name is longer than {max} characters."), {"max": NAME_LENGTH}, "item"))
+        problems.append(_problem(line, N_("The item name is longer than {max} characters."), {"max": NAME_LENGTH}, "item"))
     functional = _parse_answer(cells[header["functional"]], "functional", line, problems)
     dysfunctional = _parse_answer(cells[header["dysfunctional"]], "dysfunctional", line, problems)
     if len(problems) > found:
@@ -417,10 +398,10 @@ def _answered(session: Session, workspace_id: int) -> set[tuple[str, str]]:
 
 def import_answers_csv(session: Session, workspace_id: int, data: bytes | str) -> KanoImport:
     """Check the file again inside the caller's write transaction and store it: new items and every answer,
-    or — with any bad row — nothing (``RowsRefused`` carries the problems). Returns what was imported."""
+    or — with any bad row — nothing (``Problems`` carries the problems). Returns what was imported."""
     preview = preview_answers_csv(session, workspace_id, data)
     if preview.problems:
-        raise RowsRefused(list(preview.problems))
+        raise Problems(list(preview.problems), ROWS_REFUSED)
     ids = {name.lower(): create_kano_item(session, workspace_id, {"name": name}).id for name in preview.new_items}
     item_ids = [int(i) if pd.notna(i) else ids[name.lower()] for i, name in zip(preview.rows["item_id"], preview.rows["item"], strict=True)]
     core.bulk_insert(session, KanoAnswer, [

@@ -10,10 +10,7 @@ from services.metrics.crud import (
     SEPARATORS,
     STATUSES,
     TARGET_FIELDS,
-    TRENDS,
-    ImportErrors,
     ImportPlan,
-    ImportProblem,
     add_measurement,
     create_metric,
     delete_measurement,
@@ -36,7 +33,6 @@ from services.metrics.crud import (
 )
 from services.metrics.dashboard import (
     DROP_OFF_COLUMNS,
-    KPI_COLUMNS,
     TOP,
     biggest_drop_offs,
     fix_first_touchpoints,
@@ -51,10 +47,7 @@ from services.metrics.dashboard import (
 __all__ = [
     "DROP_OFF_COLUMNS",
     "IMPORT_COLUMNS",
-    "ImportErrors",
     "ImportPlan",
-    "ImportProblem",
-    "KPI_COLUMNS",
     "MEASUREMENT_FIELDS",
     "METRIC_CHOICES",
     "METRIC_FIELDS",
@@ -64,7 +57,6 @@ __all__ = [
     "STATUSES",
     "TARGET_FIELDS",
     "TOP",
-    "TRENDS",
     "add_measurement",
     "biggest_drop_offs",
     "create_metric",

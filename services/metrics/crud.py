@@ -25,7 +25,7 @@ from models import Journey, Measurement, Metric, Step, Touchpoint
 from models.base import utcnow
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from services import core, journeys, touchpoints
-from services.core import N_, DomainError, NotFoundError, RowChange, TableErrors, plain_value, table_changes
+from services.core import N_, DomainError, NotFoundError, Problem, Problems, RowChange, plain_value, table_changes
 
 METRIC_FIELDS = (
     "name", "kind", "unit", "target", "direction", "review_every_days", "scope",
@@ -184,9 +184,6 @@ def list_measurements(
 # --- status of every metric ---------------------------------------------------------------------
 
 STATUSES = ("on_target", "off_target", "no_target", "no_data")
-TRENDS = ("better", "worse", "unchanged")
-
-
 def metric_status(session: Session, workspace_id: int, *, today: date | None = None) -> pd.DataFrame:
     """One row per metric of the workspace with its latest state, in one query (plus vectorised pandas).
 
@@ -385,18 +382,18 @@ def save_measurements(
     """Apply a measurement table's edits in the caller's transaction: every row validated, all or nothing.
 
     Deletes go first (a date they free can be taken by an edited or new row), then edits, then new rows;
-    each row runs in a savepoint so every bad row is reported (:class:`TableErrors`) before the caller's
-    ``write_session`` rolls the whole change back.
+    each row runs in a savepoint so every bad row is reported (:class:`~services.core.Problems`) before the caller's
+    unit of work rolls the whole change back.
     """
     get_metric(session, workspace_id, metric_id)
-    problems: list[tuple[str, DomainError]] = []
+    problems: list[Problem] = []
 
     def attempt(label: str, action: Any) -> None:
         try:
             with session.begin_nested():
                 action()
         except DomainError as err:
-            problems.append((label, err))
+            problems.append(Problem(label, err.field, err))
 
     def own(measurement_id: int) -> None:
         if get_measurement(session, workspace_id, measurement_id).metric_id != metric_id:
@@ -421,7 +418,7 @@ def save_measurements(
         values["note"] = values["note"] or ""
         attempt(change.label, lambda v=values: add_measurement(session, workspace_id, metric_id, **v))
     if problems:
-        raise TableErrors(problems)
+        raise Problems(problems, core.TABLE_REFUSED)
     return len(deleted) + len(changed) + len(added)
 
 
@@ -471,19 +468,11 @@ def parse_iso_date(text: str) -> date | None:
 
 
 @dataclass(frozen=True)
-class ImportProblem:
-    """Why one line of the file cannot be imported (``line`` None: the file as a whole)."""
-
-    line: int | None
-    error: DomainError
-
-
-@dataclass(frozen=True)
 class ImportPlan:
     """What an import would do: the measurements to add, and every problem found (then nothing is added)."""
 
     rows: pd.DataFrame  # line, metric_id, metric, measured_on (date), value, note
-    problems: tuple[ImportProblem, ...] = ()
+    problems: tuple[Problem, ...] = ()
     separator: str = ","
     metrics_before: dict[int, int] = dataclasses.field(default_factory=dict)  # metric id → measurements it has now
 
@@ -505,26 +494,17 @@ class ImportPlan:
         return grouped.sort_values("metric", key=lambda s: s.str.lower(), kind="stable")[columns].reset_index(drop=True)
 
 
-class ImportErrors(DomainError):
-    """The file has bad lines; nothing was imported. ``problems`` lists every one."""
-
-    def __init__(self, problems: Sequence[ImportProblem]) -> None:
-        self.problems = list(problems)
-        first = self.problems[0].error
-        super().__init__(first.message, field=first.field, **first.params)
-
-
 _ROW_COLUMNS = ["line", "metric_id", "metric", "measured_on", "value", "note"]
 
 
-def _decode(data: bytes | str) -> tuple[str | None, ImportProblem | None]:
+def _decode(data: bytes | str) -> tuple[str | None, Problem | None]:
     if isinstance(data, str):
         return data.removeprefix("\ufeff"), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, ImportProblem(line, DomainError(N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")))
+        return None, Problem(line, None, DomainError(N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")))
 
 
 def _header(fields: list[str]) -> tuple[dict[str, int], list[DomainError]]:
@@ -567,7 +547,7 @@ def plan_import(session: Session, workspace_id: int, data: bytes | str) -> Impor
     lines = text.splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        return ImportPlan(empty, (ImportProblem(None, DomainError(N_("The file is empty."))),))
+        return ImportPlan(empty, (Problem(None, None, DomainError(N_("The file is empty."))),))
     header_line = lines[header_index]
     separator = next((s for s in SEPARATORS if s in header_line), ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -580,17 +560,17 @@ def plan_import(session: Session, workspace_id: int, data: bytes | str) -> Impor
     header_line_number, header_fields = records[0]
     positions, header_errors = _header(header_fields)
     if header_errors:
-        return ImportPlan(empty, tuple(ImportProblem(header_line_number, e) for e in header_errors), separator)
+        return ImportPlan(empty, tuple(Problem(header_line_number, e.field, e) for e in header_errors), separator)
     if len(records) == 1:
-        return ImportPlan(empty, (ImportProblem(None, DomainError(N_("The file has no measurements below its header."))),),
+        return ImportPlan(empty, (Problem(None, None, DomainError(N_("The file has no measurements below its header."))),),
                           separator)
 
     metric_ids = _metric_names(session, workspace_id)
-    problems: list[ImportProblem] = []
+    problems: list[Problem] = []
     parsed: list[dict[str, Any]] = []
     for line, fields in records[1:]:
         row, errors = _parse_line(fields, positions, separator, metric_ids)
-        problems.extend(ImportProblem(line, e) for e in errors)
+        problems.extend(Problem(line, e.field, e) for e in errors)
         if row is not None:
             parsed.append({"line": line, **row})
     rows = pd.DataFrame(parsed, columns=_ROW_COLUMNS)
@@ -668,15 +648,15 @@ def _measurement_counts(session: Session, rows: pd.DataFrame) -> dict[int, int]:
     return {int(metric_id): int(count) for metric_id, count in found}
 
 
-def _duplicates(session: Session, rows: pd.DataFrame) -> list[ImportProblem]:
+def _duplicates(session: Session, rows: pd.DataFrame) -> list[Problem]:
     """Lines whose metric and date repeat an earlier line, or a measurement already stored (one query)."""
     if rows.empty:
         return []
-    problems: list[ImportProblem] = []
+    problems: list[Problem] = []
     first_line = rows.groupby(["metric_id", "measured_on"])["line"].transform("min")
     repeated = rows[rows["line"] != first_line]
     for line, earlier in zip(repeated["line"], first_line[repeated.index], strict=True):
-        problems.append(ImportProblem(int(line), DomainError(
+        problems.append(Problem(int(line), None, DomainError(
             N_("Duplicate of line {other}: the same metric and date appear twice in the file."), other=int(earlier))))
     ids = sorted({int(i) for i in rows["metric_id"]})
     stored = set(session.exec(
@@ -688,7 +668,7 @@ def _duplicates(session: Session, rows: pd.DataFrame) -> list[ImportProblem]:
     keys = [(int(metric_id), day) for metric_id, day in zip(rows["metric_id"], rows["measured_on"], strict=True)]
     clash = pd.Series([k in stored for k in keys], index=rows.index) & (rows["line"] == first_line)
     for line, metric, day in zip(rows.loc[clash, "line"], rows.loc[clash, "metric"], rows.loc[clash, "measured_on"], strict=True):
-        problems.append(ImportProblem(int(line), DomainError(
+        problems.append(Problem(int(line), None, DomainError(
             N_("“{metric}” already has a measurement on {date}: the import only adds new dates."),
             metric=metric, date=day.isoformat())))
     return problems
@@ -697,14 +677,14 @@ def _duplicates(session: Session, rows: pd.DataFrame) -> list[ImportProblem]:
 def import_measurements(session: Session, workspace_id: int, data: bytes | str) -> int:
     """Check the file again (the preview may be stale) and add all its measurements, or none.
 
-    Raises :class:`ImportErrors` listing every bad line; the caller's ``write_session`` then writes nothing.
+    Raises :class:`Problems` listing every bad line; the caller's unit of work then writes nothing.
     One multi-row INSERT in the caller's transaction.
     """
     plan = plan_import(session, workspace_id, data)
     if plan.problems:
-        raise ImportErrors(plan.problems)
+        raise Problems(plan.problems)
     if plan.rows.empty:
-        raise ImportErrors([ImportProblem(None, DomainError(N_("The file has no measurements below its header.")))])
+        raise Problems([Problem(None, None, DomainError(N_("The file has no measurements below its header.")))])
     now = utcnow()
     core.bulk_insert(session, Measurement, [
         {"metric_id": int(metric_id), "measured_on": day, "value": float(value), "note": note,

@@ -24,8 +24,6 @@ from services.core import DomainError
 from services.touchpoints import MIDPOINT
 
 TOP = 3  # pain points and touchpoints listed per journey
-KPI_COLUMNS = ["metric_id", "name", "unit", "target", "direction", "scope", "journey_id", "step", "last_value", "last_on",
-               "change", "trend", "status", "overdue"]
 DROP_OFF_COLUMNS = ["journey_id", "step_id", "title", "stage_name", "lost", "pct_of_customers", "error"]
 
 

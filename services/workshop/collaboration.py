@@ -14,12 +14,11 @@ moves the step, or re-creates the item on the right step and deletes it here.
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic_core import to_jsonable_python
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
-from models import ActivityEntry, Comment, Journey, Opportunity, PainPoint, Stage, Step, Vote, VoteRound
+from models import Comment, Journey, Opportunity, PainPoint, Stage, Step, Vote, VoteRound
 from services import core, journeys, touchpoints
 from services.core import N_, DomainError, NotFoundError
 
@@ -28,10 +27,6 @@ TARGET_KINDS = ("step", "pain_point", "opportunity")  # in the order of VOTE_TAR
 
 
 # --- comments -----------------------------------------------------------------------------------
-
-
-def get_comment(session: Session, workspace_id: int, comment_id: int) -> Comment:
-    return core.get(session, Comment, comment_id, workspace_id)
 
 
 def add_comment(
@@ -315,58 +310,10 @@ def quick_capture(
     stage = journeys.get_stage(session, workspace_id, stage_id)
     if stage.journey_id != journey_id:
         raise DomainError(N_("Choose a stage of this journey."), field="stage_id")
-    if not session.info.get("actor"):
-        session.info["actor"] = author.strip()
+    core.name_if_anonymous(session, author)
     step = parking_lot(session, workspace_id, stage_id, parking_title)
     if kind == "pain":
         return journeys.create_pain_point(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
     if kind == "idea":
         return journeys.create_opportunity(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
     return add_comment(session, workspace_id, author, text, step_id=step.id)
-
-
-# --- activity -----------------------------------------------------------------------------------
-
-
-def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Values as the JSON column can store them: dates as ISO text, binary (an avatar) as its size only."""
-    if values is None:
-        return None
-    shallow = {k: f"<{len(v)} bytes>" if isinstance(v, bytes | bytearray) else v for k, v in values.items()}
-    return to_jsonable_python(shallow, fallback=str)
-
-
-def record(
-    session: Session,
-    workspace_id: int,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    summary: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    journey_id: int | None = None,
-    *,
-    entity_version: int | None = None,
-    reverts_id: int | None = None,
-) -> ActivityEntry:
-    """Append to the workspace's history; ``before``/``after`` keep the values an undo needs.
-
-    Most entries are written by the log itself (services/audit/log.py) on every flush; this is for
-    entries a service shapes itself (a delete with its snapshot, an undo). An empty ``actor`` is
-    filled from the write session's actor.
-    """
-    return core.create(session, ActivityEntry, {
-        "workspace_id": workspace_id, "actor": actor, "action": action, "entity_type": entity_type,
-        "entity_id": entity_id, "summary": summary, "before": _jsonable(before), "after": _jsonable(after),
-        "journey_id": journey_id, "entity_version": entity_version, "reverts_id": reverts_id,
-    })
-
-
-def list_activity(session: Session, workspace_id: int, *, limit: int = 50, journey_id: int | None = None) -> list[ActivityEntry]:
-    """The most recent entries first."""
-    query = select(ActivityEntry).where(ActivityEntry.workspace_id == workspace_id)
-    if journey_id is not None:
-        query = query.where(ActivityEntry.journey_id == journey_id)
-    return list(session.exec(query.order_by(col(ActivityEntry.at).desc(), col(ActivityEntry.id).desc()).limit(limit)).all())

@@ -6,7 +6,6 @@ from services.workspaces.channels import (
     create_channel,
     delete_channel,
     list_channels,
-    update_channel,
 )
 from services.workspaces.crud import (
     bump_revision,
@@ -32,7 +31,6 @@ from services.workspaces.demo import (
     TOUCHPOINT_FIELDS,
     DemoDataError,
     demo_data,
-    ensure_demo_workspace,
     last_full_month_end,
     load_demo_workspace,
     month_ends,
@@ -65,7 +63,6 @@ __all__ = [
     "delete_channel",
     "delete_workspace",
     "demo_data",
-    "ensure_demo_workspace",
     "get_workspace",
     "last_full_month_end",
     "list_channels",
@@ -77,7 +74,6 @@ __all__ = [
     "revision",
     "series_values",
     "unique_name",
-    "update_channel",
     "update_description",
     "workspace_counts",
 ]

@@ -43,9 +43,5 @@ def create_channel(session: Session, workspace_id: int, data: dict) -> Channel:
     return core.create(session, Channel, {**data, "workspace_id": workspace_id})
 
 
-def update_channel(session: Session, workspace_id: int, channel_id: int, changes: dict, *, expected_version: int | None = None) -> Channel:
-    return core.update(session, Channel, channel_id, changes, workspace_id=workspace_id, expected_version=expected_version)
-
-
 def delete_channel(session: Session, workspace_id: int, channel_id: int) -> None:
     core.delete(session, Channel, channel_id, workspace_id=workspace_id)

@@ -26,7 +26,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
@@ -55,7 +54,6 @@ from models import (
     Workspace,
 )
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
-from models.db import read_session, write_session
 from models.journey import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, OPPORTUNITY_STATUSES
 from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from models.persona import INCOME_BANDS
@@ -161,7 +159,7 @@ def load_demo_workspace(session: Session, name: str | None = None, *, today: dat
     """Create a new workspace (standard channels included) and fill it with the demo data.
 
     Runs inside the caller's transaction: if anything is wrong, the caller's
-    ``write_session`` rolls everything back. The name defaults to
+    unit of work rolls everything back. The name defaults to
     :data:`DEFAULT_NAME` and is made unique, so loading twice gives a second
     workspace instead of an error. ``today`` fixes the date the measurements
     are generated relative to (tests); it defaults to the current date.
@@ -171,21 +169,6 @@ def load_demo_workspace(session: Session, name: str | None = None, *, today: dat
     workspace = workspaces.create_workspace(session, workspace_name, data["workspace"].get("description", ""))
     _Loader(session, workspace.id, data, today or date.today()).run()
     return workspace
-
-
-def ensure_demo_workspace(engine: Engine) -> None:
-    """On a database without any workspace, load the demo (the app calls this on start).
-
-    The cheap read check keeps normal starts free of write locks; the check is
-    repeated under the write lock (``BEGIN IMMEDIATE``) so two processes that
-    start at once cannot both load the demo.
-    """
-    with read_session(engine) as session:
-        if session.exec(select(Workspace.id).limit(1)).first() is not None:
-            return
-    with write_session(engine) as session:
-        if session.exec(select(Workspace.id).limit(1)).first() is None:
-            load_demo_workspace(session)
 
 
 def _text(value: Any) -> Any:

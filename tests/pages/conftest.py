@@ -12,7 +12,8 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from models.db import create_db_engine, upgrade_to_head, write_session
+from models.db import create_db_engine, upgrade_to_head
+from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine
 @pytest.fixture
 def workspace_id(database: Engine) -> int:
     """An empty workspace (so the app does not load the demo)."""
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         return workspaces.create_workspace(session, "Test workspace").id
 
 
@@ -49,3 +50,9 @@ def start_app(page: str | None = None, *, language: str = "en") -> AppTest:
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+def problems(at) -> list[str]:  # type: ignore[no-untyped-def]
+    """The rows of the problems table (components.problems) as "line · column: problem" texts."""
+    frame = next(f.value for f in reversed(at.dataframe) if list(f.value.columns) == ["line", "column", "problem"])
+    return [f"{r.line} · {r.column}: {r.problem}" if r.column else f"{r.line}: {r.problem}" for r in frame.itertuples()]

@@ -9,9 +9,10 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Journey, KanoAnswer, KanoItem
-from models.db import read_session, write_session
+from models.db import read_session
 from services.journeys import crud as journeys
 from services.kano import crud as kano
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 FLOWS = "pages/analyse/flows.py"
@@ -90,7 +91,7 @@ def test_changing_customers_and_journey(database: Engine) -> None:
 
 
 def test_closed_loop_is_explained_not_crashed(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         journey = journeys.create_journey(session, workspace_id, {"name": "Warteschleife"})
         stage = journeys.create_stage(session, workspace_id, journey.id, {"name": "Hotline"})
         a = journeys.create_step(session, workspace_id, stage.id, {"title": "Ruft an", "is_entry": True, "entry_share": 100})
@@ -130,7 +131,7 @@ def test_emotion_overlay_of_several_journeys(database: Engine) -> None:
 
 
 def test_as_is_and_to_be_versions(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         journey = journeys.create_journey(session, workspace_id, {"name": "Checkout"})
         stage = journeys.create_stage(session, workspace_id, journey.id, {"name": "Kauf"})
         for title, emotion in (("Warenkorb", 1), ("Zahlung", -3), ("Bestätigung", 2)):
@@ -166,7 +167,7 @@ def test_kano_page_on_the_demo(database: Engine) -> None:
 
 
 def test_kano_answers_entered_in_the_table(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         item = kano.create_kano_item(session, workspace_id, {"name": "Pool"})
     at = start_app(KANO)
     assert "No answers yet. Enter them in a table or import a CSV file." in [i.value for i in at.info]
@@ -174,7 +175,7 @@ def test_kano_answers_entered_in_the_table(database: Engine, workspace_id: int) 
     at.session_state[key] = {"edited_rows": {0: {"functional": "1 · I like it", "dysfunctional": "7"}},
                              "added_rows": [], "deleted_rows": []}
     at.button(key="kano.answers.save").click().run()
-    assert any("“7” is no answer in dysfunctional" in row for row in at.dataframe[-1].value["Problem"])
+    assert any("“7” is no answer in dysfunctional" in row for row in at.dataframe[-1].value["problem"])
     with read_session(database) as session:
         assert session.exec(select(KanoAnswer)).all() == []
 
@@ -197,7 +198,7 @@ def test_kano_csv_import_previews_then_imports(database: Engine, workspace_id: i
     at.session_state["kano.import.csv"] = b"item;functional;dysfunctional;respondent\nPool;9;5;R1\n;1;5;R2\n"
     at.run()
     problems = at.dataframe[-1].value
-    assert problems["Line"].tolist() == [2, 3]
+    assert problems["line"].tolist() == ["2", "3"]
     assert not [b for b in at.button if b.key == "kano.import.confirm"]
 
     at.session_state["kano.import.csv"] = "item;functional;dysfunctional;respondent\nPool;gefällt mir;stört mich;R1\n" \

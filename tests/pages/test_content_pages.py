@@ -9,11 +9,12 @@ from sqlmodel import select
 
 from components.db import get_engine
 from models import ContentItem, ContentMapping
-from models.db import read_session, write_session
+from models.db import read_session
 from services.content import crud as content
 from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
+from services.unit_of_work import unit_of_work
 from services.workspaces import channels
 from tests.pages.conftest import start_app
 
@@ -24,7 +25,7 @@ PAGE = "pages/map/content.py"
 def case(database: Engine, workspace_id: int) -> SimpleNamespace:
     """Anna prefers the website; the journey's stage "Suche" has a step on a website touchpoint: one gap."""
     ws = workspace_id
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         ids = {c.name: c.id for c in channels.list_channels(session, ws)}
         anna = personas.create_persona(session, ws, {"name": "Anna"}, channels=[(ids["Website"], 5, "")])
         journey = journeys.create_journey(session, ws, {"name": "Kauf"}, persona_ids=[anna.id])
@@ -173,7 +174,7 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, ca
 
     at = start_app(PAGE)
     small = statements_per_rerun(at)
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         stage = journeys.create_stage(session, case.ws, case.journey, {"name": "Lieferung"})
         for index in range(30):
             step = journeys.create_step(session, case.ws, stage.id, {"title": f"Schritt {index}"})

@@ -4,19 +4,20 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Persona, Step
-from models.db import read_session, write_session
+from models.db import read_session
 from services.audit import log as activity
 from services.journeys import crud as journeys
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 PAGE = "pages/workspace/history.py"
 
 
 def test_undo_my_last_change_and_restore_an_earlier_version(database: Engine, workspace_id: int) -> None:
-    with write_session(database, actor="Anna") as session:
+    with unit_of_work(database, actor="Anna") as session:
         mia = personas.create_persona(session, workspace_id, {"name": "Mia", "role": "Kundin"})
-    with write_session(database, actor="Anna") as session:
+    with unit_of_work(database, actor="Anna") as session:
         personas.update_persona(session, workspace_id, mia.id, {"role": "Stammkundin"})
     at = start_app(PAGE)
     who = " ".join(str(v) for v in at.dataframe[0].value["actor"])
@@ -39,12 +40,12 @@ def test_undo_my_last_change_and_restore_an_earlier_version(database: Engine, wo
 
 
 def test_deleted_step_comes_back_from_the_trash(database: Engine, workspace_id: int) -> None:
-    with write_session(database, actor="Ben") as session:
+    with unit_of_work(database, actor="Ben") as session:
         journey = journeys.create_journey(session, workspace_id, {"name": "J"})
         stage = journeys.create_stage(session, workspace_id, journey.id, {"name": "S"})
         step = journeys.create_step(session, workspace_id, stage.id, {"title": "Wird gelöscht"})
         journeys.create_pain_point(session, workspace_id, step.id, {"text": "Lange Wartezeit"})
-    with write_session(database, actor="Ben") as session:
+    with unit_of_work(database, actor="Ben") as session:
         journeys.delete_step(session, workspace_id, step.id)
     at = start_app(PAGE)
     assert "Wird gelöscht" in " ".join(at.dataframe[-1].value["summary"].astype(str))

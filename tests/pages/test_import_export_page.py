@@ -9,8 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Journey, Persona, Workspace
-from models.db import read_session, write_session
+from models.db import read_session
 from services.exchange import exchange
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 from tests.pages.conftest import start_app
 
@@ -30,7 +31,7 @@ def dump(engine: Engine) -> str:
 
 @pytest.fixture
 def demo_id(database: Engine) -> int:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         return demo.load_demo_workspace(session).id
 
 
@@ -54,7 +55,7 @@ def test_a_bad_file_shows_every_problem_and_changes_nothing(database: Engine, de
     before = dump(database)
     at.get("file_uploader")[0].set_value(("bad.json", (BAD / "out_of_range.json").read_bytes(), "application/json")).run()
     assert "4 problems were found" in at.error[0].value
-    problems = table(at, "where")
+    problems = table(at, "column")
     assert len(problems) == 4 and problems["problem"].str.contains("out of range").all()
     assert not [b for b in at.button if b.key == "io.import.run"]
     assert dump(database) == before
@@ -108,7 +109,7 @@ def test_spreadsheet_preview_reports_rows_and_imports(database: Engine, workspac
     bad = "Name;Alter\nJürgen Müller;52\nÄnne;alt\n".encode("cp1252")
     at.get("file_uploader")[1].set_value(("p.csv", bad, "text/csv")).run()
     problems = table(at, "line")
-    assert problems.to_dict("records") == [{"line": 3, "column": "age", "problem": "“alt” is not a number."}]
+    assert problems.to_dict("records") == [{"line": "3", "column": "age", "problem": "“alt” is not a number."}]
     assert at.button(key="io.sheet.run").disabled
     good = "Name;Alter;Kundenanteil\nJürgen Müller;52;12,5\n".encode("cp1252")
     at.get("file_uploader")[1].set_value(("p.csv", good, "text/csv")).run()

@@ -7,8 +7,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Journey, Stage, Step, Transition
-from models.db import read_session, write_session
+from models.db import read_session
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 LIST = "pages/map/journeys.py"
@@ -23,7 +24,7 @@ def rows(engine: Engine, model, *where):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def small_journey(database: Engine, workspace_id: int) -> int:
     """A journey with two stages and three steps, no branches yet."""
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         journey = journeys.create_journey(session, workspace_id, {"name": "Online-Kauf"})
         search = journeys.create_stage(session, workspace_id, journey.id, {"name": "Suche"})
         buy = journeys.create_stage(session, workspace_id, journey.id, {"name": "Kauf"})
@@ -127,7 +128,7 @@ def test_delete_stage_with_steps_needs_confirmation_and_can_be_undone(database: 
 
 def test_graph_view_escapes_step_titles(database: Engine, small_journey: int, workspace_id: int) -> None:
     evil = "<img src=x onerror=alert(1)>"
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         step = next(s for s in journeys.list_steps(session, workspace_id, small_journey) if s.title == "Warenkorb")
         journeys.update_step(session, workspace_id, step.id, {"title": evil})
     at = open_editor(small_journey, "graph")
@@ -158,7 +159,7 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
     target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
     at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
     at.text_area(key="step.form.thinking").set_value("Meine Sicht")
-    with write_session(database, actor="Carla") as session:  # a colleague saves first
+    with unit_of_work(database, actor="Carla") as session:  # a colleague saves first
         journeys.update_step(session, workspace_id, target.id, {"thinking": "Ihre Sicht"})
     at.button(key="step.form.save").click().run()
     assert any("Carla saved this step while you were editing it" in w.value for w in at.warning)  # who changed it
@@ -174,7 +175,7 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
 
 def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_journey: int, workspace_id: int) -> None:
     target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
-    with write_session(database, actor="Carla") as session:
+    with unit_of_work(database, actor="Carla") as session:
         journeys.update_step(session, workspace_id, target.id, {"needs": "Klare Versandkosten"})
     at = open_editor(small_journey)
     at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()

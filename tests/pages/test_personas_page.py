@@ -4,8 +4,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Journey, JourneyPersona, Persona, PersonaChannel
-from models.db import read_session, write_session
+from models.db import read_session
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/personas.py"
@@ -59,7 +60,7 @@ def test_bad_input_shows_messages_and_saves_nothing(database: Engine, workspace_
 
 
 def test_duplicate_name_is_refused(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         personas.create_persona(session, workspace_id, {"name": "Mia"})
     at = start_app(PAGE)
     at.button(key="persona.new").click().run()
@@ -69,7 +70,7 @@ def test_duplicate_name_is_refused(database: Engine, workspace_id: int) -> None:
 
 
 def test_edit_duplicate_and_delete(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         mia = personas.create_persona(session, workspace_id, {"name": "Mia", "age": 29})
         journey = Journey(workspace_id=workspace_id, name="Online-Kauf")
         session.add(journey)
@@ -110,7 +111,7 @@ def test_channels_are_saved_from_the_table(database: Engine, workspace_id: int) 
 
 
 def test_search_segment_filter_and_compare(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         for name, segment in [("Anna", "B2B"), ("Ben", "B2C"), ("Carla", "B2C")]:
             personas.create_persona(session, workspace_id, {"name": name, "segment": segment, "occupation": name + " job"})
     at = start_app(PAGE)

@@ -11,11 +11,12 @@ from sqlmodel import select
 
 from components.db import get_engine
 from models import Comment, StepTouchpoint, Touchpoint
-from models.db import read_session, write_session
+from models.db import read_session
 from services.journeys import crud as journeys
 from services.touchpoints import crud as touchpoints
+from services.unit_of_work import unit_of_work
 from services.workspaces import channels
-from tests.pages.conftest import start_app
+from tests.pages.conftest import problems, start_app
 
 PAGE = "pages/map/touchpoints.py"
 ANALYSIS = "pages/analyse/touchpoint_analysis.py"
@@ -24,7 +25,7 @@ ANALYSIS = "pages/analyse/touchpoint_analysis.py"
 @pytest.fixture
 def journey(database: Engine, workspace_id: int) -> SimpleNamespace:
     """A journey with two stages and three steps, and the workspace's channel ids by name."""
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         ids = {c.name: c.id for c in channels.list_channels(session, workspace_id)}
         journey = journeys.create_journey(session, workspace_id, {"name": "Sommerurlaub"})
         first = journeys.create_stage(session, workspace_id, journey.id, {"name": "Suche"})
@@ -35,7 +36,7 @@ def journey(database: Engine, workspace_id: int) -> SimpleNamespace:
 
 
 def add_touchpoints(engine: Engine, workspace_id: int, *specs: dict) -> list[int]:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return [touchpoints.create_touchpoint(session, workspace_id, spec).id for spec in specs]
 
 
@@ -139,7 +140,7 @@ def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine
 
 def test_user_text_in_the_charts_is_shown_as_text(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
     [bold] = add_touchpoints(database, workspace_id, {"name": "<b>Bold</b> & co"})
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         touchpoints.attach_touchpoint(session, workspace_id, journey.steps[0], bold,
                                       {"importance": 5, "satisfaction": 1, "leads_to_abort": True})
     at = start_app(ANALYSIS)
@@ -166,7 +167,7 @@ def test_catalogue_table_saves_all_rows_or_none(database: Engine, workspace_id: 
     }
     at.button(key="touchpoint.catalogue.save").click().run()
     assert "Nothing was saved. Please correct these rows:" in errors(at)
-    assert "Website · Name: A touchpoint with this name already exists in the workspace." in errors(at)
+    assert "Website · Name: A touchpoint with this name already exists in the workspace." in problems(at)
     assert [(t.name, t.owner_department) for t in stored(database)] == [("Hotline", ""), ("Website", "")]
 
     at.session_state["touchpoint.catalogue.table.0"] = {
@@ -184,14 +185,14 @@ def test_edits_stay_on_their_rows_while_others_change_the_catalogue(database: En
     at = start_app(PAGE)
     # meanwhile someone adds a touchpoint that sorts first and changes the website
     add_touchpoints(database, workspace_id, {"name": "Aaa Chat"})
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         touchpoints.update_touchpoint(session, workspace_id, website, {"description": "edited elsewhere"})
     at.session_state["touchpoint.catalogue.table.0"] = {
         "edited_rows": {0: {"owner_department": "Service"}, 1: {"owner_department": "E-Commerce"}},
         "added_rows": [], "deleted_rows": [],
     }
     at.button(key="touchpoint.catalogue.save").click().run()
-    assert "Website: Someone else changed this in the meantime. Reload and try again." in errors(at)
+    assert "Website: Someone else changed this in the meantime. Reload and try again." in problems(at)
     assert [(t.name, t.owner_department) for t in stored(database)] == [("Aaa Chat", ""), ("Hotline", ""), ("Website", "")]
 
     at.session_state["touchpoint.catalogue.table.0"] = {
@@ -206,14 +207,14 @@ def test_edits_stay_on_their_rows_while_others_change_the_catalogue(database: En
 
 def test_evaluation_table_edits_ratings_and_detaches(database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
     [hotline] = add_touchpoints(database, workspace_id, {"name": "Hotline"})
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         for step_id in journey.steps[:2]:
             touchpoints.attach_touchpoint(session, workspace_id, step_id, hotline, {"importance": 3, "satisfaction": 3})
     at = start_app(PAGE)
     key = f"touchpoint.links.{hotline}.table.0"
     at.session_state[key] = {"edited_rows": {0: {"satisfaction": 9}}, "added_rows": [], "deleted_rows": []}
     at.button(key="touchpoint.links.save").click().run()
-    assert "Googelt Hotels · Satisfaction (1–5): Must be between 1 and 5." in errors(at)
+    assert "Googelt Hotels · Satisfaction (1–5): Must be between 1 and 5." in problems(at)
     assert [link.satisfaction for link in links(database)] == [3, 3]
 
     at.session_state[key] = {"edited_rows": {0: {"satisfaction": 2, "notes": "Warteschleife"}, 1: {"detach": True}},
@@ -272,7 +273,7 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, wo
         return len(seen)
 
     def grow(count: int, offset: int) -> None:
-        with write_session(database) as session:
+        with unit_of_work(database) as session:
             for index in range(offset, offset + count):
                 tp = touchpoints.create_touchpoint(session, workspace_id, {"name": f"TP {index}", "channel_id": journey.channels["App"]})
                 for step_id in journey.steps:
@@ -289,7 +290,7 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, wo
 
 
 def test_comment_on_a_touchpoint(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         hotline = touchpoints.create_touchpoint(session, workspace_id, {"name": "Hotline", "is_online": False})
     at = start_app("pages/map/touchpoints.py")
     at.selectbox(key="touchpoint.selected").set_value(hotline.id).run()

@@ -4,15 +4,16 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Comment, PainPoint, Stage, Vote
-from models.db import read_session, write_session
+from models.db import read_session
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 PAGE = "pages/map/workshop.py"
 
 
 def journey(engine: Engine, workspace_id: int) -> int:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         created = journeys.create_journey(session, workspace_id, {"name": "Workshop-Reise"})
         for name in ("Suche", "Kauf"):
             stage = journeys.create_stage(session, workspace_id, created.id, {"name": name})

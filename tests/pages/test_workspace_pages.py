@@ -4,8 +4,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Channel, Persona, Workspace
-from models.db import read_session, write_session
+from models.db import read_session
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 
 
@@ -70,7 +71,7 @@ def test_duplicate_workspace_name_is_refused(database: Engine, workspace_id: int
 
 
 def test_settings_channels_and_demo(database: Engine, workspace_id: int) -> None:
-    with write_session(database) as session:
+    with unit_of_work(database) as session:
         personas.create_persona(session, workspace_id, {"name": "Mia"})
     at = start_app("pages/workspace/settings.py")
     at.text_input(key="settings.channel.name").set_value("Podcast")

@@ -23,10 +23,11 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from models import ActivityEntry, Step
-from models.db import read_session, write_session
+from models.db import read_session
 from services.audit import log as activity
 from services.core.errors import ConflictError
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
 WRITERS, EDITS, CARDS = 8, 200, 4
@@ -45,7 +46,7 @@ class Outcome:
 
 @pytest.fixture
 def cards(engine):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         ws = workspaces.create_workspace(s, "Workshop", with_channels=False).id
         journey = journeys.create_journey(s, ws, {"name": "Live"}).id
         stage = journeys.create_stage(s, ws, journey, {"name": "Stage"}).id
@@ -70,10 +71,10 @@ def run(engine, ws: int, step_ids: list[int], *, versioned: bool) -> Outcome:
                     version, doing = card.version, card.doing
                 time.sleep(rng.random() * THINK_SECONDS)
                 if versioned:
-                    with write_session(engine, actor=actor) as s:
+                    with unit_of_work(engine, actor=actor) as s:
                         journeys.update_step(s, ws, step_id, {"doing": doing + token}, expected_version=version)
                 else:  # negative control: the same read-modify-write without any version check
-                    with write_session(engine, actor=actor) as s:
+                    with unit_of_work(engine, actor=actor) as s:
                         s.execute(text("UPDATE step SET doing = :doing WHERE id = :id"), {"doing": doing + token, "id": step_id})
                 with outcome.lock:
                     outcome.applied.append((step_id, token))

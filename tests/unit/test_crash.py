@@ -20,8 +20,9 @@ import pytest
 from sqlmodel import select
 
 from models import ActivityEntry, PainPoint, Step
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
 ROUNDS = 50
@@ -36,7 +37,7 @@ def writer(url: str, ws: int, stage_id: int, counter_id: int, round_no: int, out
     n = 0
     while True:
         label = f"r{round_no}-{n}"
-        with write_session(engine, actor=f"crash {round_no}") as s:
+        with unit_of_work(engine, actor=f"crash {round_no}") as s:
             step = journeys.create_step(s, ws, stage_id, {"title": label, "doing": "x" * random.randint(0, 4000)})
             journeys.create_pain_point(s, ws, step.id, {"text": label})
             journeys.update_step(s, ws, counter_id, {"doing": label})
@@ -74,7 +75,7 @@ def test_killed_writers_leave_a_whole_database_with_every_acknowledged_save(tmp_
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     engine = create_db_engine(url)
     upgrade_to_head(engine)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         ws = workspaces.create_workspace(s, "Crash", with_channels=False).id
         journey = journeys.create_journey(s, ws, {"name": "J"}).id
         stage_id = journeys.create_stage(s, ws, journey, {"name": "S"}).id

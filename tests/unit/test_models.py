@@ -12,7 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel, select
 
 from models import Journey, JourneyPersona, Persona, Stage, Step, Transition, Workspace
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
+from services.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def db(tmp_path: Path) -> Engine:
 
 @pytest.fixture
 def journey(db: Engine) -> Journey:
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         workspace = Workspace(name="W")
         session.add(workspace)
         session.flush()
@@ -59,7 +60,7 @@ def test_write_sessions_take_the_write_lock_up_front(db: Engine, journey: Journe
     first_inside = threading.Event()
 
     def slow_writer() -> None:
-        with write_session(db) as session:
+        with unit_of_work(db) as session:
             session.add(Stage(journey_id=journey.id, name="slow"))
             session.flush()  # BEGIN IMMEDIATE: this writer now holds the lock
             first_inside.set()
@@ -69,7 +70,7 @@ def test_write_sessions_take_the_write_lock_up_front(db: Engine, journey: Journe
     thread = threading.Thread(target=slow_writer)
     thread.start()
     first_inside.wait()
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         session.add(Stage(journey_id=journey.id, name="fast"))
         session.flush()  # BEGIN IMMEDIATE waits here until the slow writer commits
         order.append("fast")
@@ -90,7 +91,7 @@ def test_write_sessions_take_the_write_lock_up_front(db: Engine, journey: Journe
     ],
 )
 def test_check_constraints_hold_without_the_forms(db: Engine, journey: Journey, sql: str) -> None:
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         stage = Stage(journey_id=journey.id, name="S")
         session.add(stage)
         session.flush()
@@ -98,23 +99,23 @@ def test_check_constraints_hold_without_the_forms(db: Engine, journey: Journey, 
         session.add_all([a, b])
         session.flush()
         session.add(Transition(journey_id=journey.id, source_step_id=a.id, target_step_id=b.id))
-    with pytest.raises(IntegrityError, match="CHECK"), write_session(db) as session:
+    with pytest.raises(IntegrityError, match="CHECK"), unit_of_work(db) as session:
         session.execute(text(sql), {"w": journey.workspace_id})
 
 
 def test_persona_names_are_unique_per_workspace(db: Engine, journey: Journey) -> None:
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         session.add(Persona(workspace_id=journey.workspace_id, name="Mia"))
         other = Workspace(name="Other")
         session.add(other)
         session.flush()
         session.add(Persona(workspace_id=other.id, name="Mia"))  # another workspace: fine
-    with pytest.raises(IntegrityError, match="UNIQUE"), write_session(db) as session:
+    with pytest.raises(IntegrityError, match="UNIQUE"), unit_of_work(db) as session:
         session.add(Persona(workspace_id=journey.workspace_id, name="Mia"))
 
 
 def test_cross_workspace_and_cross_journey_links_are_refused(db: Engine, journey: Journey) -> None:
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         other = Workspace(name="Other")
         session.add(other)
         session.flush()
@@ -129,14 +130,14 @@ def test_cross_workspace_and_cross_journey_links_are_refused(db: Engine, journey
         session.add(foreign_step)
         session.flush()
         ids = stranger.id, stage.id, foreign_step.id
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"), write_session(db) as session:
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), unit_of_work(db) as session:
         session.add(JourneyPersona(journey_id=journey.id, persona_id=ids[0], workspace_id=journey.workspace_id))
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"), write_session(db) as session:
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), unit_of_work(db) as session:
         session.add(Step(journey_id=journey.id, stage_id=ids[1], title="in another journey's stage"))
 
 
 def test_stage_with_steps_cannot_be_deleted_but_journey_cascades(db: Engine, journey: Journey) -> None:
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         stage = Stage(journey_id=journey.id, name="S")
         session.add(stage)
         session.flush()
@@ -145,11 +146,11 @@ def test_stage_with_steps_cannot_be_deleted_but_journey_cascades(db: Engine, jou
         session.flush()
         session.add(Transition(journey_id=journey.id, source_step_id=a.id, target_step_id=b.id, share=60))
         stage_id = stage.id
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"), write_session(db) as session:
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), unit_of_work(db) as session:
         session.delete(session.get(Stage, stage_id))
     with read_session(db) as session:
         assert len(session.exec(select(Step)).all()) == 2
-    with write_session(db) as session:
+    with unit_of_work(db) as session:
         session.delete(session.get(Journey, journey.id))
     with read_session(db) as session:
         assert session.exec(select(Step)).all() == []
@@ -159,7 +160,7 @@ def test_stage_with_steps_cannot_be_deleted_but_journey_cascades(db: Engine, jou
 
 def test_stale_update_is_refused(db: Engine, journey: Journey) -> None:
     """version_id_col: an UPDATE of a row whose version moved raises instead of overwriting."""
-    with pytest.raises(StaleDataError), write_session(db) as session:
+    with pytest.raises(StaleDataError), unit_of_work(db) as session:
         mine = session.get(Journey, journey.id)
         # someone else's committed edit, as the database would show it
         session.execute(text("UPDATE journey SET goal = 'Bob''s goal', version = version + 1 WHERE id = :id"),

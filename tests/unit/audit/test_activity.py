@@ -8,14 +8,16 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from models import ActivityEntry, PainPoint, Persona, Step
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
 from services.audit import log as activity
 from services.core.errors import ConflictError, DomainError
+from services.history import restore
 from services.history import undo as history
 from services.journeys import crud as journeys
 from services.journeys import templates as journey_templates
 from services.kano import crud as kano
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from services.workshop import collaboration, presence
 from services.workspaces import crud as workspaces
 
@@ -25,7 +27,7 @@ STEP_TEXT = ("title", "doing", "thinking", "feeling", "needs", "owner_department
 @pytest.fixture
 def board(engine):
     """A committed workspace with a journey, two stages and two steps (each test then writes in its own transactions)."""
-    with write_session(engine, actor="Setup") as s:
+    with unit_of_work(engine, actor="Setup") as s:
         ws = workspaces.create_workspace(s, "Workshop", with_channels=False).id
         journey = journeys.create_journey(s, ws, {"name": "Urlaub"})
         first = journeys.create_stage(s, ws, journey.id, {"name": "Awareness"})
@@ -50,10 +52,10 @@ def revision(engine, ws):
 
 
 def test_create_update_delete_are_logged_with_actor_and_values(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "Sees a poster", "emotion": 2})
         pain = journeys.create_pain_point(s, board.ws, board.a, {"text": "Too small", "severity": 4})
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.delete_pain_point(s, board.ws, pain.id)
     with read_session(engine) as s:
         log = activity.history(s, board.ws, journey_id=board.journey, limit=3)
@@ -71,7 +73,7 @@ def test_create_update_delete_are_logged_with_actor_and_values(engine, board):
 
 
 def test_rows_without_a_workspace_column_are_logged_in_their_workspace(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         round_ = collaboration.open_vote_round(s, board.ws, board.journey, "Dots")
         collaboration.cast_vote(s, board.ws, round_.id, "Anna", step_id=board.a)
         item = kano.create_kano_item(s, board.ws, {"name": "Wifi"})
@@ -84,11 +86,11 @@ def test_rows_without_a_workspace_column_are_logged_in_their_workspace(engine, b
 
 def test_the_revision_moves_once_per_save_and_heartbeats_do_not_move_it(engine, board, count_queries):
     start = revision(engine, board.ws)
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         for n in range(5):
             journeys.update_step(s, board.ws, board.a, {"doing": f"edit {n}"})
     assert revision(engine, board.ws) == start + 1
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.heartbeat(s, board.ws, board.journey, "tab-1", "Anna")
         presence.set_focus(s, board.ws, board.journey, board.stages[1], session_key="tab-1")
     assert revision(engine, board.ws) == start + 1
@@ -99,12 +101,12 @@ def test_the_revision_moves_once_per_save_and_heartbeats_do_not_move_it(engine, 
 
 @pytest.mark.parametrize("change", ["move_step", "move_stage", "duplicate", "template", "kano_answers", "undo_delete", "personas"])
 def test_bulk_writes_move_the_revision_too(engine, board, change):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         item_id = kano.create_kano_item(s, board.ws, {"name": "Wifi"}).id
         entry_id = history.delete_step_with_undo(s, board.ws, board.b)
         persona_id = personas.create_persona(s, board.ws, {"name": "Mia"}).id
     start = revision(engine, board.ws)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         {
             "move_step": lambda: journeys.move_step(s, board.ws, board.a, "right"),
             "move_stage": lambda: journeys.move_stage(s, board.ws, board.stages[0], "right"),
@@ -118,17 +120,17 @@ def test_bulk_writes_move_the_revision_too(engine, board, change):
 
 
 def test_a_change_in_one_workspace_leaves_the_others_revision(engine, board):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         other = workspaces.create_workspace(s, "Other", with_channels=False).id
     before = revision(engine, other)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         journeys.update_step(s, board.ws, board.a, {"title": "x"})
         journeys.move_step(s, board.ws, board.a, "down")
     assert revision(engine, other) == before
 
 
 def test_a_100_row_save_costs_the_log_two_statements(engine, board, count_queries):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         with count_queries() as statements:
             s.add_all(PainPoint(step_id=board.a, text=f"Pain {n}", position=n) for n in range(100))
             s.flush()
@@ -140,16 +142,16 @@ def test_a_100_row_save_costs_the_log_two_statements(engine, board, count_querie
 
 def test_the_log_keeps_binary_values_exactly(engine, board):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         persona = personas.create_persona(s, board.ws, {"name": "Mia"})
         persona.avatar_image, persona.avatar_mime = png, "image/png"
         s.add(persona)
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         personas.delete_persona(s, board.ws, persona.id)
-    with write_session(engine, actor="Anna") as s:
-        entry = activity.trash(s, board.ws).iloc[0]
+    with unit_of_work(engine, actor="Anna") as s:
+        entry = restore.trash(s, board.ws).iloc[0]
         assert entry.what["avatar_image"] == png
-        activity.restore_from_trash(s, board.ws, int(entry.id))
+        restore.restore_from_trash(s, board.ws, int(entry.id))
     with read_session(engine) as s:
         assert s.get(Persona, persona.id).avatar_image == png
 
@@ -159,23 +161,23 @@ def test_the_log_keeps_binary_values_exactly(engine, board):
 
 def test_undo_last_takes_back_ones_own_saves_one_by_one(engine, board):
     original = step_values(engine, board.a)
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "One", "emotion": 1})
     after_one = step_values(engine, board.a)
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "Two", "needs": "time"})
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.update_step(s, board.ws, board.b, {"title": "Ben's"})  # another card: does not block Anna
 
-    with write_session(engine, actor="Anna") as s:
-        assert activity.undo_last(s, board.ws, "Anna") == "Two"
+    with unit_of_work(engine, actor="Anna") as s:
+        assert restore.undo_last(s, board.ws, "Anna") == "Two"
     assert _content(step_values(engine, board.a)) == _content(after_one)
-    with write_session(engine, actor="Anna") as s:
-        activity.undo_last(s, board.ws, "Anna")
+    with unit_of_work(engine, actor="Anna") as s:
+        restore.undo_last(s, board.ws, "Anna")
     assert _content(step_values(engine, board.a)) == _content(original)
     assert step_values(engine, board.b)["title"] == "Ben's"
-    with write_session(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
-        activity.undo_last(s, board.ws, "Anna")
+    with unit_of_work(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
+        restore.undo_last(s, board.ws, "Anna")
     assert info.value.message == "You have no change left to undo."
 
 
@@ -184,65 +186,65 @@ def _content(values):
 
 
 def test_undo_is_refused_when_someone_else_changed_the_row_since(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "Anna's"})
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.update_step(s, board.ws, board.a, {"doing": "Ben's"})
-    with write_session(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
-        activity.undo_last(s, board.ws, "Anna")
+    with unit_of_work(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
+        restore.undo_last(s, board.ws, "Anna")
     assert str(info.value) == "Ben has changed “Anna's” since; undoing yours would overwrite their change."
     assert step_values(engine, board.a)["title"] == "Anna's"
 
 
 def test_undo_of_a_create_deletes_and_of_a_delete_restores(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         pain = journeys.create_pain_point(s, board.ws, board.a, {"text": "Slow", "severity": 5})
-    with write_session(engine, actor="Anna") as s:
-        activity.undo_last(s, board.ws, "Anna")
+    with unit_of_work(engine, actor="Anna") as s:
+        restore.undo_last(s, board.ws, "Anna")
     with read_session(engine) as s:
         assert s.get(PainPoint, pain.id) is None
-        assert activity.trash(s, board.ws)["summary"].tolist() == ["Slow"]  # an undone create can come back
+        assert restore.trash(s, board.ws)["summary"].tolist() == ["Slow"]  # an undone create can come back
 
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         history.delete_step_with_undo(s, board.ws, board.b)
     before = step_values(engine, board.b)
     assert before is None
-    with write_session(engine, actor="Ben") as s:
-        assert activity.undo_last(s, board.ws, "Ben") == "Asks friends"
+    with unit_of_work(engine, actor="Ben") as s:
+        assert restore.undo_last(s, board.ws, "Ben") == "Asks friends"
     assert step_values(engine, board.b)["title"] == "Asks friends"
     with read_session(engine) as s:
-        assert "Asks friends" not in activity.trash(s, board.ws)["summary"].tolist()
+        assert "Asks friends" not in restore.trash(s, board.ws)["summary"].tolist()
 
 
 def test_undo_takes_back_everything_one_save_did(engine, board):
-    with write_session(engine, actor="Carla") as s:
+    with unit_of_work(engine, actor="Carla") as s:
         collaboration.quick_capture(s, board.ws, board.journey, board.stages[1], "pain", "Queue at the desk", "Carla")
     with read_session(engine) as s:
         assert [t.title for t in journeys.list_steps(s, board.ws, board.journey)][-1] == "Captured in workshop"
-    with write_session(engine, actor="Carla") as s:
-        activity.undo_last(s, board.ws, "Carla")
+    with unit_of_work(engine, actor="Carla") as s:
+        restore.undo_last(s, board.ws, "Carla")
     with read_session(engine) as s:
         assert [t.title for t in journeys.list_steps(s, board.ws, board.journey)] == ["Sees an ad", "Asks friends"]
 
 
 def test_undo_of_a_create_is_refused_when_others_built_on_it(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         step = journeys.create_step(s, board.ws, board.stages[1], {"title": "Books"})
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.create_pain_point(s, board.ws, step.id, {"text": "Ben's pain"})
-    with write_session(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
-        activity.undo_last(s, board.ws, "Anna")
+    with unit_of_work(engine, actor="Anna") as s, pytest.raises(DomainError) as info:
+        restore.undo_last(s, board.ws, "Anna")
     assert str(info.value) == "Things have been added to “Books” since; delete it yourself if it should go."
-    with write_session(engine, actor="Zoe") as s:
+    with unit_of_work(engine, actor="Zoe") as s:
         fresh = workspaces.create_workspace(s, "Fresh").id
-    with write_session(engine, actor="Zoe") as s, pytest.raises(DomainError) as info:
-        activity.undo_last(s, fresh, "Zoe")
+    with unit_of_work(engine, actor="Zoe") as s, pytest.raises(DomainError) as info:
+        restore.undo_last(s, fresh, "Zoe")
     assert info.value.message == "Creating a workspace cannot be undone; delete it in the workspace settings."
 
 
 def test_undo_needs_a_name(engine, board):
-    with write_session(engine) as s, pytest.raises(DomainError):
-        activity.undo_last(s, board.ws, " ")
+    with unit_of_work(engine) as s, pytest.raises(DomainError):
+        restore.undo_last(s, board.ws, " ")
 
 
 # --- restore any earlier state, trash --------------------------------------------------------------
@@ -251,62 +253,62 @@ def test_undo_needs_a_name(engine, board):
 def test_restore_version_gives_the_values_after_that_entry(engine, board):
     entries, states = [], []
     for changes in [{"title": "v2"}, {"doing": "d3", "emotion": -2}, {"title": "v4", "emotion": 3}]:
-        with write_session(engine, actor="Anna") as s:
+        with unit_of_work(engine, actor="Anna") as s:
             journeys.update_step(s, board.ws, board.a, changes)
         with read_session(engine) as s:
             entries.append(int(activity.history(s, board.ws, entity_type="step", entity_id=board.a, limit=1).iloc[0].id))
         states.append(step_values(engine, board.a))
-    with write_session(engine, actor="Ben") as s:
-        assert activity.restore_version(s, board.ws, entries[0]).version == 5
+    with unit_of_work(engine, actor="Ben") as s:
+        assert restore.restore_version(s, board.ws, entries[0]).version == 5
     assert _content(step_values(engine, board.a)) == _content(states[0])
-    with write_session(engine, actor="Ben") as s, pytest.raises(ConflictError):
-        activity.restore_version(s, board.ws, entries[1], expected_version=4)
-    with write_session(engine, actor="Ben") as s:
-        activity.restore_version(s, board.ws, entries[1], expected_version=5)
+    with unit_of_work(engine, actor="Ben") as s, pytest.raises(ConflictError):
+        restore.restore_version(s, board.ws, entries[1], expected_version=4)
+    with unit_of_work(engine, actor="Ben") as s:
+        restore.restore_version(s, board.ws, entries[1], expected_version=5)
     assert _content(step_values(engine, board.a)) == _content(states[1])
 
 
 def test_trash_lists_deletes_and_restores_them(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         pain = journeys.create_pain_point(s, board.ws, board.b, {"text": "Slow", "severity": 2})
         journeys.create_opportunity(s, board.ws, board.b, {"text": "Chat"})
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_pain_point(s, board.ws, pain.id, {"text": "Very slow"})
     with read_session(engine) as s:
         kept = journeys.get_pain_point(s, board.ws, pain.id).model_dump()
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.delete_pain_point(s, board.ws, pain.id)
-    with write_session(engine, actor="Ben") as s:
+    with unit_of_work(engine, actor="Ben") as s:
         journeys.delete_step(s, board.ws, board.b)  # a plain delete: the log keeps the step with what was on it
     with read_session(engine) as s:
-        bin_ = activity.trash(s, board.ws)
+        bin_ = restore.trash(s, board.ws)
     assert list(bin_[["actor", "entity_type", "summary", "contents"]].itertuples(index=False, name=None)) == [
         ("Ben", "step", "Asks friends", 1), ("Ben", "pain_point", "Very slow", 0),
     ]
-    with write_session(engine, actor="Ben") as s, pytest.raises(DomainError) as info:
-        activity.restore_from_trash(s, board.ws, int(bin_.iloc[1].id))  # its step is gone
+    with unit_of_work(engine, actor="Ben") as s, pytest.raises(DomainError) as info:
+        restore.restore_from_trash(s, board.ws, int(bin_.iloc[1].id))  # its step is gone
     assert info.value.message == "This cannot be restored: something it belonged to has been deleted in the meantime."
-    with write_session(engine, actor="Ben") as s:
-        assert activity.restore_from_trash(s, board.ws, int(bin_.iloc[0].id)) == board.b
-        assert activity.restore_from_trash(s, board.ws, int(bin_.iloc[1].id)) == pain.id
+    with unit_of_work(engine, actor="Ben") as s:
+        assert restore.restore_from_trash(s, board.ws, int(bin_.iloc[0].id)) == board.b
+        assert restore.restore_from_trash(s, board.ws, int(bin_.iloc[1].id)) == pain.id
     with read_session(engine) as s:
         assert journeys.get_pain_point(s, board.ws, pain.id).model_dump() == kept
         assert [o.text for o in journeys.list_opportunities(s, board.ws, board.journey, step_id=board.b)] == ["Chat"]
-        assert activity.trash(s, board.ws).empty
-    with write_session(engine, actor="Ben") as s, pytest.raises(DomainError) as info:
-        activity.restore_from_trash(s, board.ws, int(bin_.iloc[1].id))
+        assert restore.trash(s, board.ws).empty
+    with unit_of_work(engine, actor="Ben") as s, pytest.raises(DomainError) as info:
+        restore.restore_from_trash(s, board.ws, int(bin_.iloc[1].id))
     assert info.value.message == "This change has already been undone."
 
 
 def test_entries_of_another_workspace_are_not_found(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         other = workspaces.create_workspace(s, "Other", with_channels=False).id
         journeys.update_step(s, board.ws, board.a, {"title": "x"})
         entry_id = int(activity.history(s, board.ws, limit=1).iloc[0].id)
         with pytest.raises(DomainError):
-            activity.restore_version(s, other, entry_id)
+            restore.restore_version(s, other, entry_id)
         with pytest.raises(DomainError):
-            activity.restore_from_trash(s, other, entry_id)
+            restore.restore_from_trash(s, other, entry_id)
 
 
 # --- conflicts -------------------------------------------------------------------------------------
@@ -315,9 +317,9 @@ def test_entries_of_another_workspace_are_not_found(engine, board):
 def test_conflict_details_say_who_changed_what(engine, board):
     with read_session(engine) as s:
         mine = journeys.get_step(s, board.ws, board.a)  # Ben's form, version 1
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "Sees a poster", "emotion": 2})
-    with write_session(engine, actor="Ben") as s, pytest.raises(ConflictError):
+    with unit_of_work(engine, actor="Ben") as s, pytest.raises(ConflictError):
         journeys.update_step(s, board.ws, board.a, {"title": "Ben's title"}, expected_version=mine.version)
     with read_session(engine) as s:
         info = activity.conflict_details(s, board.ws, "step", board.a, mine.version)
@@ -325,10 +327,10 @@ def test_conflict_details_say_who_changed_what(engine, board):
         "Anna", ("Anna",), ["title", "emotion"], 2, False,
     )
     assert info.their_values == {"title": "Sees a poster", "emotion": 2}
-    with write_session(engine, actor="Ben") as s:  # "overwrite": with the version now
+    with unit_of_work(engine, actor="Ben") as s:  # "overwrite": with the version now
         journeys.update_step(s, board.ws, board.a, {"title": "Ben's title"}, expected_version=info.current_version)
 
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.delete_step(s, board.ws, board.a)
     with read_session(engine) as s:
         gone = activity.conflict_details(s, board.ws, "step", board.a, 3)
@@ -336,7 +338,7 @@ def test_conflict_details_say_who_changed_what(engine, board):
 
 
 def test_recently_edited_by_someone_else(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "x"})
     with read_session(engine) as s:
         assert activity.recently_edited_by_other(s, board.ws, "step", board.a, "Ben") == "Anna"  # the latest other
@@ -363,7 +365,7 @@ edits = st.lists(
 def shared(tmp_path_factory):
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
     upgrade_to_head(engine)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         ws = workspaces.create_workspace(s, "Props", with_channels=False).id
         journey = journeys.create_journey(s, ws, {"name": "J"})
         stage = journeys.create_stage(s, ws, journey.id, {"name": "S"})
@@ -373,7 +375,7 @@ def shared(tmp_path_factory):
 
 def _new_step(shared) -> int:
     shared.n += 1
-    with write_session(shared.engine, actor="Setup") as s:
+    with unit_of_work(shared.engine, actor="Setup") as s:
         return journeys.create_step(s, shared.ws, shared.stage, {"title": f"Card {shared.n}", "doing": "start"}).id
 
 
@@ -384,7 +386,7 @@ def _states_after_edits(shared, step_id, changes_list, actor="Anna"):
     with read_session(engine) as s:
         states = [(None, _content(s.get(Step, step_id).model_dump()))]
     for changes in changes_list:
-        with write_session(engine, actor=actor) as s:
+        with unit_of_work(engine, actor=actor) as s:
             journeys.update_step(s, shared.ws, step_id, changes)
         with read_session(engine) as s:
             log = activity.history(s, shared.ws, entity_type="step", entity_id=step_id, limit=1)
@@ -401,8 +403,8 @@ def test_restore_version_gives_exactly_an_earlier_state(shared, changes_list, pi
     states = _states_after_edits(shared, step_id, changes_list)
     assume(len(states) > 1)
     entry_id, wanted = states[1:][pick % (len(states) - 1)]
-    with write_session(shared.engine, actor="Ben") as s:
-        activity.restore_version(s, shared.ws, entry_id)
+    with unit_of_work(shared.engine, actor="Ben") as s:
+        restore.restore_version(s, shared.ws, entry_id)
     with read_session(shared.engine) as s:
         assert _content(s.get(Step, step_id).model_dump()) == wanted
 
@@ -413,8 +415,8 @@ def test_undo_walks_back_through_every_earlier_state(shared, changes_list):
     step_id = _new_step(shared)
     states = _states_after_edits(shared, step_id, changes_list, actor=f"Anna {shared.n}")
     for _entry, wanted in reversed(states[:-1]):
-        with write_session(shared.engine, actor=f"Anna {shared.n}") as s:
-            activity.undo_last(s, shared.ws, f"Anna {shared.n}")
+        with unit_of_work(shared.engine, actor=f"Anna {shared.n}") as s:
+            restore.undo_last(s, shared.ws, f"Anna {shared.n}")
         with read_session(shared.engine) as s:
             assert _content(s.get(Step, step_id).model_dump()) == wanted
 
@@ -424,20 +426,20 @@ def test_undo_walks_back_through_every_earlier_state(shared, changes_list):
 def test_delete_and_restore_from_trash_gives_exactly_the_last_state(shared, changes_list):
     step_id = _new_step(shared)
     states = _states_after_edits(shared, step_id, changes_list)
-    with write_session(shared.engine, actor="Ben") as s:
+    with unit_of_work(shared.engine, actor="Ben") as s:
         journeys.create_pain_point(s, shared.ws, step_id, {"text": "On it"})
-    with write_session(shared.engine, actor="Ben") as s:
+    with unit_of_work(shared.engine, actor="Ben") as s:
         journeys.delete_step(s, shared.ws, step_id)
-    with write_session(shared.engine, actor="Ben") as s:
-        entry_id = int(activity.trash(s, shared.ws).iloc[0].id)
-        assert activity.restore_from_trash(s, shared.ws, entry_id) == step_id
+    with unit_of_work(shared.engine, actor="Ben") as s:
+        entry_id = int(restore.trash(s, shared.ws).iloc[0].id)
+        assert restore.restore_from_trash(s, shared.ws, entry_id) == step_id
     with read_session(shared.engine) as s:
         assert _content(s.get(Step, step_id).model_dump()) == states[-1][1]
         assert [p.text for p in s.exec(select(PainPoint).where(PainPoint.step_id == step_id)).all()] == ["On it"]
 
 
 def test_the_log_in_the_database_is_json(engine, board):
-    with write_session(engine, actor="Anna") as s:
+    with unit_of_work(engine, actor="Anna") as s:
         journeys.update_step(s, board.ws, board.a, {"title": "x"})
     with read_session(engine) as s:
         raw = s.exec(select(ActivityEntry).where(ActivityEntry.entity_type == "step").order_by(ActivityEntry.id.desc())).first()

@@ -15,14 +15,16 @@ from sqlmodel import SQLModel, select
 
 from bench.generate import generate_workspace
 from models import ActivityEntry, Comment, Journey, Persona, Step, Workspace
-from models.db import read_session, write_session
+from models.db import read_session
+from services import audit
+from services.core import Problems
 from services.core.errors import DomainError
 from services.exchange import exchange
 from services.exchange.format import NOT_EXCHANGED, SCHEMA_PATH, covered_columns, schema_text
 from services.history import undo as history
 from services.journeys import crud as journeys
 from services.personas import crud as personas
-from services.workshop import collaboration
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 
 BAD = Path(__file__).resolve().parents[2] / "fixtures" / "bad_imports"
@@ -52,13 +54,13 @@ def export(engine: Engine, workspace_id: int, journey_id: int | None = None) -> 
 
 
 def import_(engine: Engine, data: Any, **options: Any) -> exchange.ImportResult:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return exchange.import_document(session, data if isinstance(data, bytes | dict) else exchange.dumps(data), **options)
 
 
 @pytest.fixture
 def demo_ws(engine: Engine) -> int:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return demo.load_demo_workspace(session, today=TODAY).id
 
 
@@ -123,18 +125,18 @@ def test_round_trip_of_one_journey_with_what_it_uses(engine: Engine, demo_ws: in
 
 
 def test_a_delete_in_the_history_can_still_be_undone_after_the_import(engine: Engine, demo_ws: int) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         first, step = session.exec(select(Step).join(Journey).where(Journey.workspace_id == demo_ws).order_by(Step.id)).all()[:2]
         undone = history.delete_step_with_undo(session, demo_ws, first.id)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         history.undo_delete(session, demo_ws, undone)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         history.delete_step_with_undo(session, demo_ws, step.id)
     document = export(engine, demo_ws)
     assert any(entry["reverts"] for entry in document["activity"])  # the undo names the delete it took back
     result = import_(engine, document)
     assert comparable(export(engine, result.workspace_id)) == comparable(document)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         entry = session.exec(select(ActivityEntry).where(
             ActivityEntry.workspace_id == result.workspace_id, ActivityEntry.action == "delete",
             ActivityEntry.entity_type == "step").order_by(ActivityEntry.id.desc())).first()  # the delete not undone yet
@@ -175,7 +177,7 @@ def test_copies_get_new_names_and_leave_the_originals_alone(engine: Engine, demo
 
 def test_replace_by_name_overwrites_in_place_and_keeps_the_rest(engine: Engine, demo_ws: int) -> None:
     document = export(engine, demo_ws)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         sandra = session.exec(select(Persona).where(Persona.workspace_id == demo_ws, Persona.name == "Sandra Berger")).one()
         personas.update_persona(session, demo_ws, sandra.id, {"quote": "changed meanwhile", "age": 40})
         extra = personas.create_persona(session, demo_ws, {"name": "Only here"})
@@ -194,7 +196,7 @@ def test_replace_by_name_overwrites_in_place_and_keeps_the_rest(engine: Engine, 
 def test_a_new_workspace_needs_a_free_name(engine: Engine, demo_ws: int) -> None:
     data = exchange.dumps(export(engine, demo_ws))
     before = dump(engine)
-    with pytest.raises(DomainError) as info, write_session(engine) as session:
+    with pytest.raises(DomainError) as info, unit_of_work(engine) as session:
         exchange.import_document(session, data, workspace_name="Demo: Customer Journeys")
     assert info.value.message == "A workspace with this name already exists."
     assert dump(engine) == before
@@ -208,7 +210,7 @@ def test_a_failure_half_way_writes_nothing(engine: Engine, demo_ws: int, monkeyp
         raise DomainError("simulated failure after journeys were written")
 
     monkeypatch.setattr(exchange._Writer, "kano", broken)
-    with pytest.raises(DomainError), write_session(engine) as session:
+    with pytest.raises(DomainError), unit_of_work(engine) as session:
         exchange.import_document(session, data, workspace_id=demo_ws, mode="replace")
     assert dump(engine) == before
 
@@ -234,11 +236,11 @@ def test_a_bad_file_is_refused_clearly_and_changes_nothing(engine: Engine, demo_
     data = (BAD / name).read_bytes()
     before = dump(engine)
     options = {} if target == "new" else {"workspace_id": demo_ws, "mode": target}
-    with pytest.raises(exchange.ImportRefused) as info, write_session(engine) as session:
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
         exchange.import_document(session, data, **options)
     texts = [p.render() for p in info.value.problems]
     assert any(BAD_FILES[name] in t for t in texts), texts
-    assert all(p.where or len(texts) == 1 for p in info.value.problems)  # several problems: each says where
+    assert all(p.column or len(texts) == 1 for p in info.value.problems)  # several problems: each says where
     assert dump(engine) == before
 
 
@@ -247,9 +249,9 @@ def test_every_bad_file_in_the_folder_has_a_test() -> None:
 
 
 def test_problems_say_where_they_are(engine: Engine) -> None:
-    with pytest.raises(exchange.ImportRefused) as info:
+    with pytest.raises(Problems) as info:
         exchange.read_document((BAD / "out_of_range.json").read_bytes())
-    places = {p.where: p.render() for p in info.value.problems}
+    places = {p.column: p.render() for p in info.value.problems}
     emotion = "journeys #1 “Sommerurlaub” › stages #1 “Buchung” › steps #1 “Angebot wählen” › emotion"
     assert places[emotion] == "7 is out of range: allowed are -3 to 3."
 
@@ -258,11 +260,11 @@ def test_an_oversize_file_is_refused_before_it_is_parsed(engine: Engine, demo_ws
     limit = 1024 * 1024
     data = b'{"format": "journey-workbench", "version": 1, "pad": "' + b"x" * limit + b'"}'
     before = dump(engine)
-    with pytest.raises(exchange.ImportRefused) as info, write_session(engine) as session:
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
         exchange.import_document(session, data, max_bytes=limit)
     assert info.value.render() == "The file is 1.1 MB; at most 1.0 MB can be imported."
     big = b" " * (exchange.MAX_IMPORT_BYTES + 1)
-    with pytest.raises(exchange.ImportRefused, match="64.0 MB can be imported"):
+    with pytest.raises(Problems, match="64.0 MB can be imported"):
         exchange.read_document(big)
     assert dump(engine) == before
 
@@ -284,7 +286,7 @@ def test_an_oversize_file_is_refused_before_it_is_parsed(engine: Engine, demo_ws
 def test_reference_and_rule_checks(mutate: Any, expected: str) -> None:
     document = json.loads((BAD / "html_script.json").read_text(encoding="utf-8"))
     mutate(document)
-    with pytest.raises(exchange.ImportRefused) as info:
+    with pytest.raises(Problems) as info:
         exchange.read_document(json.dumps(document).encode())
     assert any(expected in p.render() for p in info.value.problems), [p.render() for p in info.value.problems]
 
@@ -302,7 +304,7 @@ def test_html_and_script_in_a_file_are_stored_as_text(engine: Engine) -> None:
 def test_an_import_into_an_existing_workspace_is_in_its_history(engine: Engine, demo_ws: int) -> None:
     import_(engine, (BAD / "html_script.json").read_bytes(), workspace_id=demo_ws, mode="copy")
     with read_session(engine) as session:
-        entries = collaboration.list_activity(session, demo_ws, limit=5)
+        entries = audit.list_activity(session, demo_ws, limit=5)
         comments = session.exec(select(func.count()).select_from(Comment).where(Comment.workspace_id == demo_ws)).one()
     assert any(e.action == "import" for e in entries)
     assert comments >= 0

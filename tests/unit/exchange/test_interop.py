@@ -10,11 +10,12 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from models import Journey, Step, StepTouchpoint
-from models.db import read_session, write_session
+from models.db import read_session
 from services.exchange import interop
 from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 
 TASK = re.compile(r"^ {6}[^:#;\n]+: [1-5](: [^:#;\n]+)?$")
@@ -90,7 +91,7 @@ def test_a_journey_as_cjml_xml(session: Session, tricky: SimpleNamespace) -> Non
 
 
 def test_the_demo_journeys_in_both_formats(engine: Engine) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ws = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
     with read_session(engine) as session:
         for journey_id in session.exec(select(Journey.id).where(Journey.workspace_id == ws)).all():

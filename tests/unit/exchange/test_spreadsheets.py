@@ -15,10 +15,12 @@ from sqlalchemy import Engine, update
 from sqlmodel import select
 
 from models import Measurement, Metric, Persona, Touchpoint
-from models.db import read_session, write_session
+from models.db import read_session
+from services.core import Problems
 from services.exchange import spreadsheets
 from services.metrics import crud as metrics
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 from services.workspaces.crud import create_workspace
 
@@ -33,7 +35,7 @@ def dump(engine: Engine) -> str:
 
 @pytest.fixture
 def ws(engine: Engine) -> int:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         workspace = create_workspace(session, "Sheets")
         metrics.create_metric(session, workspace.id, {"name": "NPS", "kind": "nps", "unit": "points", "target": 30})
         return workspace.id
@@ -50,7 +52,7 @@ def preview(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str
 
 
 def import_rows(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str = "f.csv", **options):
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return spreadsheets.import_rows(session, workspace_id, kind, data, name, **options)
 
 
@@ -70,7 +72,7 @@ def test_harmless_cells_and_numbers_stay_as_they_are() -> None:
 
 
 def test_csv_and_excel_exports_neutralise_injected_text(engine: Engine, ws: int) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         for index, text in enumerate(INJECTIONS):
             personas.create_persona(session, ws, {"name": f"P{index}", "quote": text, "age": 30 + index})
         metric = session.exec(select(Metric).where(Metric.workspace_id == ws)).one()
@@ -94,7 +96,7 @@ def test_csv_and_excel_exports_neutralise_injected_text(engine: Engine, ws: int)
 
 
 def test_every_table_is_exported_as_a_sheet_and_as_csv(engine: Engine) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
     exported = tables(engine, workspace_id)
     assert list(exported) == list(spreadsheets.SHEETS) and all(not t.empty for t in exported.values())
@@ -107,7 +109,7 @@ def test_every_table_is_exported_as_a_sheet_and_as_csv(engine: Engine) -> None:
 
 
 def test_an_export_imports_back_unchanged(engine: Engine) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
     exported = tables(engine, workspace_id)
     before = dump(engine)
@@ -144,7 +146,7 @@ def test_german_csv_with_umlauts_semicolons_and_decimal_commas(engine: Engine, w
 
 
 def test_a_wrongly_chosen_encoding_is_said_plainly(engine: Engine, ws: int) -> None:
-    with pytest.raises(spreadsheets.RowsRefused, match="cannot be read as utf-8"):
+    with pytest.raises(Problems, match="cannot be read as utf-8"):
         preview(engine, ws, "personas", GERMAN.encode("cp1252"), encoding="utf-8")
 
 
@@ -187,7 +189,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(engine: Engine, ws: in
     result = preview(engine, ws, "personas", data)
     found = {(p.line, p.column) for p in result.problems}
     assert {(3, "age"), (4, "name"), (5, "income_band"), (5, "customer_share"), (6, "name")} <= found
-    with pytest.raises(spreadsheets.RowsRefused):
+    with pytest.raises(Problems):
         import_rows(engine, ws, "personas", data)
     assert dump(engine) == before
 
@@ -201,7 +203,7 @@ def test_missing_or_renamed_columns_refuse_the_file(engine: Engine, ws: int, nam
     before = dump(engine)
     result = preview(engine, ws, kind, data, name)
     assert any(expected in p.render() for p in result.problems), [p.render() for p in result.problems]
-    with pytest.raises(spreadsheets.RowsRefused):
+    with pytest.raises(Problems):
         import_rows(engine, ws, kind, data, name)
     assert dump(engine) == before
 
@@ -212,9 +214,9 @@ def test_missing_name_column_is_named(engine: Engine, ws: int) -> None:
 
 
 def test_empty_and_oversize_spreadsheets(engine: Engine, ws: int) -> None:
-    with pytest.raises(spreadsheets.RowsRefused, match="empty"):
+    with pytest.raises(Problems, match="empty"):
         preview(engine, ws, "personas", b"")
-    with pytest.raises(spreadsheets.RowsRefused, match="larger than"):
+    with pytest.raises(Problems, match="larger than"):
         preview(engine, ws, "personas", b"x" * (spreadsheets.MAX_SPREADSHEET_BYTES + 1))
 
 
@@ -254,7 +256,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(engine: Engine, ws: int, mo
     monkeypatch.setattr(spreadsheets, "MAX_XLSX_UNPACKED", 1024 * 1024)
     bomb = _xlsx_with("docProps/app.xml", b"\0" * (3 * 1024 * 1024), _small_workbook())
     assert len(bomb) < 50_000
-    with pytest.raises(spreadsheets.RowsRefused, match="zip bomb"):
+    with pytest.raises(Problems, match="zip bomb"):
         preview(engine, ws, "personas", bomb, "bomb.xlsx")
 
 
@@ -267,12 +269,12 @@ def test_external_entities_in_a_workbook_are_refused(engine: Engine, ws: int, tm
     evil = (f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file://{secret}">]>'
             + sheet.replace("<t>Sandra</t>", "<t>&xxe;</t>"))
     before = dump(engine)
-    with pytest.raises(spreadsheets.RowsRefused, match="cannot be read") as info:
+    with pytest.raises(Problems, match="cannot be read") as info:
         preview(engine, ws, "personas", _xlsx_with("xl/worksheets/sheet1.xml", evil.encode(), base), "evil.xlsx")
     assert "top secret" not in info.value.render()
     assert dump(engine) == before
 
 
 def test_not_an_excel_file(engine: Engine, ws: int) -> None:
-    with pytest.raises(spreadsheets.RowsRefused, match="not an Excel workbook"):
+    with pytest.raises(Problems, match="not an Excel workbook"):
         preview(engine, ws, "personas", b"PK\x03\x04 broken", "x.xlsx")

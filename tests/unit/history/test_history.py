@@ -17,12 +17,13 @@ from models import (
     StepTouchpoint,
     Transition,
 )
+from models.db import read_session, upgrade_to_head
+from services import audit
 from services.core.errors import NotFoundError
 from services.history import undo as history
 from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
-from services.workshop import collaboration
 
 TABLES = (Stage, Step, PainPoint, Opportunity, OpportunityPainPoint, StepTouchpoint, Transition, StepPersonaEmotion)
 
@@ -129,7 +130,7 @@ def test_a_second_undo_of_the_same_entry_is_refused(session, rich, raises_domain
 
 def test_only_logged_deletes_can_be_undone(session, rich, other_workspace, raises_domain_error):
     m = rich
-    other = collaboration.record(session, m.ws, "Ana", "update", "step", m.a.id, "x", {"title": "old"}, {"title": "new"})
+    other = audit.record(session, m.ws, "Ana", "update", "step", m.a.id, "x", {"title": "old"}, {"title": "new"})
     with raises_domain_error("This change cannot be undone."):
         history.undo_delete(session, m.ws, other.id)
     activity_id = history.delete_step_with_undo(session, m.ws, m.b.id)
@@ -227,3 +228,29 @@ def test_deleting_with_undo_respects_the_version(session, rich, raises_domain_er
     with raises_domain_error(error=ConflictError):
         history.delete_step_with_undo(session, rich.ws, rich.b.id, expected_version=1)
     assert session.exec(select(ActivityEntry).where(ActivityEntry.action == "delete")).all() == []
+
+
+def test_migration_0004_gives_old_undo_entries_their_reverts_id(tmp_path):
+    """Undo entries from before ``reverts_id`` pointed at their delete only by entity id; after the
+    data migration the trash (which checks ``reverts_id`` only) no longer lists what they restored."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config, create_db_engine
+    from services.history import restore
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "71414cee1a50")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO workspace (id, name, description, revision, created_at, updated_at, version) "
+                          "VALUES (1, 'Old', '', 0, '2026-01-01', '2026-01-01', 1)"))
+        columns = "workspace_id, at, actor, action, entity_type, entity_id, summary, batch, created_at, updated_at, version"
+        conn.execute(text(f"INSERT INTO activity_entry (id, {columns}) VALUES "
+                          "(1, 1, '2026-01-01', 'Ana', 'delete', 'persona', 9, 'Mia', 'b1', '2026-01-01', '2026-01-01', 1), "
+                          "(2, 1, '2026-01-02', 'Ana', 'undo', 'activity_entry', 1, 'Mia', 'b2', '2026-01-02', '2026-01-02', 1)"))
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT reverts_id FROM activity_entry WHERE id = 2")).scalar_one() == 1
+    with read_session(engine) as session:
+        assert restore.trash(session, 1).empty
+    engine.dispose()

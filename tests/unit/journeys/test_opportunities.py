@@ -8,10 +8,11 @@ from sqlmodel import select
 
 from components.opportunity_charts import opportunity_matrix_figure
 from models import Opportunity
-from models.db import read_session, write_session
-from services.core import RowChange, TableErrors, table_changes
+from models.db import read_session
+from services.core import Problems, RowChange, table_changes
 from services.journeys import crud as journeys
 from services.journeys import opportunities
+from services.unit_of_work import unit_of_work
 from services.workshop import collaboration
 from services.workspaces.crud import create_workspace
 
@@ -19,7 +20,7 @@ from services.workspaces.crud import create_workspace
 @pytest.fixture
 def portfolio_data(engine: Engine) -> SimpleNamespace:
     """Two journeys with opportunities (one addressing two pain points) and a foreign workspace's opportunity."""
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ws = create_workspace(session, "Team A").id
         other = create_workspace(session, "Team B").id
         holiday = journeys.create_journey(session, ws, {"name": "Sommerurlaub"})
@@ -74,7 +75,7 @@ def test_portfolio_of_the_workspace_and_of_one_journey(engine: Engine, portfolio
 
 def test_votes_are_counted_per_opportunity(engine: Engine, portfolio_data: SimpleNamespace) -> None:
     p = portfolio_data
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         round_ = collaboration.open_vote_round(session, p.ws, p.holiday, "Workshop")
         for voter in ("Ana", "Ben", "Cem"):
             collaboration.cast_vote(session, p.ws, round_.id, voter, opportunity_id=p.prices)
@@ -97,7 +98,7 @@ def test_saving_edited_scores(engine: Engine, portfolio_data: SimpleNamespace) -
     changes = table_changes(shown, edited, opportunities.SCORE_FIELDS, label="text")
     assert {c.label: c.changes for c in changes} == {
         "Wallet-Zahlung": {"effort": 2, "status": "done"}, "Filter nach Familienfreundlichkeit": {"business_value": 5}}
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         assert opportunities.save_portfolio(session, p.ws, changes) == 2
     assert scores(engine)["Wallet-Zahlung"] == (3, 3, 2, "done")
     assert scores(engine)["Filter nach Familienfreundlichkeit"] == (5, 5, 2, "idea")
@@ -116,9 +117,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(engine: Engine, portfoli
         RowChange(p.wallet, versions[p.wallet] - 1, {"effort": 1}, "stale"),
         RowChange(p.prices, versions[p.prices], {"customer_value": None}, "emptied"),
     ]
-    with pytest.raises(TableErrors) as info, write_session(engine) as session:
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
         opportunities.save_portfolio(session, p.ws, changes)
-    assert [(label, err.field, type(err).__name__, err.message) for label, err in info.value.rows] == [
+    assert [(label, err.field, type(err).__name__, err.message) for label, err in ((p.line, p.error) for p in info.value.problems)] == [
         ("effort", "effort", "ValidationErrors", "Must be between {low} and {high}."),
         ("status", "status", "DomainError", "Choose one of the offered values."),
         ("foreign", None, "NotFoundError", "This item no longer exists. Someone may have deleted it."),

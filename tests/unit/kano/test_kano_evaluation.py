@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import func, select
 
 from models import KanoAnswer, KanoItem
+from services.core import Problems
 from services.core.errors import DomainError
 from services.kano import crud as kano
 
@@ -101,8 +102,8 @@ def test_add_answers_from_a_table_is_all_or_nothing(session, workspace, raises_d
     ]
     with raises_domain_error() as info:
         kano.add_answers(session, workspace.id, item.id, rows)
-    assert isinstance(info.value, kano.RowsRefused)
-    assert [(p.line, p.field) for p in info.value.problems] == [(3, "functional"), (4, "dysfunctional")]
+    assert isinstance(info.value, Problems)
+    assert [(p.line, p.column) for p in info.value.problems] == [(3, "functional"), (4, "dysfunctional")]
     assert count_answers(session) == 0
     assert kano.add_answers(session, workspace.id, item.id, rows[:2]) == 1
     assert count_answers(session) == 1
@@ -185,11 +186,11 @@ def test_each_bad_row_is_reported_and_nothing_is_stored(session, workspace, rais
     expected = expected if data is text else [(line + 1 if line > 1 else line, field) for line, field in expected]
 
     preview = kano.preview_answers_csv(session, ws, data)
-    assert [(p.line, p.field) for p in preview.problems] == expected
+    assert [(p.line, p.column) for p in preview.problems] == expected
     assert all(p.render() for p in preview.problems)
     with raises_domain_error() as info:
         kano.import_answers_csv(session, ws, data)
-    assert isinstance(info.value, kano.RowsRefused)
+    assert isinstance(info.value, Problems)
     assert (count_items(session), count_answers(session)) == before
 
 

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from models import Metric
-from models.db import read_session, write_session
+from models.db import read_session
+from services.core import Problems
 from services.metrics import crud as metrics
-from services.metrics.crud import ImportErrors, parse_number
+from services.metrics.crud import parse_number
+from services.unit_of_work import unit_of_work
 from services.workspaces.crud import create_workspace
 
 GOOD_LINES = ["NPS Sommerurlaub;2025-01-31;36,5;nach Kampagne", "Wartezeit Hotline;2025-01-31;4,25;"]
@@ -22,7 +24,7 @@ GOOD_LINES = ["NPS Sommerurlaub;2025-01-31;36,5;nach Kampagne", "Wartezeit Hotli
 @pytest.fixture
 def team(engine: Engine) -> SimpleNamespace:
     """Two metrics (one with a measurement on 2024-12-31) and a metric of the same name in another workspace."""
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ws = create_workspace(session, "Team A").id
         other = create_workspace(session, "Team B").id
         nps = metrics.create_metric(session, ws, {"name": "NPS Sommerurlaub", "unit": "points"})
@@ -39,7 +41,7 @@ def dump(engine: Engine) -> list[tuple]:
 
 
 def import_file(engine: Engine, ws: int, data: bytes | str) -> int:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return metrics.import_measurements(session, ws, data)
 
 
@@ -123,7 +125,7 @@ def test_each_kind_of_bad_line_leaves_the_database_unchanged(
     preview = plan(engine, team.ws, data)
     assert not preview.ok
     assert [(p.line, p.error.render()) for p in preview.problems] == [(4, reason)]
-    with pytest.raises(ImportErrors) as info:
+    with pytest.raises(Problems) as info:
         import_file(engine, team.ws, data)
     assert [(p.line, p.error.render()) for p in info.value.problems] == [(4, reason)]
     assert dump(engine) == before
@@ -132,7 +134,7 @@ def test_each_kind_of_bad_line_leaves_the_database_unchanged(
 def test_every_bad_line_is_reported_at_once(engine: Engine, team: SimpleNamespace) -> None:
     data = "metric;date;value\nUnbekannt;gestern;viel\nNPS Sommerurlaub;2025-01-31;1\nNPS Sommerurlaub;2025-01-31;2\n"
     before = dump(engine)
-    with pytest.raises(ImportErrors) as info:
+    with pytest.raises(Problems) as info:
         import_file(engine, team.ws, data)
     assert [(p.line, p.error.render()) for p in info.value.problems] == [
         (2, "Unknown metric “Unbekannt”: no metric of this workspace has that name."),
@@ -153,7 +155,7 @@ def test_a_decimal_comma_in_a_comma_separated_file_is_not_guessed(engine: Engine
     assert [p.error.render() for p in plan(engine, team.ws, with_note).problems] == [
         "Ambiguous: is the value 36,5? A decimal comma in a comma-separated file must be in quotes, or use ; as "
         "separator."]
-    with pytest.raises(ImportErrors):
+    with pytest.raises(Problems):
         import_file(engine, team.ws, with_note)
     assert dump(engine) == before
 
@@ -170,7 +172,7 @@ def test_a_decimal_comma_in_a_comma_separated_file_is_not_guessed(engine: Engine
 ])
 def test_unreadable_files_are_refused_as_a_whole(engine: Engine, team: SimpleNamespace, data, line, reason) -> None:
     before = dump(engine)
-    with pytest.raises(ImportErrors) as info:
+    with pytest.raises(Problems) as info:
         import_file(engine, team.ws, data)
     assert [(p.line, p.error.render()) for p in info.value.problems][-1] == (line, reason)
     assert dump(engine) == before
@@ -179,10 +181,10 @@ def test_unreadable_files_are_refused_as_a_whole(engine: Engine, team: SimpleNam
 def test_the_import_checks_again_what_changed_since_the_preview(engine: Engine, team: SimpleNamespace) -> None:
     data = "metric;date;value\nNPS Sommerurlaub;2025-01-31;36\n"
     assert plan(engine, team.ws, data).ok
-    with write_session(engine) as session:  # a colleague types the same date in meanwhile
+    with unit_of_work(engine) as session:  # a colleague types the same date in meanwhile
         metrics.add_measurement(session, team.ws, team.nps, "2025-01-31", 40)
     before = dump(engine)
-    with pytest.raises(ImportErrors) as info:
+    with pytest.raises(Problems) as info:
         import_file(engine, team.ws, data)
     assert "already has a measurement on 2025-01-31" in info.value.problems[0].error.render()
     assert dump(engine) == before

@@ -9,14 +9,14 @@ from sqlmodel import select
 
 from components.metric_charts import metric_sparkline_figure, metric_trend_figure
 from models import Measurement
-from models.db import write_session
-from services.core import RowChange, TableErrors
+from services.core import Problems, RowChange
 from services.journeys import crud as journeys
 from services.journeys import flows
 from services.metrics import crud as metrics
 from services.metrics import dashboard
 from services.touchpoints import analysis as touchpoint_analysis
 from services.touchpoints import crud as touchpoints
+from services.unit_of_work import unit_of_work
 from services.workshop import collaboration
 from services.workspaces.crud import create_workspace
 
@@ -164,14 +164,14 @@ def shown_table(session, ws, metric_id):
 
 
 def stored(engine):
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         return [(m.measured_on.isoformat(), m.value, m.note) for m in
                 session.exec(select(Measurement).order_by(Measurement.metric_id, Measurement.measured_on)).all()]
 
 
 @pytest.fixture
 def nps(engine):
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ws = create_workspace(session, "Metrics team").id
         metric = metrics.create_metric(session, ws, {"name": "NPS"})
         for day, value in (("2025-01-31", 30), ("2025-02-28", 32), ("2025-03-31", 35)):
@@ -181,7 +181,7 @@ def nps(engine):
 
 def test_table_edits_add_change_and_delete_in_one_transaction(engine, nps):
     ws, metric_id = nps
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         shown = shown_table(session, ws, metric_id)  # newest first: 03-31, 02-28, 01-31
     edited = shown.drop(index=2).copy()  # delete January
     edited.loc[0, "value"] = 36.0  # correct March
@@ -194,14 +194,14 @@ def test_table_edits_add_change_and_delete_in_one_transaction(engine, nps):
     assert [(a.label, a.changes) for a in added] == [
         ("new row 1", {"measured_on": date(2025, 4, 30), "value": 37.5, "note": None})]
     assert [d.label for d in deleted] == ["2025-01-31"]
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         assert metrics.save_measurements(session, ws, metric_id, changed=changed, added=added, deleted=deleted) == 4
     assert stored(engine) == [("2025-02-28", 32.0, "Kampagne"), ("2025-03-31", 36.0, ""), ("2025-04-30", 37.5, "")]
 
 
 def test_a_deleted_date_can_be_taken_by_a_new_row(engine, nps):
     ws, metric_id = nps
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         shown = shown_table(session, ws, metric_id)
         edited = pd.concat([shown.iloc[1:], pd.DataFrame([{"measured_on": date(2025, 3, 31), "value": 99.0}])],
                            ignore_index=True)
@@ -213,7 +213,7 @@ def test_a_deleted_date_can_be_taken_by_a_new_row(engine, nps):
 def test_bad_rows_are_all_reported_and_nothing_is_saved(engine, nps):
     ws, metric_id = nps
     before = stored(engine)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         shown = shown_table(session, ws, metric_id)
     edited = shown.copy()
     edited.loc[0, "value"] = 40.0  # fine on its own
@@ -221,9 +221,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(engine, nps):
     edited.loc[2, "value"] = float("nan")  # emptied
     edited = pd.concat([edited, pd.DataFrame([{"measured_on": None, "value": 5.0}])], ignore_index=True)
     changed, added, deleted = metrics.measurement_edits(shown, edited)
-    with pytest.raises(TableErrors) as info, write_session(engine) as session:
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
         metrics.save_measurements(session, ws, metric_id, changed=changed, added=added, deleted=deleted)
-    assert [(label, err.field, err.message) for label, err in info.value.rows] == [
+    assert [(label, err.field, err.message) for label, err in ((p.line, p.error) for p in info.value.problems)] == [
         ("2025-02-28", "measured_on", "This metric already has a measurement on that date."),
         ("2025-01-31", "value", "This field is required."),
         ("+1", "measured_on", "This field is required."),
@@ -233,16 +233,16 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(engine, nps):
 
 def test_rows_of_another_metric_or_a_stale_version_are_refused(engine, nps):
     ws, metric_id = nps
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         other = metrics.create_metric(session, ws, {"name": "CSAT"})
         foreign = metrics.add_measurement(session, ws, other.id, "2025-01-31", 4.2)
         mine = shown_table(session, ws, metric_id)
-    with pytest.raises(TableErrors) as info, write_session(engine) as session:
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
         metrics.save_measurements(session, ws, metric_id, changed=[
             RowChange(foreign.id, foreign.version, {"value": 1.0}, "foreign"),
             RowChange(int(mine.loc[0, "id"]), int(mine.loc[0, "version"]) - 1, {"value": 1.0}, "stale"),
         ])
-    assert [(label, type(err).__name__) for label, err in info.value.rows] == [
+    assert [(label, type(err).__name__) for label, err in ((p.line, p.error) for p in info.value.problems)] == [
         ("foreign", "NotFoundError"), ("stale", "ConflictError")]
     assert ("2025-01-31", 4.2, "") in stored(engine)
 

@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from models import Journey, Step
-from models.db import read_session, write_session
+from models.db import read_session
 from services.journeys import crud as journeys
 from services.journeys import grid as journey_map
 from services.personas import crud as personas
 from services.reports import reports
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -30,7 +31,7 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('reports') / 'reports.db'}")
     upgrade_to_head(engine)
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         ws = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
         journey_id = session.exec(select(Journey.id).where(Journey.workspace_id == ws, Journey.name == "Sommerurlaub buchen")).one()
         step = session.exec(select(Step).where(Step.journey_id == journey_id).order_by(Step.id)).first()
@@ -84,7 +85,7 @@ def test_a_long_journey_gets_a_wider_poster(demo_engine: Engine) -> None:
 
 
 def test_an_empty_journey_still_makes_a_poster(engine: Engine) -> None:
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         from services.workspaces.crud import create_workspace
 
         ws = create_workspace(session, "Empty").id

@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from models import StepTouchpoint, Touchpoint
 from services import core
-from services.core import RowChange, TableErrors
+from services.core import Problems, RowChange
 from services.core.errors import ConflictError, NotFoundError
 from services.journeys import crud as journeys
 from services.touchpoints import analysis
@@ -129,9 +129,9 @@ def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case,
     assert [(c.label, c.changes) for c in changes] == [
         ("Chat", {"owner_department": "Service"}), ("Reviews", {"cost_per_contact": -2.0}), ("Website", {"name": "Hotline"}),
     ]
-    with raises_domain_error(error=TableErrors) as info:
+    with raises_domain_error(error=Problems) as info:
         touchpoints.save_catalogue(session, ws, changes)
-    assert [(row, err.message) for row, err in info.value.rows] == [
+    assert [(row, err.message) for row, err in ((p.line, p.error) for p in info.value.problems)] == [
         ("Reviews", "Must be at least {low}."),
         ("Website", "A touchpoint with this name already exists in the workspace."),
     ]
@@ -140,17 +140,18 @@ def test_table_changes_and_saving_the_catalogue_is_all_or_nothing(session, case,
     good = [c for c in changes if c.label == "Chat"]
     assert touchpoints.save_catalogue(session, ws, good) == 1
     assert session.get(Touchpoint, case.chat.id).owner_department == "Service"
-    with raises_domain_error(error=TableErrors) as info:  # the version read with the table is stale now
+    with raises_domain_error(error=Problems) as info:  # the version read with the table is stale now
         touchpoints.save_catalogue(session, ws, good)
-    assert isinstance(info.value.rows[0][1], ConflictError)
+    assert isinstance(info.value.problems[0].error, ConflictError)
 
 
 @pytest.mark.parametrize("rating", [0, 6])
 def test_evaluations_refuse_ratings_outside_one_to_five(session, case, raises_domain_error, rating):
     link = session.exec(select(StepTouchpoint).where(StepTouchpoint.touchpoint_id == case.website.id)).one()
-    with raises_domain_error(error=TableErrors) as info:
+    with raises_domain_error(error=Problems) as info:
         touchpoints.save_evaluations(session, case.ws, [RowChange(link.id, link.version, {"satisfaction": rating}, "c")])
-    assert (info.value.rows[0][1].message, info.value.rows[0][1].field) == ("Must be between {low} and {high}.", "satisfaction")
+    refused = info.value.problems[0].error
+    assert (refused.message, refused.field) == ("Must be between {low} and {high}.", "satisfaction")
     assert session.get(StepTouchpoint, link.id).satisfaction == 5
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from models import Comment, Vote
+from services import audit
 from services.core import crud as common
 from services.core.errors import NotFoundError
 from services.journeys import crud as journeys
@@ -161,22 +162,22 @@ def test_votes_and_comments_go_with_their_step(session, voting):
 def test_record_and_list_activity(session, journey_map, other_workspace):
     m = journey_map
     before = {"title": "Sees an ad", "avatar_image": b"\x89PNG\xff", "measured_on": date(2024, 3, 1)}
-    first = collaboration.record(
+    first = audit.record(
         session, m.ws, "Anna", "update", "step", m.a.id, "Renamed a step", before, {"title": "Sees a poster"},
         journey_id=m.journey.id,
     )
-    collaboration.record(session, m.ws, "Ben", "create", "persona", 7, "Created a persona", None, {"name": "P"})
-    collaboration.record(session, other_workspace.id, "Eve", "delete", "journey", 1, "Elsewhere", None, None)
+    audit.record(session, m.ws, "Ben", "create", "persona", 7, "Created a persona", None, {"name": "P"})
+    audit.record(session, other_workspace.id, "Eve", "delete", "journey", 1, "Elsewhere", None, None)
 
     # Besides these, the log wrote an entry of its own for every row the fixtures created (actor "").
-    recent = [e for e in collaboration.list_activity(session, m.ws) if e.actor]
+    recent = [e for e in audit.list_activity(session, m.ws) if e.actor]
     assert [e.summary for e in recent] == ["Created a persona", "Renamed a step"]
     assert recent[1].before == {"title": "Sees an ad", "avatar_image": "<5 bytes>", "measured_on": "2024-03-01"}
-    on_journey = collaboration.list_activity(session, m.ws, journey_id=m.journey.id)
+    on_journey = audit.list_activity(session, m.ws, journey_id=m.journey.id)
     assert [e.id for e in on_journey if e.actor] == [first.id]
-    assert len(collaboration.list_activity(session, m.ws, limit=1)) == 1
+    assert len(audit.list_activity(session, m.ws, limit=1)) == 1
 
 
 def test_activity_action_is_short(session, workspace, raises_domain_error):
     with raises_domain_error("At most {max} characters.", "action"):
-        collaboration.record(session, workspace.id, "Anna", "x" * 21, "step", 1, "", None, None)
+        audit.record(session, workspace.id, "Anna", "x" * 21, "step", 1, "", None, None)

@@ -7,16 +7,17 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from models import Presence
-from models.db import read_session, write_session
+from models.db import read_session
 from services.core.errors import DomainError
 from services.journeys import crud as journeys
+from services.unit_of_work import unit_of_work
 from services.workshop import presence
 from services.workspaces import crud as workspaces
 
 
 @pytest.fixture
 def room(engine):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         ws = workspaces.create_workspace(s, "Room", with_channels=False).id
         journey = journeys.create_journey(s, ws, {"name": "J"}).id
         other = journeys.create_journey(s, ws, {"name": "K"}).id
@@ -25,12 +26,12 @@ def room(engine):
 
 
 def beat(engine, ws, journey, key, name, facilitator=False):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.heartbeat(s, ws, journey, key, name, is_facilitator=facilitator)
 
 
 def age(engine, key, seconds):
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         s.execute(update(Presence).where(Presence.session_key == key)
                   .values(last_seen=datetime.now(UTC) - timedelta(seconds=seconds)))
 
@@ -41,7 +42,7 @@ def test_heartbeats_upsert_one_row_per_browser_session(engine, room, count_queri
     beat(engine, ws, journey, "k2", " Ben ")
     beat(engine, ws, journey, "k3", "Ben")  # a second tab
     beat(engine, ws, other, "k4", "Carla")
-    with write_session(engine) as s, count_queries() as statements:
+    with unit_of_work(engine) as s, count_queries() as statements:
         presence.heartbeat(s, ws, journey, "k2", "Ben")
     assert [q.split()[0] for q in statements] == ["BEGIN", "INSERT"]  # one upsert; no log, no revision
     with read_session(engine) as s:
@@ -59,7 +60,7 @@ def test_a_heartbeat_does_not_move_the_revision(engine, room):
     with read_session(engine) as s:
         before = workspaces.revision(s, ws)
     beat(engine, ws, journey, "k1", "Anna", facilitator=True)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, None)
         presence.set_timer(s, ws, journey, 5)
         presence.leave(s, "k1")
@@ -69,7 +70,7 @@ def test_a_heartbeat_does_not_move_the_revision(engine, room):
 
 def test_a_name_is_needed(engine, room):
     ws, journey, *_ = room
-    with write_session(engine) as s, pytest.raises(DomainError) as info:
+    with unit_of_work(engine) as s, pytest.raises(DomainError) as info:
         presence.heartbeat(s, ws, journey, "k1", "  ")
     assert info.value.field == "display_name"
 
@@ -81,18 +82,18 @@ def test_participants_follow_the_newest_facilitator_focus(engine, room):
     beat(engine, ws, journey, "p", "Carla")
     with read_session(engine) as s:
         assert presence.focus(s, ws, journey) is None
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, a, session_key="lead")
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, b, session_key="co")
     with read_session(engine) as s:
         assert presence.focus(s, ws, journey) == b
         assert presence.focus(s, ws, other) is None
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, None)  # no key: every facilitator on the map
     with read_session(engine) as s:
         assert presence.focus(s, ws, journey) is None
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, a)
         journeys.delete_stage(s, ws, a)  # the database forgets a focus on a deleted stage
     with read_session(engine) as s:
@@ -102,10 +103,10 @@ def test_participants_follow_the_newest_facilitator_focus(engine, room):
 def test_only_a_facilitator_steers_and_only_to_a_stage_of_the_map(engine, room):
     ws, journey, other, (a, _b) = room
     beat(engine, ws, journey, "p", "Carla")
-    with write_session(engine) as s, pytest.raises(DomainError) as info:
+    with unit_of_work(engine) as s, pytest.raises(DomainError) as info:
         presence.set_focus(s, ws, journey, a)
     assert info.value.message == "Only a facilitator on this map can do this."
-    with write_session(engine) as s, pytest.raises(DomainError) as info:
+    with unit_of_work(engine) as s, pytest.raises(DomainError) as info:
         presence.set_focus(s, ws, other, a, session_key="p")
     assert info.value.field == "stage_id"
 
@@ -113,7 +114,7 @@ def test_only_a_facilitator_steers_and_only_to_a_stage_of_the_map(engine, room):
 def test_a_silent_facilitator_stops_steering(engine, room):
     ws, journey, _other, (a, _b) = room
     beat(engine, ws, journey, "lead", "Anna", facilitator=True)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         presence.set_focus(s, ws, journey, a, session_key="lead")
     age(engine, "lead", presence.FOCUS_SECONDS + 1)
     with read_session(engine) as s:
@@ -123,16 +124,16 @@ def test_a_silent_facilitator_stops_steering(engine, room):
 def test_the_timer_counts_down_for_the_room(engine, room):
     ws, journey, *_ = room
     beat(engine, ws, journey, "lead", "Anna", facilitator=True)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         ends = presence.set_timer(s, ws, journey, 5)
     assert timedelta(minutes=4, seconds=58) < ends - datetime.now(UTC) <= timedelta(minutes=5)
     with read_session(engine) as s:
         assert presence.timer(s, ws, journey) == ends
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         assert presence.set_timer(s, ws, journey, None) is None
     with read_session(engine) as s:
         assert presence.timer(s, ws, journey) is None
-    with write_session(engine) as s, pytest.raises(DomainError):
+    with unit_of_work(engine) as s, pytest.raises(DomainError):
         presence.set_timer(s, ws, journey, 0)
 
 
@@ -141,7 +142,7 @@ def test_stale_sessions_are_forgotten(engine, room):
     beat(engine, ws, journey, "old", "Anna")
     beat(engine, ws, journey, "new", "Ben")
     age(engine, "old", 2 * 24 * 3600)
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         assert presence.forget_stale(s) == 1
         assert [p.session_key for p in s.exec(select(Presence)).all()] == ["new"]
 
@@ -149,6 +150,6 @@ def test_stale_sessions_are_forgotten(engine, room):
 def test_presence_goes_with_its_journey(engine, room):
     ws, journey, *_ = room
     beat(engine, ws, journey, "k", "Anna")
-    with write_session(engine) as s:
+    with unit_of_work(engine) as s:
         journeys.delete_journey(s, ws, journey)
         assert s.exec(select(Presence)).all() == []

@@ -37,9 +37,11 @@ from models import (
     Workspace,
 )
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
-from models.db import create_db_engine, read_session, upgrade_to_head, write_session
+from models.db import create_db_engine, read_session, upgrade_to_head
 from models.metric import METRIC_KINDS
+from services import startup
 from services.personas import crud as personas
+from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 from services.workspaces.channels import DEFAULT_CHANNELS
 from services.workspaces.crud import create_workspace
@@ -91,7 +93,7 @@ def make_engine(path) -> Engine:
 def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One database with the demo loaded, shared by the read-only tests."""
     engine = make_engine(tmp_path_factory.mktemp("demo") / "demo.db")
-    with write_session(engine) as session:
+    with unit_of_work(engine) as session:
         demo.load_demo_workspace(session)
     yield engine
     engine.dispose()
@@ -322,7 +324,7 @@ def test_kano_answers_give_varied_categories(db: Session, ws: Workspace) -> None
 
 
 def test_loading_twice_gives_a_second_unique_workspace(fresh_engine: Engine) -> None:
-    with write_session(fresh_engine) as session:
+    with unit_of_work(fresh_engine) as session:
         first = demo.load_demo_workspace(session)
         second = demo.load_demo_workspace(session)
     assert first.name == demo.DEFAULT_NAME
@@ -333,22 +335,22 @@ def test_loading_twice_gives_a_second_unique_workspace(fresh_engine: Engine) -> 
 
 
 def test_custom_name_is_used(fresh_engine: Engine) -> None:
-    with write_session(fresh_engine) as session:
+    with unit_of_work(fresh_engine) as session:
         workspace = demo.load_demo_workspace(session, "Workshop Demo")
     assert workspace.name == "Workshop Demo"
 
 
 def test_ensure_loads_only_into_an_empty_database(fresh_engine: Engine) -> None:
-    demo.ensure_demo_workspace(fresh_engine)
-    demo.ensure_demo_workspace(fresh_engine)
+    startup.ensure_demo_workspace(fresh_engine)
+    startup.ensure_demo_workspace(fresh_engine)
     with read_session(fresh_engine) as session:
         assert session.exec(select(Workspace.name)).all() == [demo.DEFAULT_NAME]
 
 
 def test_ensure_does_nothing_when_a_workspace_exists(fresh_engine: Engine) -> None:
-    with write_session(fresh_engine) as session:
+    with unit_of_work(fresh_engine) as session:
         create_workspace(session, "Team A")
-    demo.ensure_demo_workspace(fresh_engine)
+    startup.ensure_demo_workspace(fresh_engine)
     with read_session(fresh_engine) as session:
         assert session.exec(select(Workspace.name)).all() == ["Team A"]
         assert count(session, Persona) == 0
@@ -369,7 +371,7 @@ def test_bad_demo_data_fails_loudly_and_leaves_nothing(fresh_engine: Engine, mon
     breakage(broken)
     monkeypatch.setattr(demo, "demo_data", lambda: broken)
     with pytest.raises(demo.DemoDataError, match=message):
-        with write_session(fresh_engine) as session:
+        with unit_of_work(fresh_engine) as session:
             demo.load_demo_workspace(session)
     with read_session(fresh_engine) as session:
         assert count(session, Workspace) == 0
