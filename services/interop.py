@@ -49,10 +49,12 @@ CJML 2.0 (Customer Journey Modelling Language, SINTEF, cjml.no)
     So ``journeyID`` carries the journey's name and ``phaseID`` the stage's name
     (as the tool's own XML writer does); both are stable — the same map gives
     the same identifiers — and a second stage of the same name gets `` (2)``.
-    ``journeyTitle``/``phaseName`` hold the same names for other CJML readers.
-    The tool reads element text as markup (``innerHTML``), so ``&``, ``<`` and
-    ``>`` in ``journeyID`` are written as ``+``, ``‹``, ``›``; labels keep the
-    exact text. ``channelName`` is looked up in the tool's channel vocabulary
+    ``journeyTitle``/``phaseName`` hold the exact names for other CJML readers.
+    The tool reads element text as markup (``innerHTML``: "A &amp; B" for
+    "A & B"), so in the texts it shows (``journeyID``, ``actorName``,
+    ``companyName``, the labels, ``comment``) ``&``, ``<`` and ``>`` are written
+    as ``+``, ``‹`` and ``›`` (:func:`shown`); the JSON export keeps every text
+    exactly. ``channelName`` is looked up in the tool's channel vocabulary
     (icons); :data:`CJML_CHANNELS` maps the app's channels to it (see
     :func:`cjml_channel`). The tool also reads the file's XML comments as actor
     icon names after dropping a first one of 25 characters or more (and fails
@@ -217,14 +219,14 @@ def cjml_xml(session: Session, workspace_id: int, journey_id: int) -> bytes:
     actors = _sub(journey, "actors")
     end_users = [(f"EU{i}", p.name) for i, p in enumerate(jmap.personas, start=1)] or [("EU1", "Customer")]
     for actor_id, name in end_users:
-        _sub(_sub(actors, "endUser", actorID=actor_id), "actorName", name)
+        _sub(_sub(actors, "endUser", actorID=actor_id), "actorName", shown(name))
     links = jmap.step_touchpoints
     providers = {"": "SP1"}
-    _sub(_sub(actors, "serviceProvider", actorID="SP1"), "companyName", company)
+    _sub(_sub(actors, "serviceProvider", actorID="SP1"), "companyName", shown(company))
     provider_of = _touchpoint_providers(session, links)
     for name in sorted({p for p in provider_of.values() if p}):
         providers[name] = f"SP{len(providers) + 1}"
-        _sub(_sub(actors, "serviceProvider", actorID=providers[name]), "companyName", name)
+        _sub(_sub(actors, "serviceProvider", actorID=providers[name]), "companyName", shown(name))
 
     touchpoints = _sub(journey, "touchpoints")
     number = 0
@@ -239,14 +241,14 @@ def cjml_xml(session: Session, workspace_id: int, journey_id: int) -> bytes:
             _sub(point, "belongsTo", phaseIDref=phase_ids.get(step.stage_id, ""))
             initiator = _sub(point, "initiator")
             _sub(initiator, "refersTo", actorIDref=initiator_id)
-            _sub(initiator, "initiatorLabel", step.title)
+            _sub(initiator, "initiatorLabel", shown(step.title))
             if link is not None:
                 receiver = _sub(point, "receiver")
                 _sub(receiver, "refersTo", actorIDref=providers[provider_of.get(int(link.touchpoint_id), "")])
-                _sub(receiver, "receiverLabel", link.touchpoint_name)
+                _sub(receiver, "receiverLabel", shown(link.touchpoint_name))
                 _sub(_sub(point, "channel"), "channelName", cjml_channel(link.channel_name))
             if step.doing:
-                _sub(point, "comment", step.doing)
+                _sub(point, "comment", shown(step.doing))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -255,10 +257,19 @@ def _one_line(text: object) -> str:
     return " ".join(_xml(text).split())
 
 
+_SHOWN = str.maketrans({"&": "+", "<": "‹", ">": "›"})
+
+
+def shown(text: object) -> str:
+    """Text for an element the CJML tool shows: it reads element text as markup (``innerHTML``) and would show
+    ``&amp;`` for ``&``, so ``&``, ``<`` and ``>`` are written as ``+``, ``‹`` and ``›``."""
+    return _xml(text).translate(_SHOWN)
+
+
 def cjml_journey_id(name: str, journey_id: int) -> str:
-    """The journey's name as its ``journeyID`` (the tool shows that text as the journey's name; it reads it as
-    markup, so ``&``, ``<``, ``>`` become ``+``, ``‹``, ``›``); ``PJ<id>`` for a journey without a name."""
-    return _one_line(name).translate(str.maketrans({"&": "+", "<": "‹", ">": "›"})) or f"PJ{journey_id}"
+    """The journey's name as its ``journeyID`` (the tool shows that text as the journey's name; see :func:`shown`);
+    ``PJ<id>`` for a journey without a name."""
+    return shown(_one_line(name)) or f"PJ{journey_id}"
 
 
 def cjml_phase_ids(stages: list[tuple[int, str]]) -> dict[int, str]:

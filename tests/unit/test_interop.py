@@ -102,9 +102,9 @@ def test_a_journey_as_cjml_xml(session: Session, tricky: SimpleNamespace) -> Non
     assert [p.findtext("touchpointID") for p in points] == ["T1", "T2", "T3"]
     communication = points[0]
     assert [c.tag for c in communication] == ["touchpointID", "belongsTo", "initiator", "receiver", "channel"]
-    assert communication.find("receiver/receiverLabel").text == "Hotline & Chat"
+    assert communication.find("receiver/receiverLabel").text == "Hotline + Chat"  # the tool would show &amp;
     assert communication.findtext("channel/channelName") == "Unknown Channel"  # the touchpoint has no channel
-    assert points[1].findtext("initiator/initiatorLabel") == "<script>alert(1)</script>"
+    assert points[1].findtext("initiator/initiatorLabel") == "‹script›alert(1)‹/script›"
     for reference in journey.iter("refersTo"):
         assert reference.get("actorIDref") in actors
     for belongs in journey.iter("belongsTo"):
@@ -179,7 +179,7 @@ def test_the_cjml_tool_shows_the_maps_names(session: Session, tricky: SimpleName
     assert view["name"] == "Urlaub: ‹Sommer› + mehr"  # the name, without markup the tool would show as &amp; …
     assert view["phases"] == ["Awareness", "Interest"]
     assert view["actors"][0] == "Berger, Sandra"
-    assert [p["label"] for p in view["points"]][1] == "&lt;script&gt;alert(1)&lt;/script&gt;"  # shown as text
+    assert [p["label"] for p in view["points"]][1] == "‹script›alert(1)‹/script›"  # not “&lt;script&gt;…”
     assert view["points"][0]["icon"] == "Unknown Channel" and view["points"][0]["channel"] == "Unknown Channel"
     journey = SafeET.fromstring(xml).find("plannedJourney")
     assert journey.findtext("journeyTitle") == "Urlaub: <Sommer> & mehr"  # other readers get the exact name
@@ -238,6 +238,8 @@ def test_the_cjml_tool_shows_every_demo_journey_with_its_names_and_icons(engine:
             jmap = journey_map.load_journey_map(session, ws, journey_id)
             view, = tool_view(interop.cjml_xml(session, ws, journey_id))
             assert view["name"] == escape(name) == name
+            assert not re.search("&(amp|lt|gt);", repr(view)), view  # nothing the tool shows as an escaped entity
+            assert view["actors"][1] == "Demo: Customer Journeys"
             assert set(view["phases"]) <= {stage.name for stage in jmap.stages}
             for point in (p for p in view["points"] if "channel" in p):
                 points += 1
