@@ -22,10 +22,12 @@ Mermaid (wikis, READMEs, GitHub renders it)
     sets :data:`MERMAID_TASK_WIDTH` (200 px: words of about 25 letters). Step
     and stage names longer than :data:`MERMAID_LABEL_MAX` characters (50) are
     shortened at a word boundary and end with ``…``; the full name stands in a
-    ``%%`` comment line right above (Mermaid ignores it) and stays whole in the
-    JSON and CJML exports. A journey diagram is a line: branches are listed in reading order
-    (stage, then position). ``tests/browser/test_mermaid_browser.py`` renders
-    every demo journey with the real Mermaid library in Chromium.
+    ``%%`` comment line right above (Mermaid ignores it; a ``%%`` in the name is
+    written ``% %`` there, so it cannot start a directive) and stays whole in
+    the JSON and CJML exports. A journey diagram is a line: branches are listed
+    in reading order (stage, then position). ``tests/browser/
+    test_mermaid_browser.py`` renders every demo journey with the real Mermaid
+    library in Chromium.
 
 CJML 2.0 (Customer Journey Modelling Language, SINTEF, cjml.no)
     One ``<plannedJourney>`` in ``<CJML version="2.0">``: ``journeyID``,
@@ -152,8 +154,8 @@ def mermaid_text(text: str, *, actor: bool = False) -> str:
 
 
 def shorten(text: str, limit: int = MERMAID_LABEL_MAX) -> str:
-    """``text`` in at most ``limit`` characters: cut at a word boundary (inside a word only when the first
-    word alone is longer than half the limit) and ended with ``…``; white space collapsed."""
+    """``text`` in at most ``limit`` characters: cut at a word boundary (inside a word only when the words
+    before it fill less than half the limit) and ended with ``…``; white space collapsed."""
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
@@ -169,7 +171,7 @@ def _mermaid_label(indent: str, keyword: str, text: str) -> list[str]:
     """The label line (``section X`` or ``X``), after a ``%%`` comment with the full text when it was shortened."""
     full = " ".join(str(text).split())
     short = shorten(full)
-    comment = [f"{indent}%% full name: {full}"] if short != full else []
+    comment = [f"{indent}%% full name: {full.replace('%%', '% %')}"] if short != full else []
     return [*comment, f"{indent}{keyword}{mermaid_text(short)}"]
 
 

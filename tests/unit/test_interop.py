@@ -82,6 +82,14 @@ def test_a_long_step_title_is_shortened_and_kept_whole_in_a_comment(session: Ses
     assert [line for line in lines if "%% full name" in line] == [lines[at]]  # short titles get no comment
 
 
+def test_a_long_title_cannot_start_a_mermaid_directive(session: Session, journey_map: SimpleNamespace) -> None:
+    title = 'Sieht Werbung %%{init: {"theme": "dark", "securityLevel": "loose"}}%% und bucht danach sofort online'
+    journeys.update_step(session, journey_map.ws, journey_map.a.id, {"title": title})
+    text = interop.mermaid_journey(session, journey_map.ws, journey_map.journey.id)
+    assert text.count("%%{") == 1 and text.startswith("%%{init: ")  # only the app's own directive
+    assert "      %% full name: Sieht Werbung % %{init: " in text
+
+
 def test_a_journey_as_cjml_xml(session: Session, tricky: SimpleNamespace) -> None:
     xml = interop.cjml_xml(session, tricky.ws, tricky.journey.id)
     root = SafeET.fromstring(xml)
