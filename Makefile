@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
+MERMAID_VERSION := 11.17.2
+MERMAID_DIR := tests/browser/.mermaid
 
-.PHONY: run test test-fast lint browser-deps bench clean messages
+.PHONY: run test test-fast lint browser-deps mermaid-deps bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +34,16 @@ browser-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "chromium not found and apt-get unavailable: browser tests will be skipped"; fi
 
+## mermaid-deps: the pinned Mermaid release from the npm registry, for the test that renders the diagrams (skipped without npm)
+mermaid-deps:
+	@if grep -qs '"version": "$(MERMAID_VERSION)"' $(MERMAID_DIR)/node_modules/mermaid/package.json; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		npm install --prefix $(MERMAID_DIR) --no-save --no-audit --no-fund --ignore-scripts --loglevel=error \
+			mermaid@$(MERMAID_VERSION) >/dev/null; \
+	else echo "npm not found: the Mermaid rendering test will be skipped"; fi
+
 ## test: install everything the tests need and run the whole suite
-test: $(DEV_STAMP) browser-deps
+test: $(DEV_STAMP) browser-deps mermaid-deps
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
@@ -53,9 +63,9 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.exchange
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MERMAID_DIR)
 
 ## messages: extract UI texts into locales/messages.pot and merge them into the German catalogue
 messages: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -l de --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -l de --no-fuzzy-matching --ignore-obsolete --no-wrap

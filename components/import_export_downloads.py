@@ -53,7 +53,7 @@ def exchange_downloads(engine: Engine, workspace_id: int, workspace_name: str, j
 
 def spreadsheet_downloads(engine: Engine, workspace_id: int, workspace_name: str) -> None:
     st.subheader(_("Spreadsheets"), anchor=False)
-    flavours = {"de": _("German Excel (; and decimal comma)"), "intl": _("International (, and decimal point)")}
+    flavours = {"de": _("German Excel (; decimal comma, WAHR/FALSCH)"), "intl": _("International (, decimal point, true/false)")}
     flavour = st.radio(_("CSV format"), options=list(flavours), format_func=flavours.get, horizontal=True, key="io.export.csv")
     german = flavour == "de"
     base = slug(workspace_name)
@@ -89,6 +89,8 @@ def journey_downloads(engine: Engine, workspace_id: int, journeys: dict[int, str
                           file_name=f"{name}.cjml.xml", mime="application/xml", key="io.export.cjml",
                           icon=":material/code:", on_click="ignore")
     with st.expander(_("Mermaid text (paste it into a wiki or README)")):
+        st.caption(_("Step and stage names longer than {limit} characters end with … in the diagram; the full name "
+                     "stands in a comment line above it and in the JSON and CJML files.").format(limit=exchange.MERMAID_LABEL_MAX))
         st.code(mermaid, language=None)
     return journey_id
 

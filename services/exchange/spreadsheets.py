@@ -3,8 +3,8 @@
 Export (:func:`export_tables`, :func:`to_csv`, :func:`csv_zip`, :func:`to_xlsx`)
     Personas, touchpoints and their step links with ratings, content items and the
     content map, metrics and measurements, Kano answers — by name, never by id. CSV
-    comes "for German Excel" (``;``, decimal comma, UTF-8 with BOM) or international
-    (``,``, decimal point, UTF-8). Every text cell that starts with ``=``, ``+``,
+    comes "for German Excel" (``;``, decimal comma, ``WAHR``/``FALSCH``, UTF-8 with
+    BOM) or international (``,``, decimal point, ``true``/``false``, UTF-8). Every text cell that starts with ``=``, ``+``,
     ``-``, ``@``, tab, carriage return or NUL gets a leading ``'`` so a spreadsheet
     never runs it as a formula (OWASP ASVS 5.0, 1.2.10, "CSV and formula injection");
     numbers stay numbers. The importer takes that quote off again.
@@ -13,7 +13,8 @@ Import (:func:`preview` / :func:`import_rows`)
     Personas, touchpoints and content items (created, or updated when the name/title
     exists), and measurements (added; :mod:`services.metrics` checks them), from CSV
     or Excel. CSV: ``;``, tab or ``,`` (whatever the header line uses), decimal comma
-    or point, UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252/Latin-1
+    or point, yes/no as ``WAHR``/``FALSCH``, ``ja``/``nein``, ``true``/``false`` or
+    ``1``/``0`` (any case), UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252/Latin-1
     (detected, or chosen by the user). Headers in English or German, any case; an
     unknown (renamed) or missing column refuses the file with the list of known
     ones. Every bad row is reported with its line and column; nothing is written
@@ -37,6 +38,7 @@ from datetime import date, datetime
 from typing import Any
 
 import defusedxml  # noqa: F401 - openpyxl uses it for every XML part when it is installed
+import numpy as np
 import openpyxl
 import openpyxl.xml
 import pandas as pd
@@ -76,8 +78,9 @@ ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
 SHEETS = ("personas", "touchpoints", "touchpoint_links", "content_items", "content_map", "metrics", "measurements", "kano_answers")
 IMPORT_KINDS = ("personas", "touchpoints", "content_items", "measurements")
 
-TRUE_WORDS = frozenset({"true", "yes", "ja", "wahr", "1", "x", "y", "j", "✓", "✔"})
+TRUE_WORDS = frozenset({"true", "yes", "ja", "wahr", "1", "x", "y", "j", "✓", "✔"})  # compared case-insensitively
 FALSE_WORDS = frozenset({"false", "no", "nein", "falsch", "0", "n", "-"})
+GERMAN_BOOLEANS = ("FALSCH", "WAHR")  # what a German Excel or LibreOffice writes and reads as a yes/no value
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -161,21 +164,22 @@ def export_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame
     return tables
 
 
-def _cell_text(value: Any, decimal_comma: bool) -> str:
+def _cell_text(value: Any, german: bool) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, bool | np.bool_):
+        return (GERMAN_BOOLEANS if german else ("false", "true"))[bool(value)]
     if isinstance(value, float):
         text = f"{value:.10g}" if abs(value) < 1e15 else repr(value)
-        return text.replace(".", ",") if decimal_comma else text
+        return text.replace(".", ",") if german else text
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(neutralise(value))
 
 
 def to_csv(frame: pd.DataFrame, *, german: bool = True) -> bytes:
-    """``german``: ``;`` and decimal comma, UTF-8 with BOM (Excel opens it right); else ``,``, point, UTF-8."""
+    """``german``: ``;``, decimal comma and ``WAHR``/``FALSCH``, UTF-8 with BOM (a German Excel or LibreOffice
+    opens it with numbers and yes/no values as such); else ``,``, point and ``true``/``false``, UTF-8."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";" if german else ",", lineterminator="\r\n")
     writer.writerow([neutralise(str(c)) for c in frame.columns])

@@ -6,6 +6,8 @@ first chart is written with ``include_plotlyjs=True``, the others with
 ``False``), the poster as a base64 PNG and no external file, so it opens
 offline; the PDF report draws its charts with matplotlib from the same data.
 
+PDFs embed their font (DejaVu Sans) as TrueType, not as Type 3 (:data:`PDF_FONTS`).
+
 User text is never markup here: in HTML it goes through ``html.escape`` (plotly
 labels too: plotly reads a few tags and entities in its strings, so escaped text
 shows literally), and in matplotlib ``parse_math=False`` keeps ``$`` from
@@ -54,6 +56,10 @@ STAGE_COLOURS = ("#dbe9f6", "#fde2c8", "#d5efe3", "#ecdcf1", "#fbf3c6", "#d9eef5
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 TOP = 10
 FONT = "DejaVu Sans"
+# PDFs embed the font as TrueType (Type 42), not matplotlib's default Type 3 outlines, which archiving
+# (PDF/A) and some print workflows refuse. Set while a PDF is written (the PDF backend reads it when it
+# writes the fonts, so around the whole of a multi-page PdfPages).
+PDF_FONTS = {"pdf.fonttype": 42}
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -289,8 +295,9 @@ def _branches(ax: Any, jmap: journeys.JourneyMap, steps: pd.DataFrame, x_of: dic
 
 def _save(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=dpi, facecolor="#ffffff",
-                   metadata={"Creator": "Journey Workbench"} if fmt == "pdf" else {"Software": "Journey Workbench"})
+    with matplotlib.rc_context(PDF_FONTS):
+        figure.savefig(buffer, format=fmt, dpi=dpi, facecolor="#ffffff",
+                       metadata={"Creator": "Journey Workbench"} if fmt == "pdf" else {"Software": "Journey Workbench"})
     return buffer.getvalue()
 
 
@@ -620,7 +627,7 @@ def report_pdf(data: ReportData, *, progress: Progress | None = None) -> bytes:
     say = progress or (lambda _m: None)
     tr = data.tr
     buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": plain(data.title), "Creator": "Journey Workbench"}) as pdf:
+    with matplotlib.rc_context(PDF_FONTS), PdfPages(buffer, metadata={"Title": plain(data.title), "Creator": "Journey Workbench"}) as pdf:
         _text_page(pdf, f"{data.title} — {tr('Stakeholder report')}", [
             f"{data.workspace} · {data.generated.isoformat()}",
             *[f"{p['name']}: {p['role']} · {p['segment']}\n“{p['quote']}”\n{tr('Goals')}: {'; '.join(str(p['goals']).splitlines())}"

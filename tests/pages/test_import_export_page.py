@@ -42,7 +42,7 @@ def test_the_page_offers_every_export(database: Engine, demo_id: int) -> None:
     for label in ("Download exchange file", "Excel workbook (all sheets)", "All tables as CSV (zip)", "Download CSV",
                   "Mermaid diagram (.mmd)", "CJML 2.0 (XML)"):
         assert label in labels
-    assert any(code.value.startswith("journey\n    title ") for code in at.code)
+    assert any(code.value.startswith('%%{init: {"journey": {"width": 200}}}%%\njourney\n    title ') for code in at.code)
 
 
 def test_the_page_in_german(database: Engine, demo_id: int) -> None:

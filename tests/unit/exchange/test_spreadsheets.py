@@ -120,6 +120,56 @@ def test_an_export_imports_back_unchanged(engine: Engine) -> None:
     assert dump(engine) == before
 
 
+BOOLEAN_COLUMNS = {"touchpoints": ("is_online", "is_direct"), "touchpoint_links": ("is_decisive", "leads_to_abort")}
+
+
+def _column_values(data: bytes, column: str, *, german: bool) -> list[str]:
+    text = data.decode("utf-8-sig" if german else "utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if german else ","))
+    return [row[rows[0].index(column)] for row in rows[1:]]
+
+
+def test_german_csv_writes_yes_no_as_wahr_and_falsch(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    exported = tables(engine, workspace_id)
+    cells = 0
+    for sheet, columns in BOOLEAN_COLUMNS.items():
+        for column in columns:
+            german = _column_values(spreadsheets.to_csv(exported[sheet]), column, german=True)
+            international = _column_values(spreadsheets.to_csv(exported[sheet], german=False), column, german=False)
+            assert set(german) <= {"WAHR", "FALSCH", ""} and {"WAHR", "FALSCH"} <= set(german), (sheet, column)
+            assert set(international) <= {"true", "false", ""} and {"true", "false"} <= set(international), (sheet, column)
+            assert [{"WAHR": "true", "FALSCH": "false"}.get(v, v) for v in german] == international
+            cells += sum(v != "" for v in german)
+    assert cells > 200  # every yes/no cell of the demo, none left as text a German spreadsheet cannot read
+    with zipfile.ZipFile(io.BytesIO(spreadsheets.csv_zip(exported))) as archive:
+        assert "WAHR" in archive.read("touchpoint_links.csv").decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("yes, no", [("WAHR", "FALSCH"), ("wahr", "falsch"), ("ja", "nein"), ("Ja", "Nein"),
+                                     ("true", "false"), ("TRUE", "FALSE"), ("1", "0")])
+def test_yes_and_no_are_read_in_every_spelling(engine: Engine, ws: int, yes: str, no: str) -> None:
+    data = f"Name;Online;Direkt\nKontaktformular;{yes};{no}\nHotline;{no};{yes}\n".encode()
+    import_rows(engine, ws, "touchpoints", data)
+    with read_session(engine) as session:
+        stored = {t.name: (t.is_online, t.is_direct) for t in session.exec(select(Touchpoint).where(Touchpoint.workspace_id == ws))}
+    assert stored == {"Kontaktformular": (True, False), "Hotline": (False, True)}
+
+
+def test_german_csv_with_wahr_and_falsch_imports_back_unchanged(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    data = spreadsheets.to_csv(tables(engine, workspace_id)["touchpoints"])
+    assert b";WAHR;" in data or b";FALSCH;" in data
+    result = preview(engine, workspace_id, "touchpoints", data)
+    assert not result.problems and set(result.counts()) == {"update"}
+    with read_session(engine) as session:
+        rows = session.exec(select(Touchpoint).where(Touchpoint.workspace_id == workspace_id)).all()
+        stored = {t.name: (t.is_online, t.is_direct) for t in rows}
+    assert {r["name"]: (r["is_online"], r["is_direct"]) for r in result.records} == stored
+
+
 # --- import -----------------------------------------------------------------------------------------
 
 GERMAN = "Name;Alter;Wohnort;Kundenanteil;Zitat\nJürgen Müller;52;Köln;12,5;Schön, dass es läuft\nÄnne Öztürk;41;Düsseldorf;3;'=Formel\n"

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -50,6 +51,42 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def pdf_fonts(data: bytes) -> dict[str, tuple[str, str, bool]]:
+    """Every font the PDF uses (pages and the forms they draw): base name → (subtype, descendant's subtype,
+    whether a TrueType font program is embedded)."""
+    fonts: dict[str, tuple[str, str, bool]] = {}
+
+    def collect(resources: Any) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for reference in (resources.get("/Font") or {}).values():
+            font = reference.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
+            fonts[str(font.get("/BaseFont", font.get("/Name", "?")))] = (
+                str(font["/Subtype"]), str(descendant["/Subtype"]) if descendant is not font else "", embedded)
+            if "/Resources" in font:  # a Type 3 font draws its glyphs with resources of its own
+                collect(font["/Resources"])
+        for reference in (resources.get("/XObject") or {}).values():
+            form = reference.get_object()
+            if form.get("/Subtype") == "/Form" and "/Resources" in form:
+                collect(form["/Resources"])
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        collect(page.get("/Resources"))
+    return fonts
+
+
+def assert_truetype_fonts_only(data: bytes) -> None:
+    fonts = pdf_fonts(data)
+    assert fonts, "no fonts found"
+    for name, (subtype, descendant, embedded) in fonts.items():
+        assert subtype != "/Type3", f"{name} is a Type 3 font"
+        assert (subtype, descendant) in {("/TrueType", ""), ("/Type0", "/CIDFontType2")}, (name, subtype, descendant)
+        assert embedded, f"{name} is not embedded as a TrueType program (FontFile2)"
+    assert any("DejaVuSans" in name for name in fonts)
+
+
 def test_the_poster_as_png(demo_engine: Engine) -> None:
     jmap = _map(demo_engine)
     data = reports.poster_png(jmap, paper="A2", dpi=100)
@@ -73,6 +110,7 @@ def test_the_poster_as_pdf_holds_stages_steps_and_lanes(demo_engine: Engine) -> 
         assert stage.name in text
     assert "Pain points" in text and "Branches" in text
     assert HOSTILE in text and "Pays $5 and $10" in text  # as text, no TeX
+    assert_truetype_fonts_only(data)  # archivable: no Type 3 fonts
 
 
 def test_a_long_journey_gets_a_wider_poster(demo_engine: Engine) -> None:
@@ -123,6 +161,7 @@ def test_the_pdf_report_opens_and_has_every_part(demo_engine: Engine) -> None:
     for part in ("Stakeholder report", "Importance–performance", "KPIs against their targets", "Top pain points",
                  "Top opportunities", "Sandra Berger"):
         assert part in text, part
+    assert_truetype_fonts_only(pdf)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-sommerurlaub.pdf").write_bytes(pdf)
 
@@ -142,3 +181,21 @@ def test_kpis_are_compared_as_share_of_target() -> None:
                          "status": ["off_target", "off_target", "no_target"]})
     shown = reports.kpi_attainment(kpis)
     assert shown["name"].tolist() == ["Conversion", "Wait time"] and shown["attainment"].tolist() == [80.0, 50.0]
+
+
+def test_a_pdf_with_type3_fonts_is_caught() -> None:
+    """The font check itself: matplotlib's default (Type 3) fails it, the reports' setting passes."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    def pdf(fonttype: int) -> bytes:
+        figure = Figure(figsize=(2, 1))
+        figure.text(0.1, 0.5, "Größe ÄÖÜ ß €", fontfamily=reports.FONT, parse_math=False)
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"pdf.fonttype": fonttype}):
+            figure.savefig(buffer, format="pdf")
+        return buffer.getvalue()
+
+    with pytest.raises(AssertionError, match="Type 3"):
+        assert_truetype_fonts_only(pdf(3))
+    assert_truetype_fonts_only(pdf(reports.PDF_FONTS["pdf.fonttype"]))
