@@ -20,7 +20,7 @@ from typing import Any
 from bench import say
 from bench.generate import generate_workspace
 from models.db import create_db_engine, read_session, upgrade_to_head
-from services.exchange import exchange
+from services import exchange
 from services.unit_of_work import unit_of_work
 
 WORKLOAD: dict[str, int] = {

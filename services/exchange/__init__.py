@@ -1,6 +1,13 @@
 """exchange."""
 
-from services.exchange.exchange import (
+from services.exchange.check import (
+    check_header,
+    parse,
+    read_document,
+    schema_problems,
+    where,
+)
+from services.exchange.document import (
     COPY,
     DATE_FIELDS,
     IMPORT_REFUSED,
@@ -14,18 +21,11 @@ from services.exchange.exchange import (
     REPLACE,
     SNAPSHOT_PARTS,
     WORKSPACE_KEY,
-    ImportPlan,
-    ImportResult,
-    check_header,
     dumps,
+)
+from services.exchange.export import (
     export_journey,
     export_workspace,
-    import_document,
-    parse,
-    plan_import,
-    read_document,
-    schema_problems,
-    where,
 )
 from services.exchange.format import (
     CODES,
@@ -68,6 +68,10 @@ from services.exchange.interop import (
     shorten,
     shown,
 )
+from services.exchange.plan import (
+    ImportPlan,
+    plan_import,
+)
 from services.exchange.spreadsheets import (
     ALIASES,
     CONTENT_COLUMNS,
@@ -103,6 +107,10 @@ from services.exchange.spreadsheets import (
     to_csv,
     to_xlsx,
     unneutralise,
+)
+from services.exchange.write import (
+    ImportResult,
+    import_document,
 )
 
 __all__ = [

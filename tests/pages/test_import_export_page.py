@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import Journey, Persona, Workspace
 from models.db import read_session
-from services.exchange import exchange
+from services import exchange
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 from tests.pages.conftest import start_app

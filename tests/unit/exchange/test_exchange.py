@@ -16,10 +16,10 @@ from sqlmodel import SQLModel, select
 from bench.generate import generate_workspace
 from models import ActivityEntry, Comment, Journey, Persona, Step, Workspace
 from models.db import read_session
-from services import audit
+from services import audit, exchange
 from services.core import Problems
 from services.core.errors import DomainError
-from services.exchange import exchange
+from services.exchange import write
 from services.exchange.format import NOT_EXCHANGED, SCHEMA_PATH, covered_columns, schema_text
 from services.history import undo as history
 from services.journeys import crud as journeys
@@ -209,7 +209,7 @@ def test_a_failure_half_way_writes_nothing(engine: Engine, demo_ws: int, monkeyp
     def broken(_self: Any) -> None:
         raise DomainError("simulated failure after journeys were written")
 
-    monkeypatch.setattr(exchange._Writer, "kano", broken)
+    monkeypatch.setattr(write._Writer, "kano", broken)
     with pytest.raises(DomainError), unit_of_work(engine) as session:
         exchange.import_document(session, data, workspace_id=demo_ws, mode="replace")
     assert dump(engine) == before
