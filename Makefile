@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
+# Only this machine reaches the app unless you say otherwise (e.g. `make run ADDRESS=0.0.0.0` behind a proxy).
+ADDRESS ?= 127.0.0.1
 MERMAID_VERSION := 11.17.2
 MERMAID_DIR := tests/browser/.mermaid
 
@@ -22,9 +24,9 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(STAMP)
 
-## run: install and start the app on the embedded SQLite database (demo workspace on first start)
+## run: install and start the app on the embedded SQLite database (demo workspace and the first administrator on first start)
 run: $(STAMP)
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 ## browser-deps: Debian's Chromium (and an emoji font for screenshots) for the browser tests (skipped when present or without apt-get)
 browser-deps:

@@ -3,19 +3,37 @@ sidebar (workspace, language) and the navigation. Pages live in ``pages/``."""
 
 import streamlit as st
 
+from components.auth import keep_cookie, require_account, sign_out
 from components.db import get_engine
 from components.feedback import show_flash
 from components.i18n import _, language_switch
+from components.identity import role_in
+from components.text import md
 from components.workspace import workspace_switcher
 
 st.set_page_config(page_title="Journey Workbench", page_icon="🧭", layout="wide")
 
 engine = get_engine()
 language_switch()
-workspace = workspace_switcher(engine)
+account = require_account(engine)
+keep_cookie()
+st.sidebar.caption(_("Signed in as {name}").format(name=md(account.display_name)))
+if st.sidebar.button(_("Sign out"), key="auth.sign_out", icon=":material/logout:"):
+    sign_out(engine)
+    st.rerun()
+workspace = workspace_switcher(engine, account)
 
-if workspace is None:  # every workspace was deleted: the switcher shows the create form
+if workspace is None:  # no workspace (yet): the switcher shows the create form
     st.info(_("Create a workspace to begin."))
+    st.stop()
+
+if role_in(engine, workspace.id) == "viewer":
+    st.sidebar.info(_("You are a viewer here: read, charts and exports. Changes are not saved."), icon="👁️")
+
+if account.guest_link_id is not None:  # a workshop guest sees the workshop of its journey, nothing else
+    navigation = st.navigation([st.Page("pages/map/workshop.py", title=_("Workshop"), icon="🧑‍🤝‍🧑", default=True)])
+    show_flash()
+    navigation.run()
     st.stop()
 
 pages = {

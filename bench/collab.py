@@ -29,7 +29,7 @@ from sqlalchemy import event
 from bench import say
 from bench.generate import generate_workspace
 from models.db import create_db_engine, read_session, upgrade_to_head
-from services.journeys import crud as journeys
+from services import journeys
 from services.journeys.grid import load_journey_map
 from services.unit_of_work import unit_of_work
 from services.workshop import collaboration

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE, plot_text
+from components.charts import plot_text
 from components.i18n import _, current_language
 from components.kano_labels import KANO_CATEGORIES
 from components.labels import label
 from services.journeys import EPSILON, LOSS_KINDS, FlowResult
+from services.reports import PALETTE
 
 BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK = PALETTE
 GREY = "#9aa5b1"

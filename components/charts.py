@@ -11,7 +11,6 @@ from components.i18n import _
 from services.exchange import to_csv
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 
 def plot_text(text: object, length: int | None = None) -> str:

@@ -5,8 +5,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE
 from components.i18n import _
+from services.reports import PALETTE
 
 # Orange (nothing live) over a light middle to sky blue (all covered): Okabe–Ito ends, dark text readable on every cell.
 COVERAGE_SCALE = [[0.0, PALETTE[1]], [0.5, "#f4efe1"], [1.0, PALETTE[4]]]

@@ -15,9 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from components.i18n import _
+from components.identity import current_actor
 from components.text import md
 from models.db import is_busy
-from services.core import N_, Actor, ConflictError, DomainError, ValidationErrors
+from services.core import N_, ConflictError, DomainError, ValidationErrors
 from services.unit_of_work import unit_of_work
 
 
@@ -74,7 +75,6 @@ def reporting_errors() -> Iterator[None]:
         st.error(message(err), icon="⚠️")
 
 
-ACTOR_KEY = "workshop.name"  # who the history names: the display name given when joining a workshop
 
 
 def raise_or_show(err: DomainError, form: str | None) -> None:
@@ -90,11 +90,6 @@ class Done:
     """A unit of work that succeeded, with what the action returned (truthy even when that is None)."""
 
     value: Any = None
-
-
-def current_actor() -> Actor:
-    """Who is acting in this browser session (the display name given; the account after sign-in)."""
-    return Actor(str(st.session_state.get(ACTOR_KEY, "") or ""))
 
 
 BUSY = N_("The database is busy right now; nothing was saved. Please try again in a moment.")
@@ -122,7 +117,7 @@ def attempt(
     how the success message looks ("info" for deletions).
     """
     try:
-        with unit_of_work(engine, current_actor()) as session:
+        with unit_of_work(engine, current_actor(engine)) as session:
             value = action(session)
     except ConflictError as err:
         if on_conflict is None:

@@ -12,9 +12,9 @@ from streamlit_flow import streamlit_flow
 from streamlit_flow.elements import StreamlitFlowEdge, StreamlitFlowNode
 from streamlit_flow.state import StreamlitFlowState
 
-from components.journey_grid import EMOTION_COLOURS
 from components.text import md
 from services.journeys import JourneyMap
+from services.reports import EMOTION_COLOURS
 
 COLUMN_WIDTH, ROW_HEIGHT = 260, 110
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE, plot_text
+from components.charts import plot_text
 from components.i18n import _
-from components.journey_grid import EMOTION_COLOURS
+from services.reports import EMOTION_COLOURS, PALETTE
 
 
 def emotion_curve_figure(curve: pd.DataFrame, title: str) -> go.Figure:

@@ -12,8 +12,9 @@ import pandas as pd
 from streamlit_agraph import Config, Edge, Node, agraph
 
 from components.i18n import _
-from components.journey_grid import EMOTION_COLOURS, exit_label
+from components.journey_grid import exit_label
 from services.journeys import JourneyMap
+from services.reports import EMOTION_COLOURS
 
 ENTRY_COLOUR = "#2e7d32"
 EXIT_COLOUR = "#c62828"

@@ -12,10 +12,8 @@ import streamlit as st
 
 from components.i18n import _
 from services.journeys import JourneyMap
+from services.reports import EMOTION_COLOURS
 
-EMOTION_COLOURS = {  # colour-blind-safe diverging scale (blue = good, orange = bad)
-    -3: "#b35806", -2: "#e08214", -1: "#fdb863", 0: "#f7f7f7", 1: "#b2abd2", 2: "#8073ac", 3: "#542788",
-}
 EMOTION_FACES = {-3: "😫", -2: "😟", -1: "🙁", 0: "😐", 1: "🙂", 2: "😀", 3: "🤩"}
 
 STYLE = """

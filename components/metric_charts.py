@@ -10,8 +10,8 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE
 from components.i18n import _
+from services.reports import PALETTE
 
 ON_TARGET = (PALETTE[0], "circle")
 OFF_TARGET = (PALETTE[5], "diamond")

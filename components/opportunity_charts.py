@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE, plot_text
+from components.charts import plot_text
 from components.i18n import _
 from components.labels import label
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
 from services.journeys import EFFORT_MIDPOINT, VALUE_MIDPOINT
+from services.reports import PALETTE
 
 # Colour and symbol per status: two cues, so the matrix reads without colour vision too.
 STATUS_STYLE = {

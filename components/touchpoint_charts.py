@@ -7,10 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.charts import PALETTE
 from components.i18n import _
 from components.labels import label
 from components.touchpoint_labels import QUADRANTS
+from services.reports import PALETTE
 from services.touchpoints import MIDPOINT
 
 # Colour and symbol per quadrant: two cues, so the matrix reads without colour vision too.

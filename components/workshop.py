@@ -18,39 +18,53 @@ from sqlalchemy import Engine
 from components.comments import comment_thread
 from components.feedback import attempt
 from components.i18n import N_, _
+from components.identity import current_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
 from models.db import read_session
-from services import workshop, workspaces
+from services import accounts, workshop, workspaces
 from services.journeys import JourneyMap, load_journey_map
 
 POLL_SECONDS = 2.0
 HEARTBEAT_SECONDS = 10.0
-NAME, FACILITATOR, SESSION = "workshop.name", "workshop.facilitator", "workshop.session_key"
+SESSION = "workshop.session_key"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
 
 
-def participant() -> tuple[str, bool] | None:
-    """The joined participant's display name and role, or None before joining."""
+def participant(engine: Engine, workspace_id: int) -> tuple[str, bool]:
+    """The signed-in person's name (a guest's marked "(guest)") and whether its role runs workshops."""
     st.session_state.setdefault(SESSION, uuid.uuid4().hex)
-    name = st.session_state.get(NAME)
-    return (name, bool(st.session_state.get(FACILITATOR))) if name else None
+    actor = current_actor(engine)
+    return actor.name, actor.role_in(workspace_id) in ("facilitator", "admin")
 
 
-def join_form(engine: Engine) -> None:
-    with st.form("workshop.join"):
-        st.subheader(_("Join the workshop"), anchor=False)
-        name = st.text_input(_("Your name, as the others will see it"), key="workshop.join.name", max_chars=80)
-        facilitator = st.checkbox(_("I am the facilitator"), key="workshop.join.facilitator")
-        if st.form_submit_button(_("Join"), type="primary"):
-            if not name.strip():
-                st.error(_("Please enter a name."))
-            else:
-                st.session_state[NAME] = name.strip()
-                st.session_state[FACILITATOR] = facilitator
-                attempt(engine, workshop.forget_stale, "")  # people who left long ago
-                st.session_state.pop("app.flash", None)
+def guest_links_panel(engine: Engine, workspace_id: int, journey_id: int) -> None:
+    """Links for guests of this journey: make one (shown once), see who joined, withdraw it."""
+    with st.form("workshop.link.form", clear_on_submit=True):
+        label_col, hours_col = st.columns([3, 1])
+        label = label_col.text_input(_("Label (e.g. the workshop's date)"), key="workshop.link.label", max_chars=80)
+        hours = hours_col.number_input(_("Valid for hours"), min_value=1, max_value=24 * 14, value=8, key="workshop.link.hours")
+        made = st.form_submit_button(_("Create guest link"))
+    if made:
+        done = attempt(engine, lambda s: accounts.create_guest_link(s, workspace_id, journey_id, hours=hours, label=label)[1],
+                       _("Guest link created. Copy it now: it is shown only once."))
+        if done:
+            st.session_state["workshop.link.new"] = done.value
+    token = st.session_state.pop("workshop.link.new", None)
+    if token:
+        base = str(getattr(st.context, "url", "") or "").split("?")[0]
+        st.code(f"{base}?join={token}", language=None)
+    with read_session(engine) as session:
+        links = accounts.guest_links(session, workspace_id)
+    for row in links.to_dict("records"):
+        text_col, revoke_col = st.columns([5, 1], vertical_alignment="center")
+        state = _("active") if row["active"] else _("withdrawn or expired")
+        text_col.markdown(f"**{md(row['label'] or row['journey'])}** · {state} · "
+                          + _("{count} joined").format(count=int(row["guests"])))
+        if row["active"] and revoke_col.button(_("Withdraw"), key=f"workshop.link.revoke.{row['id']}"):
+            revoke = lambda s, i=int(row["id"]): accounts.revoke_guest_link(s, workspace_id, i)  # noqa: E731
+            if attempt(engine, revoke, _("Link withdrawn."), kind="info"):
                 st.rerun()
 
 
@@ -138,6 +152,8 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
             if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
                        _("Voting round opened.")):
                 st.rerun()
+    with st.expander(_("Guest links for this journey")):
+        guest_links_panel(engine, workspace_id, journey_id)
 
 
 def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, voter: str, is_facilitator: bool) -> None:

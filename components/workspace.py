@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt
 from components.i18n import _
-from models import Workspace
+from components.identity import role_in
+from models import Account, Workspace
 from models.db import read_session
 from services import workspaces
 
@@ -36,9 +37,10 @@ def _workspace_chosen() -> None:
     st.session_state[WORKSPACE_KEY] = st.session_state[SELECT_KEY]
 
 
-def workspace_switcher(engine: Engine) -> Workspace | None:
+def workspace_switcher(engine: Engine, account: Account) -> Workspace | None:
+    """Choose among the workspaces the account is a member of (a site admin: all of them)."""
     with read_session(engine) as session:
-        all_workspaces = workspaces.list_workspaces(session)
+        all_workspaces = workspaces.list_workspaces(session, None if account.is_site_admin else account.id)
     if not all_workspaces:
         st.title("Journey Workbench")
         _create_form(engine, first=True)
@@ -54,10 +56,13 @@ def workspace_switcher(engine: Engine) -> Workspace | None:
     )
     st.query_params["ws"] = str(st.session_state[WORKSPACE_KEY])
     workspace = by_id[st.session_state[WORKSPACE_KEY]]
-    with st.sidebar.expander(_("Manage workspaces")):
-        _create_form(engine)
-        _rename_form(engine, workspace)
-        _delete_form(engine, workspace)
+    if account.guest_link_id is None:  # the forms a role allows; the services check again
+        admin = account.is_site_admin or role_in(engine, workspace.id) == "admin"
+        with st.sidebar.expander(_("Manage workspaces")):
+            _create_form(engine)
+            if admin:
+                _rename_form(engine, workspace)
+                _delete_form(engine, workspace)
     return workspace
 
 

@@ -71,6 +71,7 @@ class ActivityEntry(Audited, table=True):
     workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
     at: datetime = Field(default_factory=utcnow, nullable=False, index=True)
     actor: str = ""
+    account_id: Optional[int] = Field(default=None)  # who acted, when it was a signed-in account (undo goes by it)
     action: str = Field(max_length=20)
     entity_type: str = Field(max_length=40)
     entity_id: Optional[int] = None

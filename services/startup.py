@@ -6,14 +6,19 @@ from sqlmodel import select
 
 from models import Workspace
 from models.db import read_session, upgrade_to_head
+from services import accounts
 from services.unit_of_work import unit_of_work
 from services.workspaces import load_demo_workspace
 
 
-def prepare(engine: Engine) -> None:
-    """Migrations to head, then the demo workspace on an empty database."""
+def prepare(engine: Engine, *, admin_email: str | None = None, admin_password: str | None = None) -> accounts.FirstAdmin | None:
+    """Migrations to head, the demo workspace on an empty database, and on a database without
+    accounts the first administrator (returned, with a generated password when none was given,
+    so the caller can say once how to sign in)."""
     upgrade_to_head(engine)
     ensure_demo_workspace(engine)
+    with unit_of_work(engine) as session:
+        return accounts.ensure_first_admin(session, admin_email, admin_password)
 
 
 def ensure_demo_workspace(engine: Engine) -> None:

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from models.db import create_db_engine, upgrade_to_head
 from models.workspace import Workspace
+from services import journeys
 from services.core.errors import DomainError
-from services.journeys import crud as journeys
 from services.unit_of_work import unit_of_work
 from services.workspaces.crud import create_workspace
 

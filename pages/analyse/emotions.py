@@ -3,12 +3,13 @@
 import streamlit as st
 
 from components.analysis_charts import emotion_overlay_figure
-from components.charts import PALETTE, chart_panel
+from components.charts import chart_panel
 from components.db import get_engine
 from components.i18n import _
 from components.workspace import current_workspace_id
 from models.db import read_session
 from services import journeys
+from services.reports import PALETTE
 
 engine = get_engine()
 workspace_id = current_workspace_id()

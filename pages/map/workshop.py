@@ -4,12 +4,12 @@ import streamlit as st
 
 from components.db import get_engine
 from components.i18n import _
+from components.identity import current_actor
 from components.workshop import (
     POLL_SECONDS,
     comments_panel,
     facilitator_controls,
     focused_map,
-    join_form,
     live_map,
     participant,
     quick_capture,
@@ -37,16 +37,19 @@ if listing.empty:
     st.stop()
 
 names = dict(zip(listing["id"], listing["name"], strict=True))
+only = current_actor(engine).journeys.get(workspace_id)  # a guest: the journey of its link, nothing else
+if only is not None:
+    names = {only: names[only]} if only in names else {}
+if not names:
+    st.info(_("This workshop has ended."))
+    st.stop()
 requested = st.query_params.get("journey", "")
 default = int(requested) if requested.isdigit() and int(requested) in names else next(iter(names))
 journey_id = st.selectbox(_("Journey"), list(names), format_func=names.get, key="workshop.journey",
                           index=list(names).index(default))
 st.query_params["journey"] = str(journey_id)
 
-who = participant()
-if who is None:
-    join_form(engine)
-    st.stop()
+who = participant(engine, workspace_id)
 name, is_facilitator = who
 
 if st.toggle(_("Presentation mode"), key="workshop.presentation"):

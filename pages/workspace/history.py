@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.db import get_engine
-from components.feedback import ACTOR_KEY, attempt
+from components.feedback import attempt
 from components.i18n import _
 from components.workspace import current_workspace_id
 from models.db import read_session
@@ -16,12 +16,7 @@ st.title(_("History"))
 with read_session(engine) as session:
     listing = journeys.list_journeys(session, workspace_id)
 journey_names = {0: _("Whole workspace"), **dict(zip(listing["id"], listing["name"], strict=True))}
-scope_col, name_col = st.columns(2)
-journey_id = scope_col.selectbox(_("Show"), list(journey_names), format_func=journey_names.get, key="history.journey")
-name_col.text_input(_("Your name (as in the workshop)"), key="history.name", value=st.session_state.get(ACTOR_KEY, ""),
-                    on_change=lambda: st.session_state.__setitem__(ACTOR_KEY, st.session_state["history.name"].strip()),
-                    help=_("Changes are saved under this name; undo takes back your own last change."))
-me = st.session_state.get(ACTOR_KEY, "")
+journey_id = st.selectbox(_("Show"), list(journey_names), format_func=journey_names.get, key="history.journey")
 
 with read_session(engine) as session:
     log = audit.history(session, workspace_id, journey_id=journey_id or None, limit=200)
@@ -29,8 +24,8 @@ with read_session(engine) as session:
 
 history_tab, trash_tab = st.tabs([_("Changes"), _("Trash")])
 with history_tab:
-    if st.button(_("Undo my last change"), key="history.undo", type="primary", disabled=not me):
-        done = attempt(engine, lambda s: history.undo_last(s, workspace_id, me), _("Undone."))
+    if st.button(_("Undo my last change"), key="history.undo", type="primary"):
+        done = attempt(engine, lambda s: history.undo_last(s, workspace_id), _("Undone."))
         if done:
             st.rerun()
     if log.empty:

@@ -1,4 +1,4 @@
-"""Workspace settings: description, the channel list, a fresh demo workspace, database facts."""
+"""Workspace settings: description, channels, a fresh demo workspace; members (admins); accounts and database facts (site admins)."""
 
 import pandas as pd
 import streamlit as st
@@ -6,6 +6,8 @@ import streamlit as st
 from components.db import get_engine
 from components.feedback import attempt
 from components.i18n import _
+from components.identity import current_actor
+from components.members import members_panel, new_account_form
 from components.workspace import WORKSPACE_KEY, current_workspace_id
 from models.db import read_session
 from services import workspaces
@@ -68,5 +70,12 @@ if st.button(_("Load demo workspace"), key="settings.load_demo"):
         st.query_params["ws"] = str(loaded.value)
         st.rerun()
 
-st.subheader(_("Database"), anchor=False)
-st.code(engine.url.render_as_string(hide_password=True), language=None)
+actor = current_actor(engine)
+if actor.role_in(workspace_id) == "admin":
+    st.subheader(_("Members"), anchor=False)
+    members_panel(engine, workspace_id)
+if actor.site_admin:
+    st.subheader(_("Accounts"), anchor=False)
+    new_account_form(engine)
+    st.subheader(_("Database"), anchor=False)
+    st.code(engine.url.render_as_string(hide_password=True), language=None)

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, select
 
 import models
 from models import ActivityEntry, Journey, Workspace
@@ -49,11 +49,12 @@ from services.audit.values import (
     label,
     row_values,
 )
-from services.core import acting, aggregates, create
+from services.core import access, acting, aggregates, create
 
 # session.info keys
-BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING = (
+BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING, CREATED = (
     "activity.batch", "activity.bumped", "activity.owners", "activity.recorded", "activity.reverts", "activity.pending",
+    "access.created",
 )
 
 Owner = tuple[int | None, int | None]  # (workspace_id, journey_id)
@@ -133,13 +134,35 @@ class _Pending:
     skipped: set[int]
 
 
+def _check_access(session: Session) -> None:
+    """Refuse the whole flush if the actor's role does not allow one of its rows (before any SQL)."""
+    actor = acting(session)
+    if actor.is_system:
+        return
+    rows = [(obj, CREATE) for obj in session.new] + [(obj, UPDATE) for obj in session.dirty if session.is_modified(obj)]
+    for obj in session.deleted:
+        for key in inspect(obj).unloaded:  # its parents decide where it belongs: load them while it exists
+            getattr(obj, key)
+        rows.append((obj, DELETE))
+    written = [(obj.__tablename__, action, row_values(obj)) for obj, action in rows if isinstance(obj, SQLModel)]
+    cache = _resolve(session, [need for table, _action, values in written for need in _needs(table, values)])
+    created: set[int] = session.info.setdefault(CREATED, set())
+    for table, action, values in written:
+        workspace_id, journey_id = _owner(table, values, cache)
+        if workspace_id in created and table != "workspace":
+            continue  # the actor set this workspace up in this same unit of work
+        access.check_write(actor, table, action, workspace_id, journey_id)
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _check_access(session)
     needs: list[tuple[str, int]] = []
     deleted_rows: list[tuple[Any, str]] = []
     for obj in session.new:
         if isinstance(obj, ActivityEntry):
             obj.batch = obj.batch or batch_id(session)
             obj.actor = obj.actor or acting(session).name
+            obj.account_id = obj.account_id or acting(session).account_id
             if obj.reverts_id is None and session.info.get(REVERTS) is not None:
                 obj.reverts_id = session.info[REVERTS]
             continue
@@ -188,12 +211,14 @@ def _encoded_snapshot(snapshot: dict[str, list[dict[str, Any]]]) -> dict[str, An
 def _after_flush(session: Session, _context: Any) -> None:
     pending: _Pending = session.info.pop(PENDING, None) or _Pending({}, set())
     cache = session.info.setdefault(OWNERS, {})
-    actor = acting(session).name
+    acting_now = acting(session)
+    actor, account_id = acting_now.name, acting_now.account_id
     reverts = session.info.get(REVERTS)
     now = utcnow()
     entries: list[dict[str, Any]] = []
     touched: set[int] = set()
     gone_workspaces = {obj.id for obj in session.deleted if isinstance(obj, Workspace)}
+    session.info.setdefault(CREATED, set()).update(obj.id for obj in session.new if isinstance(obj, Workspace))
 
     def add(table: str, owner: Owner, action: str, entity_id: Any, summary: str, before: Any, after: Any, version: Any) -> None:
         workspace_id, journey_id = owner
@@ -205,7 +230,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         entries.append({
             "workspace_id": workspace_id, "at": now, "actor": actor, "action": action, "entity_type": table,
             "entity_id": entity_id, "journey_id": journey_id, "summary": summary, "before": before, "after": after,
-            "entity_version": version, "batch": "", "reverts_id": reverts,
+            "entity_version": version, "batch": "", "reverts_id": reverts, "account_id": account_id,
             "created_at": now, "updated_at": now, "version": 1,
         })
 
@@ -271,6 +296,8 @@ def _on_execute(state: Any) -> None:
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
+    if name == "activity_entry" and not acting(state.session).is_system:  # the log's rows: only where one may write
+        _check_log_statement(state, table)
     if name is None or name in SILENT or name == "workspace" or name not in _tracked_tables():
         return
     session = state.session
@@ -288,8 +315,9 @@ def _on_execute(state: Any) -> None:
         found = [{column: value} for value in {row.get(column) for row in rows} if value is not None]
         kind = lookups.get(column)
         cache = _resolve(session, [(kind, values[column]) for values in found] if kind else [])
-        _bump(session, (values["workspace_id"] if kind is None else cache.get((kind, values[column]), (None,))[0]
-                        for values in found))
+        workspaces = {values["workspace_id"] if kind is None else cache.get((kind, values[column]), (None,))[0] for values in found}
+        _check_bulk(session, name, CREATE, workspaces)
+        _bump(session, workspaces)
         return
     # UPDATE/DELETE: the rows' workspaces, found with the statement's own WHERE, raised in the same statement.
     owners = aggregates.owner_select(table)
@@ -301,6 +329,9 @@ def _on_execute(state: Any) -> None:
     # An executemany UPDATE binds its WHERE per row: the first row stands for all (every bulk
     # write here stays inside one workspace).
     params = (params[0] if params else None) if isinstance(params, list) else params
+    if not acting(session).is_system:
+        touched = session.connection().execute(owners.distinct(), params or {}).scalars().all()
+        _check_bulk(session, name, UPDATE if state.is_update else DELETE, set(touched))
     workspace = Workspace.__table__  # type: ignore[attr-defined]
     bumped = session.connection().execute(
         sql_update(workspace).where(workspace.c.id.in_(owners.scalar_subquery()))
@@ -308,6 +339,36 @@ def _on_execute(state: Any) -> None:
         params or {},
     ).scalars().all()
     session.info.setdefault(BUMPED, set()).update(bumped)
+
+
+def _check_log_statement(state: Any, table: Any) -> None:
+    if state.is_insert:
+        params = state.parameters
+        rows = params if isinstance(params, list) else [params] if isinstance(params, dict) else []
+        if not rows:
+            rows = [{getattr(key, "key", str(key)): getattr(value, "value", None)
+                     for key, value in (state.statement._values or {}).items()}]
+        workspaces = {row.get("workspace_id") for row in rows}
+    else:
+        owners = select(table.c.workspace_id).distinct()
+        if state.statement.whereclause is not None:
+            owners = owners.where(state.statement.whereclause)
+        workspaces = set(state.session.connection().execute(owners).scalars().all())
+    _check_bulk(state.session, "activity_entry", CREATE if state.is_insert else UPDATE if state.is_update else DELETE, workspaces)
+
+
+def _check_bulk(session: Session, table: str, action: str, workspace_ids: set[int | None]) -> None:
+    """A bulk statement is allowed when its rows' every workspace allows it (journey-wide rights only:
+    a participant never writes in bulk)."""
+    actor = acting(session)
+    if actor.is_system:
+        return
+    created = session.info.get(CREATED, set())
+    for workspace_id in workspace_ids:
+        if workspace_id not in created and (actor.role_in(workspace_id) == "participant" or workspace_id is None):
+            raise access.Forbidden(access.NOT_ALLOWED)
+        if workspace_id not in created:
+            access.check_write(actor, table, action, workspace_id)
 
 
 _TRACKED_TABLES: set[str] = set()
@@ -367,6 +428,11 @@ def reverting(session: Session, entry_id: int) -> Iterator[None]:
         session.info[REVERTS] = previous
 
 
+
+
+def created_here(session: Session, workspace_id: int) -> None:
+    """A workspace made in this unit of work with a bulk insert: its actor may fill it (as after an ORM create)."""
+    session.info.setdefault(CREATED, set()).add(workspace_id)
 
 
 def record(

@@ -24,16 +24,19 @@ from sqlalchemy import Table, or_
 from sqlmodel import Session, SQLModel, select
 
 from models import (
+    Account,
     ActivityEntry,
     Channel,
     Comment,
     ContentItem,
     ContentMapping,
+    GuestLink,
     Journey,
     JourneyPersona,
     KanoAnswer,
     KanoItem,
     Measurement,
+    Membership,
     Metric,
     Opportunity,
     OpportunityPainPoint,
@@ -41,6 +44,7 @@ from models import (
     Persona,
     PersonaChannel,
     Presence,
+    SignIn,
     Stage,
     Step,
     StepPersonaEmotion,
@@ -118,6 +122,10 @@ DECLARATION: tuple[Member, ...] = (
     Member(Comment, "workspace_id", aggregate="workshop"),
     Member(Presence, "workspace_id", aggregate="workshop"),
     Member(ActivityEntry, "workspace_id", aggregate="audit"),
+    Member(GuestLink, "workspace_id", aggregate="access"),
+    Member(Membership, "workspace_id", aggregate="access"),
+    Member(Account, aggregate="accounts"),  # belongs to no workspace: it is who signs in
+    Member(SignIn, "account_id"),
 )
 
 _BY_NAME: dict[str, Member] = {m.name: m for m in DECLARATION}
@@ -157,8 +165,9 @@ def aggregate_of(name: str) -> str:
 
 
 def _up(m: Member) -> str | None:
-    """The column that leads one step closer to the workspace (None: the row has ``workspace_id``, or is it)."""
-    if m.model is Workspace or "workspace_id" in m.table.c:
+    """The column that leads one step closer to the workspace (None: the row has ``workspace_id``, is it,
+    or belongs to no workspace)."""
+    if m.parent is None or "workspace_id" in m.table.c:
         return None
     return m.scope or m.parent
 
@@ -184,9 +193,10 @@ def scope_owner(model: type[SQLModel]) -> type[SQLModel]:
 def owner_select(table: Table) -> Any:
     """SELECT the workspace id of ``table``'s rows, joined up the scope path (None: not in a workspace)."""
     m = member(table.name)
-    if m.model is Workspace:
+    owner = scope_owner(m.model).__table__  # type: ignore[attr-defined]
+    if m.model is Workspace or "workspace_id" not in owner.c:  # the workspace itself; accounts and sign-ins
         return None
-    query = select(scope_owner(m.model).__table__.c.workspace_id).select_from(table)  # type: ignore[attr-defined]
+    query = select(owner.c.workspace_id).select_from(table)  # type: ignore[attr-defined]
     for parent, onclause in via(m.model):
         query = query.join(parent, onclause)
     return query
@@ -215,6 +225,7 @@ def owner_lookups(name: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         (column, refs[column].name) for column in ordered
         if column in refs and refs[column].model is not Workspace and refs[column].name != name
+        and "workspace_id" in scope_owner(refs[column].model).__table__.c  # not an account: it is in no workspace
         and (column == up or knows_journey(refs[column].name))
     )
 

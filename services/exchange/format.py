@@ -211,6 +211,11 @@ WORKSPACE_FIELDS = ("name", "description")
 NOT_EXCHANGED: dict[str, str] = {
     "presence": "who has the app open right now: a live session, not workspace data",
     "workspace.revision": "a counter live views poll; it starts anew in the importing workspace",
+    "activity_entry.account_id": "accounts belong to an installation; the entry keeps the actor's name",
+    "account": "who signs in to this installation, with password hashes: never exported",
+    "membership": "roles are given per installation by its admins",
+    "guest_link": "workshop links are short-lived and hold token hashes",
+    "sign_in": "signed-in browsers: a live session, not workspace data",
 }
 
 # Activity entries name their entity by table name; the kind of key it maps to.

@@ -48,7 +48,7 @@ from models import (
     Workspace,
 )
 from models.base import utcnow
-from services import audit, core, workspaces
+from services import accounts, audit, core, workspaces
 from services.core import N_, DomainError
 from services.exchange.check import _objects
 from services.exchange.document import COPY, MAX_IMPORT_BYTES, MISSING_ID, NAMED, NEW, PART, REPLACE, WORKSPACE_KEY, _values
@@ -74,8 +74,10 @@ def import_document(
     """Check the file again (the preview may be stale) and write it in the caller's transaction.
 
     Raises :class:`~services.core.Problems` (bad file) or DomainError (e.g. the workspace name is taken); the caller's
-    the unit of work then rolls everything back.
+    unit of work then rolls everything back. Replacing by name is for the workspace's admins.
     """
+    if workspace_id is not None and mode == REPLACE:
+        core.require_role(session, workspace_id, "admin")
     plan = plan_import(session, data, workspace_id=workspace_id, mode=mode, workspace_name=workspace_name, max_bytes=max_bytes)
     writer = _Writer(session, plan)
     try:
@@ -181,6 +183,8 @@ class _Writer:
             raise DomainError(N_("A workspace with this name already exists."), field="name")
         self.ws = self.session.execute(insert(table).values(name=values.name, description=values.description)
                                        .returning(table.c.id)).scalar_one()
+        audit.created_here(self.session, self.ws)  # the importer sets it up: its rows need no role yet
+        accounts.join_as_creator(self.session, self.ws)
         if self.plan.scope == "journey":  # the standard channels, as a new workspace has them
             self.insert(Channel, [{"workspace_id": self.ws, "name": name, "is_online": online, "category": category}
                                   for name, online, category in DEFAULT_CHANNELS])

@@ -23,7 +23,7 @@ from services.history import undo
 # ---------------------------------------------------------------------------
 
 
-def undo_last(session: Session, workspace_id: int, actor: str) -> str:
+def undo_last(session: Session, workspace_id: int, actor: str = "") -> str:
     """Take back ``actor``'s last save that is not undone yet (every change of that write
     transaction, newest first); returns its summary. Repeating it goes further back.
 
@@ -32,15 +32,18 @@ def undo_last(session: Session, workspace_id: int, actor: str) -> str:
     - a deleted row comes back (a step or stage with everything on it, as from the trash).
 
     Refused (DomainError, naming the person) when someone else changed one of the rows since:
-    their change would be lost.
+    their change would be lost. "Mine" is the signed-in account of the unit of work; only the
+    system (a script, a test) names the actor by ``actor``.
     """
-    actor = actor.strip()
-    if not actor:
+    account_id = core.acting(session).account_id
+    actor = actor.strip() if account_id is None else core.acting(session).name
+    if not actor and account_id is None:
         raise DomainError(N_("Enter your name to undo your changes."))
     reverted = aliased(ActivityEntry)
     undone = exists().where(reverted.reverts_id == ActivityEntry.id)
+    who = ActivityEntry.account_id == account_id if account_id is not None else ActivityEntry.actor == actor
     mine = select(ActivityEntry).where(
-        ActivityEntry.workspace_id == workspace_id, ActivityEntry.actor == actor,
+        ActivityEntry.workspace_id == workspace_id, who,
         col(ActivityEntry.action).in_(CHANGES), col(ActivityEntry.reverts_id).is_(None), ActivityEntry.batch != "",
         ~undone,
     )
@@ -49,15 +52,15 @@ def undo_last(session: Session, workspace_id: int, actor: str) -> str:
         raise DomainError(N_("You have no change left to undo."))
     entries = session.exec(mine.where(ActivityEntry.batch == last.batch).order_by(col(ActivityEntry.id).desc())).all()
     for entry in entries:
-        _undo(session, workspace_id, entry, actor)
+        _undo(session, workspace_id, entry, actor, account_id)
     return last.summary
 
 
-def _undo(session: Session, workspace_id: int, entry: ActivityEntry, actor: str) -> None:
+def _undo(session: Session, workspace_id: int, entry: ActivityEntry, actor: str, account_id: int | None = None) -> None:
     if entry.action == DELETE:
         _restore_deleted(session, workspace_id, entry)
         return
-    others = [e for e in audit.later(session, entry) if e.actor != actor]
+    others = [e for e in audit.later(session, entry) if (e.account_id != account_id if account_id is not None else e.actor != actor)]
     if others:
         _refuse_changed(others[-1], entry.summary)
     row = audit.current(session, workspace_id, entry.entity_type, entry.entity_id)

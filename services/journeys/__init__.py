@@ -12,7 +12,6 @@ from services.journeys.crud import (
     STEP_FIELDS,
     TO_BE_SUFFIX,
     TRANSITION_FIELDS,
-    LifecycleLink,
     StageDirection,
     StepDirection,
     create_journey,
@@ -27,7 +26,6 @@ from services.journeys.crud import (
     delete_stage,
     delete_step,
     delete_transition,
-    duplicate_journey,
     filter_journeys,
     get_journey,
     get_opportunity,
@@ -36,19 +34,15 @@ from services.journeys.crud import (
     get_step,
     get_transition,
     journey_persona_ids,
-    lifecycle_chains,
     list_journeys,
     list_opportunities,
     list_pain_points,
     list_stages,
     list_steps,
     list_transitions,
-    move_stage,
-    move_step,
     opportunity_pain_points,
     set_journey_personas,
     set_opportunity_pain_points,
-    set_persona_emotion,
     step_reference,
     steps_frame,
     transitions_frame,
@@ -63,6 +57,7 @@ from services.journeys.emotions import (
     CURVE_COLUMNS,
     curve_summary,
     emotion_curves,
+    set_persona_emotion,
     versions,
 )
 from services.journeys.flows import (
@@ -108,6 +103,13 @@ from services.journeys.opportunities import (
     portfolio,
     save_portfolio,
     status_counts,
+)
+from services.journeys.structure import (
+    LifecycleLink,
+    duplicate_journey,
+    lifecycle_chains,
+    move_stage,
+    move_step,
 )
 from services.journeys.templates import (
     TEMPLATES,

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from models import Journey, Stage, Step
+from models import Journey, JourneyPersona, Stage, Step, StepPersonaEmotion
 from services import core
+from services.core import N_, DomainError
+from services.journeys import crud as journeys
 
 CURVE_COLUMNS = ["journey_id", "journey", "state", "step_id", "step_title", "stage_name", "order", "relative",
                  "emotion", "is_moment_of_truth"]
@@ -75,3 +77,32 @@ def curve_summary(curves: pd.DataFrame) -> pd.DataFrame:
     summary["lowest"] = lowest["emotion"]
     return summary.reset_index()[["journey_id", "journey", "state", "steps", "mean", "lowest_step", "lowest",
                                   "moments_of_truth"]]
+
+
+# --- per-persona emotions -----------------------------------------------------------------------
+
+
+def set_persona_emotion(
+    session: Session, workspace_id: int, step_id: int, persona_id: int, emotion: int | None
+) -> StepPersonaEmotion | None:
+    """Record how one of the journey's personas feels at the step; ``None`` removes it (the persona
+    then feels as the step says).
+
+    Rows of a persona later detached from the journey are kept but not shown:
+    attaching the persona again brings its scores back.
+    """
+    step = journeys.get_step(session, workspace_id, step_id)
+    link = session.get(JourneyPersona, (step.journey_id, persona_id))
+    if link is None or link.workspace_id != workspace_id:
+        raise DomainError(N_("This persona is not attached to the journey."), field="persona_id")
+    existing = session.exec(
+        select(StepPersonaEmotion).where(StepPersonaEmotion.step_id == step_id, StepPersonaEmotion.persona_id == persona_id)
+    ).first()
+    if emotion is None:
+        if existing is not None:
+            session.delete(existing)
+            core.flush(session)
+        return None
+    if existing is not None:
+        return core.update(session, StepPersonaEmotion, existing.id, {"emotion": emotion})  # type: ignore[arg-type]
+    return core.create(session, StepPersonaEmotion, {"step_id": step_id, "persona_id": persona_id, "emotion": emotion})

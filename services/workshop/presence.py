@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from models import Presence
 from models.base import utcnow
-from services import journeys
+from services import core, journeys
 from services.core import N_, DomainError
 
 PRESENT_SECONDS = 30
@@ -101,7 +101,9 @@ def set_focus(
     With ``session_key`` (recommended) the focus is stored on that browser session's row, which
     becomes a facilitator's; without it on every facilitator present on the map. Refused when
     there is none (the facilitator's heartbeat comes first). Not logged, no revision move.
+    Only a facilitator (or admin) of the workspace may steer the room.
     """
+    core.require_role(session, workspace_id, "facilitator")
     if stage_id is not None:
         stage = journeys.get_stage(session, workspace_id, stage_id)
         if stage.journey_id != journey_id:
@@ -126,6 +128,7 @@ def set_timer(
 ) -> datetime | None:
     """Start a countdown of ``minutes`` for the room (``None`` stops it); returns when it ends.
     Stored like the focus (see :func:`set_focus`)."""
+    core.require_role(session, workspace_id, "facilitator")
     if minutes is not None and not 0 < minutes <= 24 * 60:
         raise DomainError(N_("Must be between {low} and {high}."), field="minutes", low=1, high=24 * 60)
     now = utcnow()

@@ -4,19 +4,25 @@ from sqlalchemy import func
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
-from models import Workspace
-from services import core
+from models import Membership, Workspace
+from services import accounts, core
 from services.core import N_, DomainError
 from services.workspaces import channels
 
 
-def list_workspaces(session: Session) -> list[Workspace]:
-    return list(session.exec(select(Workspace).order_by(Workspace.name)).all())
+def list_workspaces(session: Session, account_id: int | None = None) -> list[Workspace]:
+    """The workspaces an account is a member of (every workspace for the system: ``None``), by name."""
+    query = select(Workspace)
+    if account_id is not None:
+        query = query.join(Membership, Membership.workspace_id == Workspace.id).where(Membership.account_id == account_id)
+    return list(session.exec(query.order_by(Workspace.name)).all())
 
 
 def create_workspace(session: Session, name: str, description: str = "", *, with_channels: bool = True) -> Workspace:
-    """A new workspace, filled with the standard channels so forms have choices at once."""
+    """A new workspace, filled with the standard channels so forms have choices at once; the
+    account that creates it becomes its admin."""
     workspace = core.create(session, Workspace, {"name": name, "description": description})
+    accounts.join_as_creator(session, workspace.id)  # type: ignore[arg-type]
     if with_channels:
         channels.add_default_channels(session, workspace.id)
     return workspace

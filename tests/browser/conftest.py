@@ -16,6 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from components.auth import COOKIE
+from models.db import create_db_engine, upgrade_to_head
+from services import accounts
+from services.unit_of_work import unit_of_work
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -40,8 +45,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
+def browser_context_args(browser_context_args: dict, sign_in_token: str) -> dict:
+    """Every page is signed in as the tester: the sign-in cookie is in the context from the start."""
+    cookie = {"name": COOKIE, "value": sign_in_token, "domain": "127.0.0.1", "path": "/", "httpOnly": False,
+              "secure": False, "sameSite": "Strict", "expires": -1}
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True,
+            "storage_state": {"cookies": [cookie], "origins": []}}
 
 
 def _free_port() -> int:
@@ -57,7 +66,19 @@ def app_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, app_database: Path) -> Iterator[str]:
+def sign_in_token(app_database: Path) -> str:
+    """A site administrator signed in before the app starts (the app loads the demo on its first page)."""
+    engine = create_db_engine(f"sqlite:///{app_database}")
+    upgrade_to_head(engine)
+    with unit_of_work(engine) as session:
+        tester = accounts.create_account(session, "tester@example.com", "Tester", "correct horse battery", site_admin=True)
+        token = accounts.start_sign_in(session, tester.id)  # type: ignore[arg-type]
+    engine.dispose()
+    return token
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_database: Path, sign_in_token: str) -> Iterator[str]:
     """A running app on a temporary database (with the demo workspace loaded on start)."""
     database = app_database
     port = _free_port()

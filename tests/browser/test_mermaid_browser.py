@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from models import Journey
 from models.db import read_session
+from services import journeys
 from services.exchange import interop
-from services.journeys import crud as journeys
 from services.journeys import grid
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work

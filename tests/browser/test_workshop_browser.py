@@ -1,34 +1,64 @@
-"""Two participants in two browsers: a card captured by one appears for the other without a reload."""
+"""Two people in two browsers: a facilitator signed in, a guest who joined through a link. A card
+captured by the guest appears for the facilitator without a reload; the guest reaches nothing else."""
 
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlmodel import select
+
+from components.auth import COOKIE
+from models import Journey, Membership, Workspace
+from models.db import create_db_engine
+from services import accounts, startup
+from services.unit_of_work import unit_of_work
+
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
-def _join(page: Page, app_url: str, name: str, facilitator: bool = False) -> None:
-    page.goto(f"{app_url}/?lang=en")
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Workshop").click()
+def _setup(app_database: Path) -> tuple[str, str, int, int]:
+    """A facilitator's sign-in token and a guest link for the demo's first journey (its id, and another one)."""
+    engine = create_db_engine(f"sqlite:///{app_database}")
+    startup.ensure_demo_workspace(engine)  # as the app does on its first page, if no test opened one yet
+    with unit_of_work(engine) as session:
+        workspace_id = session.exec(select(Workspace.id).order_by(Workspace.id)).first()
+        first, other = session.exec(select(Journey.id).where(Journey.workspace_id == workspace_id).order_by(Journey.id)).all()[:2]
+        anna = accounts.create_account(session, f"anna.{time.monotonic_ns()}@example.com", "Anna", "correct horse battery")
+        session.add(Membership(workspace_id=workspace_id, account_id=anna.id, role="facilitator"))
+        session.flush()
+        token = accounts.start_sign_in(session, anna.id)  # type: ignore[arg-type]
+        _link, guest_token = accounts.create_guest_link(session, workspace_id, first, hours=1)  # type: ignore[arg-type]
+    engine.dispose()
+    return token, guest_token, first, other  # type: ignore[return-value]
+
+
+def _context(browser: Browser, token: str | None = None) -> BrowserContext:
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    if token:
+        context.add_cookies([{"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": "/", "sameSite": "Strict"}])
+    return context
+
+
+def _open_workshop(page: Page, app_url: str, journey_id: int) -> None:
+    page.goto(f"{app_url}/workshop?lang=en&journey={journey_id}")
     expect(page.get_by_role("heading", name="Workshop", exact=True)).to_be_visible(timeout=30_000)
-    form = page.get_by_test_id("stForm").filter(has_text="Join the workshop")
-    form.get_by_label("Your name, as the others will see it").fill(name)
-    if facilitator:
-        form.get_by_text("I am the facilitator").click()
-    form.get_by_role("button", name="Join").click()
     expect(page.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
 
 
-def test_a_capture_appears_for_the_other_participant_within_three_seconds(
-    browser: Browser, app_url: str, screenshot_dir: Path
+def test_a_guest_capture_appears_for_the_facilitator_within_three_seconds(
+    browser: Browser, app_url: str, app_database: Path, screenshot_dir: Path
 ) -> None:
-    anna_context, ben_context = browser.new_context(viewport={"width": 1400, "height": 1000}), \
-        browser.new_context(viewport={"width": 1400, "height": 1000})
+    token, guest_token, journey_id, other_journey = _setup(app_database)
+    anna_context, ben_context = _context(browser, token), _context(browser)
     anna, ben = anna_context.new_page(), ben_context.new_page()
     try:
-        _join(anna, app_url, "Anna", facilitator=True)
-        _join(ben, app_url, "Ben")
-        expect(anna.get_by_text("Ben", exact=False).first).to_be_visible(timeout=15_000)  # presence
+        _open_workshop(anna, app_url, journey_id)
+        ben.goto(f"{app_url}/?lang=en&join={guest_token}")
+        ben.get_by_label("Your name").fill("Ben")
+        ben.get_by_role("button", name="Join").click()
+        expect(ben.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
+        expect(ben.get_by_text("Signed in as Ben")).to_be_visible()
+        expect(anna.get_by_text("Ben (guest)", exact=False).first).to_be_visible(timeout=15_000)  # presence
 
         capture = ben.get_by_test_id("stForm").filter(has_text="Capture a thought")
         capture.get_by_label("Capture a thought for the focused stage").fill("Zahlart fehlt im Checkout")
@@ -39,6 +69,30 @@ def test_a_capture_appears_for_the_other_participant_within_three_seconds(
         seen_after = time.monotonic() - saved_at
         anna.screenshot(path=str(screenshot_dir / "workshop-live.png"))
         assert seen_after < 3.0, f"the other participant saw it after {seen_after:.1f} s"
+
+        # the guest sees only the workshop of its journey, even when it asks for another one or another page
+        ben.goto(f"{app_url}/personas?lang=en&journey={other_journey}")
+        expect(ben.get_by_role("heading", name="Workshop", exact=True)).to_be_visible(timeout=30_000)
+        expect(ben.get_by_role("link", name="Personas")).to_have_count(0)
+        ben.screenshot(path=str(screenshot_dir / "workshop-guest.png"))
     finally:
         anna_context.close()
         ben_context.close()
+
+
+def test_a_withdrawn_link_admits_nobody(browser: Browser, app_url: str, app_database: Path) -> None:
+    _token, guest_token, _journey, _other = _setup(app_database)
+    engine = create_db_engine(f"sqlite:///{app_database}")
+    with unit_of_work(engine) as session:
+        link = accounts.valid_link(session, guest_token)
+        accounts.revoke_guest_link(session, link.workspace_id, link.id)  # type: ignore[arg-type]
+    engine.dispose()
+    context = _context(browser)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?lang=en&join={guest_token}")
+        page.get_by_label("Your name").fill("Late")
+        page.get_by_role("button", name="Join").click()
+        expect(page.get_by_text("This workshop link is not valid")).to_be_visible(timeout=15_000)
+    finally:
+        context.close()

@@ -4,6 +4,7 @@
 into the next; it is cleared before and after every test.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from components.identity import ACCOUNT_KEY
 from models.db import create_db_engine, upgrade_to_head
+from services import accounts
 from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
@@ -20,14 +23,22 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
+TESTER = {"email": "tester@example.com", "name": "Tester", "password": "correct horse battery"}
+SIGNED_IN = "WORKBENCH_TEST_ACCOUNT"  # the account start_app signs in (set by the database fixture)
+
+
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """An empty, migrated database that the app under test will open."""
+    """An empty, migrated database that the app under test will open, with one site administrator
+    (every app started with :func:`start_app` is signed in as it)."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_resource.clear()
     engine = create_db_engine(url)
     upgrade_to_head(engine)
+    with unit_of_work(engine) as session:
+        tester = accounts.create_account(session, TESTER["email"], TESTER["name"], TESTER["password"], site_admin=True)
+    monkeypatch.setenv(SIGNED_IN, str(tester.id))
     yield engine
     st.cache_resource.clear()
     engine.dispose()
@@ -40,10 +51,12 @@ def workspace_id(database: Engine) -> int:
         return workspaces.create_workspace(session, "Test workspace").id
 
 
-def start_app(page: str | None = None, *, language: str = "en") -> AppTest:
-    """Run the app (optionally switched to ``page``) in the given UI language."""
+def start_app(page: str | None = None, *, language: str = "en", account_id: int | None = None) -> AppTest:
+    """Run the app signed in (as the tester, or ``account_id``), optionally switched to ``page``, in the
+    given UI language. AppTest has no cookies: the sign-in is put into the session as the sign-in form would."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["lang"] = language
+    at.session_state[ACCOUNT_KEY] = account_id or int(os.environ[SIGNED_IN])
     at.run()
     if page:
         at.switch_page(page)

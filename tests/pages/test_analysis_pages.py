@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import Journey, KanoAnswer, KanoItem
 from models.db import read_session
-from services.journeys import crud as journeys
+from services import journeys
 from services.kano import crud as kano
 from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app

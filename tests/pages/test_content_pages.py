@@ -10,8 +10,8 @@ from sqlmodel import select
 from components.db import get_engine
 from models import ContentItem, ContentMapping
 from models.db import read_session
+from services import journeys
 from services.content import crud as content
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
 from services.unit_of_work import unit_of_work

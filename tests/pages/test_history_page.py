@@ -3,10 +3,10 @@
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from models import Persona, Step
+from models import Membership, Persona, Step
 from models.db import read_session
+from services import accounts, journeys
 from services.audit import log as activity
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
@@ -15,15 +15,23 @@ PAGE = "pages/workspace/history.py"
 
 
 def test_undo_my_last_change_and_restore_an_earlier_version(database: Engine, workspace_id: int) -> None:
-    with unit_of_work(database, actor="Anna") as session:
+    with unit_of_work(database) as session:
+        account = accounts.create_account(session, "anna@example.com", "Anna", "correct horse battery")
+        session.add(Membership(workspace_id=workspace_id, account_id=account.id, role="editor"))
+        session.flush()
+        anna = accounts.actor_for(session, account)
+    with unit_of_work(database, anna) as session:
         mia = personas.create_persona(session, workspace_id, {"name": "Mia", "role": "Kundin"})
-    with unit_of_work(database, actor="Anna") as session:
+    with unit_of_work(database, anna) as session:
         personas.update_persona(session, workspace_id, mia.id, {"role": "Stammkundin"})
-    at = start_app(PAGE)
+    at = start_app(PAGE)  # the tester: nothing of its own to undo
     who = " ".join(str(v) for v in at.dataframe[0].value["actor"])
     assert "Anna" in who
-    assert at.button(key="history.undo").disabled  # no name given yet: nothing of mine to undo
-    at.text_input(key="history.name").set_value("Anna").run()
+    at.button(key="history.undo").click().run()
+    assert any("no change left to undo" in e.value for e in at.error)
+    with read_session(database) as session:
+        assert session.get(Persona, mia.id).role == "Stammkundin"
+    at = start_app(PAGE, account_id=account.id)  # Anna herself
     at.button(key="history.undo").click().run()
     with read_session(database) as session:
         assert session.get(Persona, mia.id).role == "Kundin"

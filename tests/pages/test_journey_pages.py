@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from models import Journey, Stage, Step, Transition
 from models.db import read_session
-from services.journeys import crud as journeys
+from services import journeys
 from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Measurement, Metric, Opportunity
 from models.db import read_session
-from services.journeys import crud as journeys
+from services import journeys
 from services.metrics import crud as metrics
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from tests.pages.conftest import ROOT, start_app
 
-PAGES = sorted(re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text()))
+PAGES = sorted(set(re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())))
 
 
 def test_every_page_file_is_registered() -> None:

@@ -2,12 +2,13 @@
 
 from sqlalchemy import Engine
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
-from models import Comment, PainPoint, Stage, Vote
+from models import Comment, Membership, PainPoint, Stage, Vote
 from models.db import read_session
-from services.journeys import crud as journeys
+from services import accounts, journeys
 from services.unit_of_work import unit_of_work
-from tests.pages.conftest import start_app
+from tests.pages.conftest import APP, start_app
 
 PAGE = "pages/map/workshop.py"
 
@@ -21,12 +22,12 @@ def journey(engine: Engine, workspace_id: int) -> int:
         return created.id
 
 
-def join(name: str, facilitator: bool = False):  # type: ignore[no-untyped-def]
-    at = start_app(PAGE)
-    at.text_input(key="workshop.join.name").set_value(name)
-    if facilitator:
-        at.checkbox(key="workshop.join.facilitator").check()
-    at.button(key="FormSubmitter:workshop.join-Join").click().run()
+def join(engine: Engine, workspace_id: int, name: str, facilitator: bool = False):  # type: ignore[no-untyped-def]
+    """``name`` opens the Workshop page signed in: an account that runs workshops, or an editor."""
+    with unit_of_work(engine) as session:
+        account = accounts.create_account(session, f"{name.lower()}@example.com", name, "correct horse battery")
+        session.add(Membership(workspace_id=workspace_id, account_id=account.id, role="facilitator" if facilitator else "editor"))
+    at = start_app(PAGE, account_id=account.id)
     assert not at.exception, at.exception
     return at
 
@@ -35,16 +36,27 @@ def page_html(at) -> str:  # type: ignore[no-untyped-def]
     return " ".join(h.value for h in at.html)
 
 
-def test_join_requires_a_name(database: Engine, workspace_id: int) -> None:
-    journey(database, workspace_id)
-    at = start_app(PAGE)
-    at.button(key="FormSubmitter:workshop.join-Join").click().run()
-    assert any("Please enter a name" in e.value for e in at.error)
+def test_a_guest_link_needs_a_name_and_admits_to_its_journey_only(database: Engine, workspace_id: int) -> None:
+    journey_id = journey(database, workspace_id)
+    with unit_of_work(database) as session:
+        journeys.create_journey(session, workspace_id, {"name": "Andere Reise"})
+        _link, token = accounts.create_guest_link(session, workspace_id, journey_id, hours=1)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.query_params["join"] = token
+    at.run()
+    at.button(key="FormSubmitter:auth.join-Join").click().run()
+    assert any("This field is required." in e.value for e in at.error)
+    at.text_input(key="auth.join.name").set_value("Gina")
+    at.button(key="FormSubmitter:auth.join-Join").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="workshop.journey").options == ["Workshop-Reise"]  # the other journey is not offered
+    assert "Signed in as Gina" in " ".join(c.value for c in at.sidebar.caption)
 
 
 def test_a_capture_by_one_shows_for_the_other_and_both_are_present(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
-    anna, ben = join("Anna", facilitator=True), join("Ben")
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     ben.text_input(key="workshop.capture.text").set_value("Versandkosten erst im Warenkorb")
     ben.button(key="FormSubmitter:workshop.capture-Add").click().run()
     with read_session(database) as session:
@@ -57,7 +69,7 @@ def test_a_capture_by_one_shows_for_the_other_and_both_are_present(database: Eng
 
 def test_focus_follows_the_facilitator(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
-    anna, ben = join("Anna", facilitator=True), join("Ben")
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     with read_session(database) as session:
         kauf_id = session.exec(select(Stage.id).where(Stage.name == "Kauf")).one()
     anna.selectbox(key="workshop.focus.stage").set_value(kauf_id)
@@ -69,7 +81,7 @@ def test_focus_follows_the_facilitator(database: Engine, workspace_id: int) -> N
 
 def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
-    anna, ben = join("Anna", facilitator=True), join("Ben")
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     anna.text_input(key="workshop.round.name").set_value("Größte Schmerzen")
     anna.number_input(key="workshop.round.dots").set_value(2)
     anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
@@ -86,7 +98,7 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
 
 def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
-    ben = join("Ben")
+    ben = join(database, workspace_id, "Ben")
     ben.text_area(key="workshop.comment.body").set_value("Gibt es dazu Daten?")
     ben.button(key="FormSubmitter:workshop.comment.add-Comment").click().run()
     assert not ben.exception

@@ -24,9 +24,9 @@ from sqlmodel import select
 
 from models import ActivityEntry, Step
 from models.db import read_session
+from services import journeys
 from services.audit import log as activity
 from services.core.errors import ConflictError
-from services.journeys import crud as journeys
 from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 

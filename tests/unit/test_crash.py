@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from models import ActivityEntry, PainPoint, Step
 from models.db import create_db_engine, read_session, upgrade_to_head
-from services.journeys import crud as journeys
+from services import journeys
 from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 

@@ -9,11 +9,11 @@ from sqlmodel import select
 
 from models import ActivityEntry, PainPoint, Persona, Step
 from models.db import create_db_engine, read_session, upgrade_to_head
+from services import journeys
 from services.audit import log as activity
 from services.core.errors import ConflictError, DomainError
 from services.history import restore
 from services.history import undo as history
-from services.journeys import crud as journeys
 from services.journeys import templates as journey_templates
 from services.kano import crud as kano
 from services.personas import crud as personas

@@ -4,10 +4,10 @@ import pytest
 from sqlmodel import select
 
 from models import ContentMapping
+from services import journeys
 from services.content import crud as content
 from services.core import crud as common
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.workspaces import channels
 

@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import select
 
 from models import ContentMapping
+from services import journeys
 from services.content import crud as content
 from services.content import matrix as cm
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
 from services.workspaces import channels

@@ -16,13 +16,12 @@ from sqlmodel import SQLModel, select
 from bench.generate import generate_workspace
 from models import ActivityEntry, Comment, Journey, Persona, Step, Workspace
 from models.db import read_session
-from services import audit, exchange
+from services import audit, exchange, journeys
 from services.core import Problems
 from services.core.errors import DomainError
 from services.exchange import write
 from services.exchange.format import NOT_EXCHANGED, SCHEMA_PATH, covered_columns, schema_text
 from services.history import undo as history
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from models import Journey, Step, StepTouchpoint
 from models.db import read_session
+from services import journeys
 from services.exchange import interop
-from services.journeys import crud as journeys
 from services.journeys import grid
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints

@@ -18,10 +18,9 @@ from models import (
     Transition,
 )
 from models.db import read_session, upgrade_to_head
-from services import audit
+from services import audit, journeys
 from services.core.errors import NotFoundError
 from services.history import undo as history
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
 

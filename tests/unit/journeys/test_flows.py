@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from models import Workspace
+from services import journeys
 from services.core.errors import DomainError
-from services.journeys import crud as journeys
 from services.journeys import flows
 from services.journeys.flows import compute_flow
 from services.metrics import crud as metrics

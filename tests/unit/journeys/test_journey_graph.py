@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from services import journeys
 from services.core.i18n import translate
-from services.journeys import crud as journeys
 from services.journeys.graph import MESSAGES, BranchWarning, load, validate_branches
 
 STEP_COLUMNS = ["id", "title", "is_entry", "entry_share", "is_exit", "exit_kind"]

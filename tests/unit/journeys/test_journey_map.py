@@ -1,7 +1,7 @@
 """The editor's read model: everything of a journey in a fixed number of queries, and the emotion curve."""
 
+from services import journeys
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.journeys.grid import ALL, emotion_curve_data, load_journey_map
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints

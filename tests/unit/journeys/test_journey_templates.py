@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.journeys import crud as journeys
+from services import journeys
 from services.journeys import graph as journey_graph
 from services.journeys import templates as journey_templates
 from services.journeys.templates import TEMPLATES

@@ -19,9 +19,9 @@ from models import (
     StepTouchpoint,
     Transition,
 )
+from services import journeys
 from services.core import crud as common
 from services.core.errors import ConflictError, NotFoundError
-from services.journeys import crud as journeys
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
 

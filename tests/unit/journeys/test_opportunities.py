@@ -9,8 +9,8 @@ from sqlmodel import select
 from components.opportunity_charts import opportunity_matrix_figure
 from models import Opportunity
 from models.db import read_session
+from services import journeys
 from services.core import Problems, RowChange, table_changes
-from services.journeys import crud as journeys
 from services.journeys import opportunities
 from services.unit_of_work import unit_of_work
 from services.workshop import collaboration

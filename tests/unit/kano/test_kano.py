@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from models import KanoAnswer
+from services import journeys
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.kano import crud as kano
 
 

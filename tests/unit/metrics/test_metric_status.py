@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from components.metric_charts import metric_sparkline_figure, metric_trend_figure
 from models import Measurement
+from services import journeys
 from services.core import Problems, RowChange
-from services.journeys import crud as journeys
 from services.journeys import flows
 from services.metrics import crud as metrics
 from services.metrics import dashboard

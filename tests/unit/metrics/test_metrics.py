@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from models import Measurement, Metric
+from services import journeys
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.metrics import crud as metrics
 from services.touchpoints import crud as touchpoints
 

@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from models import Journey, Step
 from models.db import read_session
-from services.journeys import crud as journeys
+from services import journeys, reports
 from services.journeys import grid as journey_map
 from services.personas import crud as personas
-from services.reports import reports
+from services.reports.html import _h
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 
@@ -144,7 +144,7 @@ def test_the_html_report_is_self_contained_and_escapes_user_text(demo_engine: En
     assert page.count("<img class='poster'") == page.count("src='data:image/png;base64,") == len(data.journeys)
     for section in data.journeys:
         for stage in section.map.stages:
-            assert reports._h(stage.name) in page
+            assert _h(stage.name) in page
     assert HOSTILE not in page and "</script><img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Top pain points" in page and "Sandra Berger" in page

@@ -21,10 +21,9 @@ import pytest
 from sqlmodel import select
 
 from models import StepTouchpoint, Touchpoint
-from services import core
+from services import core, journeys
 from services.core import Problems, RowChange
 from services.core.errors import ConflictError, NotFoundError
-from services.journeys import crud as journeys
 from services.touchpoints import analysis
 from services.touchpoints import crud as touchpoints
 from services.touchpoints.crud import CatalogueFilter

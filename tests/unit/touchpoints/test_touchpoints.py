@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from models import StepTouchpoint
+from services import journeys
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.touchpoints import crud as touchpoints
 from services.workspaces import channels
 

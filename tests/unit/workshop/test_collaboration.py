@@ -6,10 +6,9 @@ import pytest
 from sqlmodel import select
 
 from models import Comment, Vote
-from services import audit
+from services import audit, journeys
 from services.core import crud as common
 from services.core.errors import NotFoundError
-from services.journeys import crud as journeys
 from services.touchpoints import crud as touchpoints
 from services.workshop import collaboration
 

@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from models import Presence
 from models.db import read_session
+from services import journeys
 from services.core.errors import DomainError
-from services.journeys import crud as journeys
 from services.unit_of_work import unit_of_work
 from services.workshop import presence
 from services.workspaces import crud as workspaces

@@ -3,8 +3,8 @@
 import pytest
 
 from models import Comment, Opportunity, PainPoint
+from services import journeys
 from services.core.errors import DomainError
-from services.journeys import crud as journeys
 from services.workshop import collaboration
 
 

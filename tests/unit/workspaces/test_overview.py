@@ -1,7 +1,7 @@
 """The workspace overview: counts and recent changes."""
 
+from services import journeys
 from services.content import crud as content
-from services.journeys import crud as journeys
 from services.kano import crud as kano
 from services.metrics import crud as metrics
 from services.personas import crud as personas
