@@ -5,6 +5,7 @@ import streamlit as st
 from components.db import get_engine
 from components.feedback import attempt, reporting_errors
 from components.i18n import _
+from components.identity import role_in
 from components.labels import PERSONA_FIELDS, label
 from components.persona_card import persona_card
 from components.persona_form import EDITING, close_editor, open_editor, persona_form
@@ -16,6 +17,7 @@ from services import personas, workspaces
 engine = get_engine()
 workspace_id = current_workspace_id()
 DELETING = "persona.deleting"
+can_edit = role_in(engine, workspace_id) not in ("viewer", "participant", None)  # the services check again
 
 st.title(_("Personas"))
 
@@ -30,7 +32,8 @@ with read_session(engine) as session:
     preferences = personas.channel_preferences(session, workspace_id)
     workspace_channels = workspaces.list_channels(session, workspace_id)
 
-new_col.button(_("New persona"), key="persona.new", type="primary", width="stretch", on_click=open_editor, args=(None,))
+if can_edit:
+    new_col.button(_("New persona"), key="persona.new", type="primary", width="stretch", on_click=open_editor, args=(None,))
 
 editing = st.session_state.get(EDITING)
 if editing is not None:
@@ -68,6 +71,8 @@ with gallery_tab:
         for column, persona in zip(st.columns(3), gallery[row_start:row_start + 3], strict=False):
             with column, st.container(border=True, key=f"persona-card-{persona.id}"):
                 persona_card(persona, preferences.get(persona.id, []))
+                if not can_edit:
+                    continue
                 edit, duplicate, delete = st.columns(3)
                 edit.button(":material/edit:", help=_("Edit"), key=f"persona.card.{persona.id}.edit", width="stretch",
                             on_click=open_editor, args=(persona,))

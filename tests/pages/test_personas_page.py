@@ -3,8 +3,9 @@
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from models import Journey, JourneyPersona, Persona, PersonaChannel
+from models import Journey, JourneyPersona, Membership, Persona, PersonaChannel
 from models.db import read_session
+from services import accounts
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
 from tests.pages.conftest import start_app
@@ -127,3 +128,18 @@ def test_search_segment_filter_and_compare(database: Engine, workspace_id: int) 
     table = at.dataframe[-1].value
     assert list(table.columns) == ["Anna", "Ben"]
     assert table.loc["Occupation", "Anna"] == "Anna job"
+
+
+def test_a_viewer_sees_no_edit_controls_and_a_forged_save_changes_nothing(database: Engine, workspace_id: int) -> None:
+    with unit_of_work(database) as session:
+        personas.create_persona(session, workspace_id, {"name": "Mia"})
+        viewer = accounts.create_account(session, "v@example.com", "Vera", "correct horse battery")
+        session.add(Membership(workspace_id=workspace_id, account_id=viewer.id, role="viewer"))
+    at = start_app(PAGE, account_id=viewer.id)
+    assert not [b for b in at.button if b.key in ("persona.new",) or (b.key or "").startswith("persona.card.")]
+    assert any("viewer" in i.value for i in at.sidebar.info)
+    at.session_state["persona.editing"] = "new"  # as if the form had been opened by hand
+    at.run()
+    fill_and_save(at, name="Eingeschmuggelt")
+    assert any("does not allow" in e.value for e in at.error)
+    assert [p.name for p in stored(database)] == ["Mia"]

@@ -2,12 +2,15 @@
 
 from sqlalchemy import Engine
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
-from models import Channel, Persona, Workspace
+from components.identity import ACCOUNT_KEY
+from models import Channel, Membership, Persona, Workspace
 from models.db import read_session
+from services import accounts, workspaces
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
-from tests.pages.conftest import start_app
+from tests.pages.conftest import APP, start_app
 
 
 def workspace_names(engine: Engine) -> list[str]:
@@ -83,3 +86,22 @@ def test_settings_channels_and_demo(database: Engine, workspace_id: int) -> None
     at.button(key="settings.load_demo").click().run()
     assert workspace_names(database) == ["Test workspace", "Demo: Customer Journeys"]
     assert not at.exception
+
+
+def test_a_member_of_one_workspace_never_sees_another(database: Engine) -> None:
+    """Reads are scoped to the account's workspaces: a link to another workspace opens one's own."""
+    with unit_of_work(database) as session:
+        mine = workspaces.create_workspace(session, "Meins").id
+        theirs = workspaces.create_workspace(session, "Fremd").id
+        account = accounts.create_account(session, "m@example.com", "Mo", "correct horse battery")
+        session.add(Membership(workspace_id=mine, account_id=account.id, role="editor"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.query_params["ws"] = str(theirs)
+    at.session_state[ACCOUNT_KEY] = account.id
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="app.workspace_select").options == ["Meins"]
+    assert at.session_state["app.workspace_id"] == mine
+    at.switch_page("pages/workspace/history.py").run()
+    assert "Fremd" not in " ".join(str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel())
