@@ -20,7 +20,7 @@ entry per row.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -350,7 +350,8 @@ class _Writer:
 
     def activity(self) -> None:
         """The history, into the new workspace only: one ``executemany``; the new ids are read back in id order
-        (nobody else can write to a workspace this transaction has just created), then the references among
+        (nobody else can write to a workspace this transaction has just created; entries before the insert
+        are the import's own), then the references among
         the entries themselves (an undo names the entry it took back) are set."""
         part = PART["activity"]
         objs = self.doc.get("activity", [])
@@ -364,8 +365,11 @@ class _Writer:
                       "before": self.recorded_in(o.get("before")), "after": self.recorded_in(o.get("after"))}
             values["at"] = values["at"] or self.now
             rows.append({k: v for k, v in values.items() if k in table.c})
+        # Entries the import itself caused (the importer becoming the new workspace's admin) come before these.
+        first = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         self.insert(ActivityEntry, rows)
-        new_ids = self.session.execute(select(table.c.id).where(table.c.workspace_id == self.ws).order_by(table.c.id)).scalars().all()
+        new_ids = self.session.execute(select(table.c.id).where(table.c.workspace_id == self.ws, table.c.id > first)
+                                       .order_by(table.c.id)).scalars().all()
         self.ids.update(zip([o["key"] for o in objs], new_ids, strict=True))
         links = [{"b_id": self.ids[o["key"]], "b_reverts": self.ids[o["reverts"]] if o.get("reverts") else None,
                   "b_entity": self.ids.get(o["entity"]) if o.get("entity") else None}

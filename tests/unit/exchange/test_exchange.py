@@ -314,3 +314,26 @@ def test_journeys_list_shows_an_imported_journey(engine: Engine) -> None:
     with read_session(engine) as session:
         listing = journeys.list_journeys(session, result.workspace_id)
     assert listing["name"].tolist() == ["**bold** [link](javascript:alert(3))"]
+
+
+def test_a_signed_in_account_imports_a_whole_workspace_with_its_history(engine):
+    """The importer becomes the new workspace's admin (that membership is logged first); the file's
+    history still lands entry for entry."""
+    from models import Membership
+    from services import accounts
+
+    with unit_of_work(engine) as session:
+        source = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+        account = accounts.create_account(session, "imp@example.com", "Ida", "correct horse battery")
+        session.add(Membership(workspace_id=source, account_id=account.id, role="editor"))
+        session.flush()
+        document = exchange.export_workspace(session, source)
+        ida = accounts.actor_for(session, account)
+    with unit_of_work(engine, ida) as session:
+        result = exchange.import_document(session, document, workspace_name="Kopie")
+    with read_session(engine) as session:
+        in_copy = ActivityEntry.workspace_id == result.workspace_id
+        copied = session.exec(select(func.count()).select_from(ActivityEntry).where(in_copy)).one()
+        role = session.exec(select(Membership.role).where(Membership.workspace_id == result.workspace_id)).one()
+    assert role == "admin"
+    assert copied == len(document["activity"]) + 1  # the file's history, and Ida becoming admin
