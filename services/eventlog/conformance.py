@@ -320,6 +320,7 @@ def _incidents(weekly: pd.DataFrame, titles: dict[int, str], alpha: float) -> tu
     """Each step-week's conversion against the step's other weeks (one-sided two-proportion z-test, Bonferroni)."""
     weekly = weekly.astype({"step_id": "int64", "visits": "int64", "converted": "int64"}).copy()
     weekly.insert(1, "title", [titles.get(int(s), str(s)) for s in weekly["step_id"]])
+    weekly["week"] = pd.to_datetime(weekly["week"]).dt.date
     total = weekly.groupby("step_id")[["visits", "converted"]].transform("sum")
     n1, x1 = weekly["visits"].astype(float), weekly["converted"].astype(float)
     n0, x0 = total["visits"] - n1, total["converted"] - x1

@@ -14,6 +14,8 @@ Times are read as ISO 8601 (with or without offset; offsets are converted to UTC
 """
 
 import codecs
+import csv
+import io
 import json
 import tempfile
 import threading
@@ -114,10 +116,27 @@ def _utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
     return Path(name)
 
 
-def _csv_source(path: Path, separator: str, *, rejects: str | None = None) -> str:
-    options = [f"delim={_sql_string(separator)}", "header=true", "all_varchar=true", "quote='\"'", "escape='\"'"]
+def _header(text: str, separator: str) -> list[str]:
+    """The header's column names (the CSV module's reading; duplicates and blanks get a number, as DuckDB names them)."""
+    cells = next(csv.reader(io.StringIO(text), delimiter=separator), [])
+    names: list[str] = []
+    for index, cell in enumerate(cells):
+        name = cell.strip() or f"column{index}"
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
+
+
+def _csv_source(path: Path, separator: str, header: list[str], *, rejects: str | None = None) -> str:
+    """DuckDB's CSV reader with the columns fixed to the header's (all text), so no row can redefine them."""
+    columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
+    options = ["auto_detect=false", f"delim={_sql_string(separator)}", "header=true", f"columns={{{columns}}}", "quote='\"'", "escape='\"'"]
+    options.append("ignore_errors=true")
     if rejects:
-        options += ["ignore_errors=true", "store_rejects=true", f"rejects_table='{rejects}'", f"rejects_scan='{rejects}_scan'"]
+        options += ["store_rejects=true", f"rejects_table='{rejects}'", f"rejects_scan='{rejects}_scan'"]
     return f"read_csv({_sql_string(str(path))}, {', '.join(options)})"
 
 
@@ -138,19 +157,20 @@ def preview(path: Path, *, encoding: str = "auto", rows: int = 20) -> Preview:
         used = detect_encoding(sample) if encoding == "auto" else encoding
         text = sample.decode("utf-16" if used == "utf-16" else used, errors="replace").lstrip("\ufeff")
         separator = _separator(text.splitlines()[0] if text.splitlines() else "")
+        header = _header(text, separator)
         source = path
         if used not in ("utf-8",):
             source = path.with_name(path.name + ".utf8.csv")
             with open(source, "w", encoding="utf-8") as handle:
                 handle.write(text.rsplit("\n", 1)[0] + "\n" if "\n" in text else text)
         try:
-            frame = connection.execute(f"SELECT * FROM {_csv_source(source, separator)} LIMIT {int(rows)}").df()
+            frame = connection.execute(f"SELECT * FROM {_csv_source(source, separator, header)} LIMIT {int(rows)}").df()
         except duckdb.Error as err:
             raise DomainError(N_("The file cannot be read as CSV: {reason}"), field="file", reason=str(err)[:200]) from None
         finally:
             if source != path:
                 source.unlink(missing_ok=True)
-        return Preview("csv", [str(c) for c in frame.columns], frame.astype("string"), used, separator)
+        return Preview("csv", header, frame.astype("string"), used, separator)
     finally:
         connection.close()
 
@@ -276,7 +296,7 @@ def import_log(store: EventStore, path: Path, name: str, columns: ColumnMapping,
         if found.encoding != "utf-8":
             transcoded = _utf8_copy(path, "utf-16" if found.encoding == "utf-16" else found.encoding, store.path.parent)
         rejects = f"rejects_{int(time.time() * 1000)}"
-        reader = _csv_source(transcoded or path, found.separator or ",", rejects=rejects)
+        reader = _csv_source(transcoded or path, found.separator or ",", found.columns, rejects=rejects)
     try:
         with store.transaction() as cursor:
             log_id = _new_log(cursor, name, source if source is not None else path.name, columns)

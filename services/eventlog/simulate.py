@@ -9,7 +9,8 @@ the deviations a real log has, each injected at a known rate and recorded in :cl
 - *ad hoc*: events that stand for no step (chat opened, newsletter);
 - *failing*: an error event right after a step;
 - repeats: a step's event written twice in a row (a reload);
-- an *incident*: in one week a step's shares are multiplied by a factor (e.g. halved conversion).
+- an *incident*: in one calendar week (counted from :data:`START`, a Monday) a step's shares are
+  multiplied by a factor (e.g. halved conversion).
 
 Events are written with a few names per step (``event_names``), a channel and two segment columns
 (platform, acquisition channel), at realistic times: case starts spread over the weeks, minutes to
@@ -152,7 +153,6 @@ def walk(planned: PlannedMap, cases: int, scenario: Scenario | None = None, *, e
         acquisition = _pick(rng, acquisitions)
         channel = CHANNEL_OF_PLATFORM[platform]
         clock = START + timedelta(seconds=rng.random() * span)
-        week = (clock - START).days // 7
         written: list[tuple[datetime, str, int | None]] = []  # (time, event, step or None)
         last_seen: int | None = None
         pending_skip: int | None = None
@@ -181,7 +181,7 @@ def walk(planned: PlannedMap, cases: int, scenario: Scenario | None = None, *, e
             if step in exits:
                 break
             options = out.get(step, [])
-            if scenario.incident and scenario.incident[0] == step and scenario.incident[1] == week:
+            if scenario.incident and scenario.incident[0] == step and scenario.incident[1] == (clock - START).days // 7:
                 options = [(t, p * scenario.incident[2]) for t, p in options]
             target = _pick(rng, options)
             if target is None:
