@@ -337,6 +337,24 @@ def import_frames(store: EventStore, frames: Iterable[pd.DataFrame], name: str, 
     return get_log(store, log_id)
 
 
+def sql_preview(url: str, query: str, rows: int = 20) -> pd.DataFrame:
+    """The first ``rows`` rows of ``query`` (to map its columns)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ValueError, ImportError) as err:
+        raise DomainError(N_("The connection URL is not usable: {reason}"), field="url", reason=str(err)[:200]) from None
+    try:
+        with engine.connect() as connection:
+            return pd.read_sql_query(text(f"SELECT * FROM ({query}) AS q LIMIT {int(rows)}"), connection).astype("string")
+    except SQLAlchemyError as err:
+        raise DomainError(N_("The query failed: {reason}"), field="query", reason=str(err).splitlines()[0][:200]) from None
+    finally:
+        engine.dispose()
+
+
 def import_sql(store: EventStore, url: str, query: str, name: str, columns: ColumnMapping, *,
                chunk_rows: int = 100_000, progress: Progress | None = None) -> dict[str, Any]:
     """Import the rows of ``query`` read through a SQLAlchemy connection URL, in chunks."""
