@@ -1,12 +1,15 @@
 """What customers really did, and how it compares with the map the room drew.
 
-Every figure is SQL over the log's events table (window functions over ``PARTITION BY case_id ORDER BY
-ts``), run by DuckDB where the events are; Python only assembles the small results. The steps:
+Every figure is SQL over the log's events table, run by DuckDB where the events are; Python only
+assembles the small results. The steps:
 
-1. ``ev`` — the filtered events with their mapping (step, ``error`` or unmapped);
-2. ``visit`` — per case, the mapped step events in time order with consecutive repeats of one step
-   collapsed (a reload is a *repeat*, not a transition), each with its previous and next step;
-3. the figures: directly-follows counts with times between steps, variants (whole paths), entry
+1. once per log and mapping (:func:`build_sequences`, two window passes ``PARTITION BY case ORDER BY
+   ts``, kept as tables until the mapping changes): ``…_ev``, every event with its mapping (step,
+   ``error`` or unmapped) and the previous step event of its case; ``…_visit``, per case the mapped
+   step events in time order with consecutive repeats of one step collapsed (a reload is a *repeat*,
+   not a transition), each with its previous and next step;
+2. per page run, aggregating queries over those two tables, filtered by case (segment values at the
+   case's first event, the date of its first event): directly-follows counts with times between steps, variants (whole paths), entry
    points and exits, drop-off per step (cases whose last step it is), repeats and loops, planned vs
    observed shares, and the four deviation kinds of CJML (Halvorsrud, Kvale and Følstad 2016):
 
@@ -40,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from services.eventlog.planned import PlannedMap
-from services.eventlog.store import EventStore, events_table, get_log
+from services.eventlog.store import EventStore, events_table, get_log, sequence_tables
 
 ALPHA = 0.01
 MIN_WEEK_VISITS = 30
@@ -73,52 +76,70 @@ class Analysis:
     threshold_z: float = 0.0
 
 
-def _where(store: EventStore, log: dict[str, Any], filters: Filters) -> tuple[str, list[Any]]:
+def build_sequences(cursor: Any, log: dict[str, Any], journey_id: int) -> None:
+    """Order every case's events once per log and mapping (two window passes), and keep the result.
+
+    ``…_ev``: every event with its role, the step of the previous step event in the case
+    (``last_step``: a repeat when equal to its own step; the failing step of an error event), and the
+    case's attributes (start time, segment values at its first event). ``…_visit``: the step events
+    without repeats, numbered per case (``n``), with the previous and next step and the next step's
+    time, and ``k`` / ``kt`` numbering the visits of the same step / the same transition within a
+    case (``k = 1`` counts cases, ``k = 2`` cases with a loop). ``…_case``: each case's path.
+    Cases are keyed by a 64-bit hash of their id (integer sorting and counting).
+    """
+    ev_table, visit_table, case_table = sequence_tables(log["id"], journey_id)
+    segments = range(len(log["segments"]))
+    seg_raw = "".join(f", e.seg_{i}" for i in segments)
+    seg_case = "".join(f", first_value(seg_{i}) OVER c AS seg_{i}" for i in segments)
+    seg_cols = "".join(f", seg_{i}" for i in segments)
+    cursor.execute(f"""
+        CREATE OR REPLACE TABLE {ev_table} AS
+        SELECT case_key, ts, rid, event, step_id, role, min(ts) OVER (PARTITION BY case_key) AS case_start{seg_case},
+               last_value(step_id IGNORE NULLS) OVER (c ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_step
+        FROM (
+            SELECT hash(e.case_id) AS case_key, e.ts, e.rowid AS rid, e.event, m.step_id, coalesce(m.role, '') AS role{seg_raw}
+            FROM {events_table(log['id'])} e
+            LEFT JOIN event_mapping m ON m.log_id = ? AND m.journey_id = ? AND m.event = e.event
+        )
+        WINDOW c AS (PARTITION BY case_key ORDER BY ts, rid)
+    """, [log["id"], journey_id])
+    cursor.execute(f"""
+        CREATE OR REPLACE TABLE {visit_table} AS
+        SELECT *,
+               row_number() OVER (PARTITION BY case_key, step_id ORDER BY n) AS k,
+               row_number() OVER (PARTITION BY case_key, step_id, next_step ORDER BY n) AS kt
+        FROM (
+            SELECT case_key, ts, CAST(date_trunc('week', ts) AS DATE) AS week, step_id, case_start{seg_cols},
+                   row_number() OVER o AS n, lag(step_id) OVER o AS prev_step, lead(step_id) OVER o AS next_step,
+                   lead(ts) OVER o AS next_ts
+            FROM {ev_table}
+            WHERE role = 'step' AND last_step IS DISTINCT FROM step_id
+            WINDOW o AS (PARTITION BY case_key ORDER BY ts, rid)
+        )
+    """)
+    cursor.execute(f"""
+        CREATE OR REPLACE TABLE {case_table} AS
+        SELECT case_key, any_value(case_start) AS case_start{''.join(f', any_value(seg_{i}) AS seg_{i}' for i in segments)},
+               string_agg(CAST(step_id AS VARCHAR), '>' ORDER BY n) AS path
+        FROM {visit_table} GROUP BY case_key
+    """)
+
+
+def _where(log: dict[str, Any], filters: Filters) -> tuple[str, list[Any]]:
+    """Case-level filters: segment values at the case's first event, and the date of its first event."""
     clauses, params = ["TRUE"], []
     segments = list(log["segments"])
     for name, values in filters.segments.items():
         if name in segments and values:
-            clauses.append(f"e.seg_{segments.index(name)} IN ({', '.join('?' for _ in values)})")
+            clauses.append(f"seg_{segments.index(name)} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
-    if filters.start or filters.end:
-        start = filters.start or date(1, 1, 1)
-        end = (filters.end or date(9999, 12, 30)) + timedelta(days=1)
-        clauses.append(f"e.case_id IN (SELECT case_id FROM {events_table(log['id'])} GROUP BY case_id "
-                       "HAVING min(ts) >= ? AND min(ts) < ?)")
-        params.extend([start, end])
+    if filters.start:
+        clauses.append("case_start >= ?")
+        params.append(filters.start)
+    if filters.end:
+        clauses.append("case_start < ?")
+        params.append(filters.end + timedelta(days=1))
     return " AND ".join(clauses), params
-
-
-def _prepare(cursor: Any, log: dict[str, Any], journey_id: int, filters: Filters, store: EventStore, planned: PlannedMap) -> None:
-    where, params = _where(store, log, filters)
-    cursor.execute("DROP TABLE IF EXISTS ev; DROP TABLE IF EXISTS visit; DROP TABLE IF EXISTS planned_t")
-    cursor.execute(f"""
-        CREATE TEMP TABLE ev AS
-        SELECT e.case_id, e.ts, e.rowid AS rid, e.event, m.step_id, coalesce(m.role, '') AS role
-        FROM {events_table(log['id'])} e
-        LEFT JOIN event_mapping m ON m.log_id = ? AND m.journey_id = ? AND m.event = e.event
-        WHERE {where}""", [log["id"], journey_id, *params])
-    transitions = planned.transitions[["source", "target"]].astype("int64")
-    cursor.register("planned_frame", transitions)
-    cursor.execute("CREATE TEMP TABLE planned_t AS SELECT source, target FROM planned_frame")
-    cursor.unregister("planned_frame")
-    # the mapped step events with repeats (the same step again) collapsed; previous and next step of each visit
-    cursor.execute("""
-        CREATE TEMP TABLE visit AS
-        WITH s AS (
-            SELECT case_id, ts, rid, step_id,
-                   lag(step_id) OVER (PARTITION BY case_id ORDER BY ts, rid) AS before
-            FROM ev WHERE role = 'step'
-        ), v AS (
-            SELECT case_id, ts, rid, step_id FROM s WHERE before IS DISTINCT FROM step_id
-        ), w AS (
-            SELECT *, row_number() OVER o AS n, lag(step_id) OVER o AS prev_step, lead(step_id) OVER o AS next_step,
-                   lead(ts) OVER o AS next_ts
-            FROM v WINDOW o AS (PARTITION BY case_id ORDER BY ts, rid)
-        )
-        SELECT w.*, (p.source IS NOT NULL) AS allowed
-        FROM w LEFT JOIN planned_t p ON p.source = w.step_id AND p.target = w.next_step
-    """)
 
 
 def _shortest_planned_path(successors: dict[int, list[int]], source: int, target: int) -> list[int] | None:
@@ -154,76 +175,81 @@ def _name(titles: dict[int, str], step: Any) -> str:
 
 def analyse(store: EventStore, log_id: int, planned: PlannedMap, filters: Filters | None = None, *,
             top_variants: int = 10, alpha: float = ALPHA) -> Analysis:
-    """Every figure of the comparison for one log, journey and filter (a handful of SQL queries)."""
+    """Every figure of the comparison for one log, journey and filter (a handful of aggregating queries)."""
     filters = filters or Filters()
     log = get_log(store, log_id)
     titles = _titles(planned)
+    ev, visit, cases_table = sequence_tables(log_id, planned.journey_id)
+    where, params = _where(log, filters)
     with store.cursor() as cursor:
-        _prepare(cursor, log, planned.journey_id, filters, store, planned)
-        q = lambda sql, params=None: cursor.execute(sql, params or []).df()  # noqa: E731
-        totals = cursor.execute("""
-            SELECT count(*), count(DISTINCT case_id), count(*) FILTER (WHERE role = 'step'),
-                   count(*) FILTER (WHERE role = 'error'), count(*) FILTER (WHERE role = '') FROM ev""").fetchone()
-        steps = q("""
-            SELECT step_id, count(*) AS visits, count(DISTINCT case_id) AS cases,
+        present = {r[0] for r in cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name IN (?, ?, ?)",
+                                                [ev, visit, cases_table]).fetchall()}
+        if present != {ev, visit, cases_table}:
+            with store.transaction() as writer:
+                build_sequences(writer, log, planned.journey_id)
+        cursor.register("planned_t", planned.transitions[["source", "target"]].astype("int64"))
+
+        def q(sql: str) -> pd.DataFrame:
+            return cursor.execute(sql, params).df()
+
+        # visits with "allowed" (the map has their transition to the next step), filtered by case
+        v = f"""(SELECT v.*, (p.source IS NOT NULL) AS allowed FROM {visit} v
+                 LEFT JOIN planned_t p ON p.source = v.step_id AND p.target = v.next_step WHERE {where})"""
+        e = f"(SELECT * FROM {ev} WHERE {where})"
+        totals = cursor.execute(f"""
+            SELECT count(*), count(DISTINCT case_key), count(*) FILTER (WHERE role = 'step'),
+                   count(*) FILTER (WHERE role = 'error'), count(*) FILTER (WHERE role = '') FROM {e}""", params).fetchone()
+        steps = q(f"""
+            SELECT step_id, count(*) AS visits, count(*) FILTER (WHERE k = 1) AS cases, count(*) FILTER (WHERE k = 2) AS loop_cases,
                    count(*) FILTER (WHERE n = 1) AS entries, count(*) FILTER (WHERE next_step IS NULL) AS exits
-            FROM visit GROUP BY step_id""")
-        repeats = q("""
-            SELECT step_id, count(*) AS repeats FROM (
-                SELECT step_id, lag(step_id) OVER (PARTITION BY case_id ORDER BY ts, rid) AS before FROM ev WHERE role = 'step'
-            ) WHERE before = step_id GROUP BY step_id""")
-        loops = q("""
-            SELECT step_id, count(*) AS loop_cases FROM (
-                SELECT case_id, step_id FROM visit GROUP BY case_id, step_id HAVING count(*) > 1
-            ) GROUP BY step_id""")
-        dfg = q(f"""
+            FROM {v} GROUP BY step_id""")
+        repeats = q(f"SELECT step_id, count(*) AS repeats FROM {e} WHERE role = 'step' AND last_step = step_id GROUP BY step_id")
+        dfg = cursor.execute(f"""
             SELECT step_id AS source, coalesce(next_step, {END}) AS target, count(*) AS transitions,
-                   count(DISTINCT case_id) AS cases,
+                   count(*) FILTER (WHERE kt = 1) AS cases,
                    median(epoch(next_ts - ts)) / 3600 AS median_h,
                    quantile_cont(epoch(next_ts - ts), 0.9) / 3600 AS p90_h
-            FROM visit GROUP BY ALL
+            FROM {v} GROUP BY ALL
             UNION ALL
-            SELECT {START}, step_id, count(*), count(DISTINCT case_id), NULL, NULL FROM visit WHERE n = 1 GROUP BY ALL""")
-        per_case = q("""
+            SELECT {START}, step_id, count(*), count(*), NULL, NULL FROM {visit} WHERE n = 1 AND {where} GROUP BY ALL""",
+                             params + params).df()
+        # per-case conformance: only cases with a transition off the map need counting; the rest conform fully
+        per_case = q(f"""
             SELECT moves, ok, count(*) AS cases FROM (
-                SELECT case_id, count(next_step) AS moves, count(*) FILTER (WHERE allowed) AS ok FROM visit GROUP BY case_id
+                SELECT case_key, count(next_step) AS moves, count(*) FILTER (WHERE allowed) AS ok FROM {v}
+                WHERE case_key IN (SELECT case_key FROM {visit} WHERE next_step IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM planned_t p WHERE p.source = step_id AND p.target = next_step))
+                GROUP BY case_key
             ) GROUP BY ALL""")
-        variants = q(f"""
-            SELECT path, count(*) AS cases FROM (
-                SELECT case_id, string_agg(CAST(step_id AS VARCHAR), '>' ORDER BY n) AS path FROM visit GROUP BY case_id
-            ) GROUP BY path ORDER BY cases DESC, path LIMIT {int(top_variants)}""")
-        ad_hoc = q("SELECT event, count(*) AS events, count(DISTINCT case_id) AS cases FROM ev WHERE role = '' "
+        with_steps = cursor.execute(f"SELECT count(*) FROM {cases_table} WHERE {where}", params).fetchone()[0]
+        per_case = pd.concat([per_case, pd.DataFrame({"moves": [0], "ok": [0], "cases": [with_steps - int(per_case["cases"].sum())]})],
+                             ignore_index=True)
+        variants = q(f"SELECT path, count(*) AS cases FROM {cases_table} WHERE {where} GROUP BY path "
+                     f"ORDER BY cases DESC, path LIMIT {int(top_variants)}")
+        ad_hoc = q(f"SELECT event, count(*) AS events, count(DISTINCT case_key) AS cases FROM {e} WHERE role = '' "
                    "GROUP BY event ORDER BY events DESC, event")
-        failing = q("""
-            SELECT step_id, count(*) AS error_events, count(DISTINCT case_id) AS cases,
+        failing = q(f"""
+            SELECT last_step AS step_id, count(*) AS error_events, count(DISTINCT case_key) AS cases,
                    string_agg(DISTINCT event, ', ' ORDER BY event) AS errors
-            FROM (
-                SELECT case_id, event, role,
-                       last_value(step_id IGNORE NULLS) OVER (PARTITION BY case_id ORDER BY ts, rid
-                                                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS step_id
-                FROM ev WHERE role IN ('step', 'error')
-            ) WHERE role = 'error' AND step_id IS NOT NULL GROUP BY step_id ORDER BY error_events DESC""")
-        deviating = q("""
-            SELECT step_id, count(DISTINCT case_id) AS deviating_cases FROM (
-                SELECT case_id, step_id FROM visit WHERE next_step IS NOT NULL AND NOT allowed
+            FROM {e} WHERE role = 'error' AND last_step IS NOT NULL GROUP BY last_step ORDER BY error_events DESC""")
+        deviating = cursor.execute(f"""
+            SELECT step_id, count(DISTINCT case_key) AS deviating_cases FROM (
+                SELECT case_key, step_id FROM {v} WHERE next_step IS NOT NULL AND NOT allowed
                 UNION ALL
-                SELECT case_id, step_id FROM (
-                    SELECT case_id, role, last_value(step_id IGNORE NULLS) OVER (PARTITION BY case_id ORDER BY ts, rid
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS step_id
-                    FROM ev WHERE role IN ('step', 'error')
-                ) WHERE role = 'error' AND step_id IS NOT NULL
-            ) GROUP BY step_id""")
-        weekly = q("""
-            SELECT v.step_id, CAST(date_trunc('week', v.ts) AS DATE) AS week, count(*) AS visits,
-                   count(*) FILTER (WHERE v.allowed) AS converted
-            FROM visit v WHERE v.step_id IN (SELECT source FROM planned_t)
-            GROUP BY ALL ORDER BY v.step_id, week""")
-    return _assemble(planned, titles, totals, steps, repeats, loops, dfg, per_case, variants, ad_hoc, failing, deviating, weekly,
+                SELECT case_key, last_step FROM {e} WHERE role = 'error' AND last_step IS NOT NULL
+            ) GROUP BY step_id""", params + params).df()
+        weekly = q(f"""
+            SELECT step_id, week, count(*) AS visits,
+                   count(*) FILTER (WHERE allowed) AS converted
+            FROM {v} WHERE step_id IN (SELECT source FROM planned_t)
+            GROUP BY ALL ORDER BY step_id, week""")
+        cursor.unregister("planned_t")
+    return _assemble(planned, titles, totals, steps, repeats, dfg, per_case, variants, ad_hoc, failing, deviating, weekly,
                      alpha)
 
 
 def _assemble(planned: PlannedMap, titles: dict[int, str], totals: tuple, steps: pd.DataFrame, repeats: pd.DataFrame,
-              loops: pd.DataFrame, dfg: pd.DataFrame, per_case: pd.DataFrame, variants: pd.DataFrame, ad_hoc: pd.DataFrame,
+              dfg: pd.DataFrame, per_case: pd.DataFrame, variants: pd.DataFrame, ad_hoc: pd.DataFrame,
               failing: pd.DataFrame, deviating: pd.DataFrame, weekly: pd.DataFrame, alpha: float) -> Analysis:
     events, cases, step_events, error_events, unmapped_events = (int(v or 0) for v in totals)
     allowed = planned.allowed()
@@ -232,7 +258,7 @@ def _assemble(planned: PlannedMap, titles: dict[int, str], totals: tuple, steps:
 
     # per step, in the map's reading order
     table = planned.steps[["step_id", "title", "stage", "is_entry", "is_exit", "exit_kind"]].copy()
-    for frame in (steps, repeats, loops, deviating):
+    for frame in (steps, repeats, deviating):
         table = table.merge(frame.astype({"step_id": "int64"}), on="step_id", how="left")
     table = table.fillna({c: 0 for c in ("visits", "cases", "entries", "exits", "repeats", "loop_cases", "deviating_cases")})
     for column in ("visits", "cases", "entries", "exits", "repeats", "loop_cases", "deviating_cases"):

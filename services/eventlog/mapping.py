@@ -19,7 +19,7 @@ import pandas as pd
 from services.errors import N_, DomainError
 from services.eventlog.planned import PlannedMap
 from services.eventlog.simulate import slug
-from services.eventlog.store import EventStore, events_table, get_log
+from services.eventlog.store import EventStore, drop_sequences, events_table, get_log
 
 THRESHOLD = 0.6
 WORD_MATCH = 0.75  # weaker word matches count as no match
@@ -130,6 +130,7 @@ def save_mapping(store: EventStore, log_id: int, planned: PlannedMap, rows: pd.D
         records.append((int(log_id), int(planned.journey_id), str(event), step if role == "step" else None, role))
     with store.transaction() as cursor:
         cursor.execute("DELETE FROM event_mapping WHERE log_id = ? AND journey_id = ?", [int(log_id), int(planned.journey_id)])
+        drop_sequences(cursor, log_id, planned.journey_id)
         if records:
             cursor.executemany("INSERT INTO event_mapping VALUES (?, ?, ?, ?, ?)", records)
     return sum(1 for r in records if r[4] == "step")

@@ -8,7 +8,9 @@ Layout of ``workspace-<id>.duckdb``:
   segment columns ``seg_0`` … (their names are in ``event_log.segments``);
 - ``bad_row`` — a sample of the refused rows of each log (reason, line, the text), so users see them;
 - ``event_mapping`` — per journey and log: event name → step id, or the role ``error`` (an abort or
-  error event) or ``ignore``.
+  error event), or unmapped (role ``""``);
+- ``seq_<log id>_<journey id>_ev`` / ``…_visit`` / ``…_case`` — the log's events ordered per case under that
+  journey's mapping, kept until the mapping changes (the analyses aggregate over them).
 
 The folder is ``EVENTLOG_DIR`` if set, else ``eventlogs/`` beside the SQLite database file (the
 ``data/`` folder for a server database). DuckDB allows one writing process per file: with several
@@ -88,6 +90,22 @@ def eventlog_directory() -> Path:
 def events_table(log_id: int) -> str:
     """The name of a log's events table (``log_id`` is an integer, so the name is safe to splice)."""
     return f"events_{int(log_id)}"
+
+
+def sequence_tables(log_id: int, journey_id: int) -> tuple[str, str, str]:
+    """The names of a log's ordered sequences under one journey's mapping (events, visits, cases), see
+    :func:`services.eventlog.conformance.build_sequences`."""
+    stem = f"seq_{int(log_id)}_{int(journey_id)}"
+    return f"{stem}_ev", f"{stem}_visit", f"{stem}_case"
+
+
+def drop_sequences(cursor: duckdb.DuckDBPyConnection, log_id: int, journey_id: int | None = None) -> None:
+    """Forget a log's sequences (for one journey, or all): the next analysis rebuilds them."""
+    pattern = f"seq\\_{int(log_id)}\\_{int(journey_id)}\\_%" if journey_id is not None else f"seq\\_{int(log_id)}\\_%"
+    tables = cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE ? ESCAPE '\\'",
+                            [pattern]).fetchall()
+    for (table,) in tables:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
 
 
 def quote(name: str) -> str:
@@ -188,6 +206,7 @@ def delete_log(store: EventStore, log_id: int) -> None:
     get_log(store, log_id)
     with store.transaction() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {events_table(log_id)}")
+        drop_sequences(cursor, log_id)
         for table in ("bad_row", "event_mapping"):
             cursor.execute(f"DELETE FROM {table} WHERE log_id = ?", [int(log_id)])
         cursor.execute("DELETE FROM event_log WHERE id = ?", [int(log_id)])
