@@ -59,7 +59,8 @@ def mapping_editor(store: EventStore, log_id: int, planned: PlannedMap) -> None:
         picked = [choices.get(label, (None, UNMAPPED)) for label in edited["target"]]
         rows = pd.DataFrame({"event": edited["event"], "step_id": [p[0] for p in picked], "role": [p[1] for p in picked]})
         try:
-            mapped = mapping.save_mapping(store, log_id, planned, rows)
+            with st.spinner(_("Saving and ordering the log's events for the comparison …")):
+                mapped = mapping.save_mapping(store, log_id, planned, rows)
         except DomainError as err:
             st.error(message(err), icon="⚠️")
             return

@@ -11,6 +11,7 @@ import streamlit as st
 from components import eventlog_charts as charts
 from components.charts import chart_panel
 from components.db import get_engine
+from components.eventlog_analysis import analysis, segment_values
 from components.eventlog_import import LOG_PENDING_KEY, demo_form, sql_form, upload_form
 from components.eventlog_mapping import mapping_editor
 from components.feedback import attempt
@@ -100,7 +101,7 @@ if view == "mapping":
 
 # --- comparison ---------------------------------------------------------------------------------
 log = eventstore.get_log(store, log_id)
-segments = eventstore.segment_values(store, log_id)
+segments = segment_values(store, log_id)
 column, values, period = st.columns([1, 2, 2])
 segment = column.selectbox(_("Segment"), ["", *segments], format_func=lambda s: s or _("All"), key="pva.segment")
 chosen = values.multiselect(_("Values"), segments.get(segment, []), key="pva.segment.values", disabled=not segment)
@@ -109,7 +110,7 @@ last = log["last_ts"].date() if log["last_ts"] else date.today()
 span = period.date_input(_("Cases starting between"), (first, last), min_value=first, max_value=last, key="pva.dates")
 start, end = (tuple(span) + (None, None))[:2] if isinstance(span, tuple | list) else (span, None)
 filters = conformance.Filters({segment: tuple(chosen)} if segment and chosen else {}, start, end)
-result = conformance.analyse(store, log_id, planned, filters)
+result = analysis(store, log_id, planned, filters)
 summary = result.summary
 if summary["step_events"] == 0:
     st.warning(_("No event of this log stands for a step of this journey yet: map the events first (view “Events → steps”)."))

@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from services.errors import N_, DomainError
+from services.eventlog.conformance import build_sequences
 from services.eventlog.planned import PlannedMap
 from services.eventlog.simulate import slug
 from services.eventlog.store import EventStore, drop_sequences, events_table, get_log
@@ -113,9 +114,10 @@ def mapping_table(store: EventStore, log_id: int, planned: PlannedMap) -> pd.Dat
 def save_mapping(store: EventStore, log_id: int, planned: PlannedMap, rows: pd.DataFrame) -> int:
     """Replace the journey's mapping for this log with ``rows`` (event, step_id, role); returns the mapped events.
 
-    A row with a step and no role is a step mapping; a step mapping needs a step of this journey.
+    A row with a step and no role is a step mapping; a step mapping needs a step of this journey. The
+    log's sequences under the new mapping are built in the same transaction
+    (:func:`services.eventlog.conformance.build_sequences`).
     """
-    get_log(store, log_id)
     steps = set(planned.steps["step_id"].astype(int))
     records = []
     for event, step_id, role in zip(rows["event"], rows["step_id"], rows["role"], strict=True):
@@ -128,11 +130,13 @@ def save_mapping(store: EventStore, log_id: int, planned: PlannedMap, rows: pd.D
         if role == "step" and step not in steps:
             raise DomainError(N_("Event “{event}”: choose a step of this journey."), field="step_id", event=event)
         records.append((int(log_id), int(planned.journey_id), str(event), step if role == "step" else None, role))
+    log = get_log(store, log_id)
     with store.transaction() as cursor:
         cursor.execute("DELETE FROM event_mapping WHERE log_id = ? AND journey_id = ?", [int(log_id), int(planned.journey_id)])
         drop_sequences(cursor, log_id, planned.journey_id)
         if records:
             cursor.executemany("INSERT INTO event_mapping VALUES (?, ?, ?, ?, ?)", records)
+        build_sequences(cursor, log, planned.journey_id)  # the ordering work once here, not on every page run
     return sum(1 for r in records if r[4] == "step")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from services.errors import DomainError, NotFoundError
 from services.eventlog import ingest
 from services.eventlog import store as eventstore
-from tests.unit.eventlog_helpers import COLUMNS, SMALL_LOG, write
+from tests.unit.eventlog_helpers import COLUMNS, SMALL_LOG, small_store, write
 
 
 @pytest.fixture
@@ -95,11 +95,14 @@ def test_refusals_leave_nothing_behind(store, tmp_path: Path) -> None:  # type: 
         ingest.preview(write(tmp_path, "  \n", "empty.csv"))
 
 
-def test_delete_log_removes_events_bad_rows_and_mappings(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    log = ingest.import_log(store, write(tmp_path, SMALL_LOG), "x", COLUMNS)
-    store.frame("INSERT INTO event_mapping VALUES (?, 1, 'a', 1, 'step') RETURNING *", [log["id"]])
+def test_delete_log_removes_events_bad_rows_mappings_and_sequences(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log_id = small_store(store, tmp_path)  # imported and mapped: the sequences are built with the mapping
+    tables = "SELECT table_name FROM information_schema.tables ORDER BY 1"
+    assert {"seq_1_9_ev", "seq_1_9_visit", "seq_1_9_case", "events_1"} <= set(store.frame(tables)["table_name"])
+    log = {"id": log_id}
     eventstore.delete_log(store, log["id"])
     assert eventstore.list_logs(store).empty
+    assert set(store.frame(tables)["table_name"]) == {"event_log", "bad_row", "event_mapping"}
     for table in ("bad_row", "event_mapping"):
         assert store.frame(f"SELECT count(*) AS n FROM {table}")["n"].iat[0] == 0
     with pytest.raises(NotFoundError):
