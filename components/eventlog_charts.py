@@ -41,15 +41,29 @@ def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:  # type: ignor
 
 
 def _positions(planned: PlannedMap) -> dict[int, tuple[float, float]]:
-    """Steps in columns by stage (reading order), stacked within their stage."""
-    positions: dict[int, tuple[float, float]] = {}
-    stages = planned.steps.drop_duplicates(["stage_position", "stage"])[["stage_position", "stage"]].reset_index(drop=True)
-    column = {(p, s): i for i, (p, s) in enumerate(zip(stages["stage_position"], stages["stage"], strict=True))}
-    rows: dict[int, int] = {}
-    for step, pos, stage in zip(planned.steps["step_id"], planned.steps["stage_position"], planned.steps["stage"], strict=True):
-        x = column[(pos, stage)]
-        positions[int(step)] = (float(x), -float(rows.get(x, 0)))
-        rows[x] = rows.get(x, 0) + 1
+    """Steps left to right by their distance from the entry steps along planned transitions (loops ignored),
+    stacked within a column in reading order; steps no entry reaches come last."""
+    order = [int(s) for s in planned.steps["step_id"]]
+    successors = planned.successors()
+    entries = [int(s) for s, e in zip(planned.steps["step_id"], planned.steps["is_entry"], strict=True) if e] or order[:1]
+    depth = {s: 0 for s in entries}
+    frontier = list(entries)
+    while frontier:
+        following = []
+        for step in frontier:
+            for target in successors.get(step, []):
+                if target not in depth:
+                    depth[target] = depth[step] + 1
+                    following.append(target)
+        frontier = following
+    last = max(depth.values(), default=0) + 1
+    columns: dict[int, list[int]] = {}
+    for step in order:
+        columns.setdefault(depth.get(step, last), []).append(step)
+    positions = {}
+    for x, steps in columns.items():
+        for index, step in enumerate(steps):
+            positions[step] = (float(x), (len(steps) - 1) / 2 - index)
     return positions
 
 
@@ -61,8 +75,9 @@ def map_figure(planned: PlannedMap, analysis: Analysis, title: str) -> go.Figure
 
     def arrow(source: int, target: int, colour: str, dash: str, label: str, hover: str, width: float) -> None:
         (x0, y0), (x1, y1) = where[source], where[target]
-        bend = 0.15 if x0 == x1 else 0.0
-        xm, ym = (x0 + x1) / 2 + bend, (y0 + y1) / 2 + (0.12 if dash != "solid" else 0)
+        backwards = x1 <= x0  # a loop or a jump back: bend it so it does not hide the forward edge
+        xm = (x0 + x1) / 2 + (0.25 if x0 == x1 else 0.0)
+        ym = (y0 + y1) / 2 + (0.35 if backwards else 0.0) + (0.12 if dash != "solid" else 0.0)
         figure.add_trace(go.Scatter(x=[x0, xm, x1], y=[y0, ym, y1], mode="lines", line={"color": colour, "dash": dash, "width": width,
                                                                                           "shape": "spline"},
                                     hoverinfo="skip", showlegend=False))
@@ -88,8 +103,10 @@ def map_figure(planned: PlannedMap, analysis: Analysis, title: str) -> go.Figure
     steps = planned.steps.merge(analysis.steps[["step_id", "visits", "drop_off", "drop_off_share"]], on="step_id", how="left")
     xs = [where[int(s)][0] for s in steps["step_id"]]
     ys = [where[int(s)][1] for s in steps["step_id"]]
-    hover = [f"<b>{plot_text(t)}</b><br>" + _("Visits") + f": {number(v)}<br>" + _("Drop-off") + f": {number(d)} ({percent(p, 1)})"
-             for t, v, d, p in zip(steps["title"], steps["visits"], steps["drop_off"], steps["drop_off_share"], strict=True)]
+    hover = [f"<b>{plot_text(t)}</b><br>{plot_text(g)}<br>" + _("Visits") + f": {number(v)}<br>"
+             + _("Drop-off") + f": {number(d)} ({percent(p, 1)})"
+             for t, g, v, d, p in zip(steps["title"], steps["stage"], steps["visits"], steps["drop_off"], steps["drop_off_share"],
+                                      strict=True)]
     figure.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers+text", text=[plot_text(t, 28) for t in steps["title"]], textposition="bottom center",
         marker={"size": 22, "color": [GREEN if e else (ORANGE if n else SKY) for e, n in zip(steps["is_exit"], steps["is_entry"],
@@ -98,12 +115,10 @@ def map_figure(planned: PlannedMap, analysis: Analysis, title: str) -> go.Figure
                                                                                            strict=True)],
                 "line": {"color": BLACK, "width": 1}},
         hovertext=hover, hoverinfo="text", showlegend=False))
-    stages = planned.steps.drop_duplicates(["stage_position", "stage"])
-    for index, stage in enumerate(stages["stage"]):
-        annotations.append({"x": index, "y": 0.6, "xref": "x", "yref": "y", "text": f"<b>{plot_text(stage, 24)}</b>",
-                            "showarrow": False})
-    height = 160 + 110 * max((len(planned.steps[planned.steps["stage"] == s]) for s in stages["stage"]), default=1)
-    figure.update_xaxes(visible=False)
+    tallest = max((sum(1 for _x, y in where.values() if _x == x) for x in {x for x, _y in where.values()}), default=1)
+    height = 200 + 120 * tallest
+    xs_all = [x for x, _y in where.values()] or [0.0]
+    figure.update_xaxes(visible=False, range=[min(xs_all) - 0.7, max(xs_all) + 0.7])
     figure.update_yaxes(visible=False)
     return _layout(figure, title, annotations=annotations, height=max(height, 360))
 
@@ -129,7 +144,7 @@ def variants_figure(variants: pd.DataFrame, title: str) -> go.Figure:
         text=[f"{percent(s, 1)} ({number(c)})" for s, c in zip(variants["share"], variants["cases"], strict=True)],
         textposition="outside", hovertext=[plot_text(p) for p in variants["path"]], hoverinfo="text"))
     figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(title=_("Share of the cases (%)"))
+    figure.update_xaxes(title=_("Share of the cases (%)"), range=[0, max(variants["share"].max() if len(variants) else 0, 1) * 1.3])
     return _layout(figure, title, height=max(300, 60 + 36 * len(variants)))
 
 
