@@ -15,6 +15,7 @@ from services.eventlog.store import EventStore
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
 NONE = ""
+UPLOAD_MB = 512  # the server allows no more (.streamlit/config.toml); larger logs: Parquet or the SQL import
 LOG_PENDING_KEY = "pva.log.pending"  # the page selects a log imported in the previous run
 
 
@@ -65,7 +66,9 @@ def _report(log: dict) -> None:
 
 
 def upload_form(store: EventStore) -> None:
-    upload = st.file_uploader(_("Event log (CSV or Parquet)"), type=["csv", "txt", "tsv", "parquet"], key="pva.upload")
+    upload = st.file_uploader(_("Event log (CSV or Parquet)"), type=["csv", "txt", "tsv", "parquet"], key="pva.upload",
+                              max_upload_size=UPLOAD_MB,
+                              help=_("Up to {mb} MB; Parquet holds about ten times more events in the same size.").format(mb=UPLOAD_MB))
     if upload is None:
         return
     encoding = st.selectbox(_("Encoding"), ["auto", *ENCODING_LABELS], key="pva.encoding",
