@@ -95,6 +95,10 @@ def upload_form(store: EventStore) -> None:
 
 
 def sql_form(store: EventStore) -> None:
+    if not ingest.sql_import_allowed():
+        st.info(_("The SQL import is switched off on this server. An administrator switches it on with the setting "
+                  "EVENTLOG_SQL_IMPORT=on (and gives read-only database users)."))
+        return
     st.caption(_("Read a table where the events already live, through a SQLAlchemy connection URL "
                  "(e.g. postgresql+psycopg://user@host/db). The rows are read in chunks."))
     url = st.text_input(_("Connection URL"), key="pva.sql.url", type="password")

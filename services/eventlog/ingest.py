@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import tempfile
 import threading
 import time
@@ -36,6 +37,7 @@ SAMPLE_BYTES = 1 << 20
 PARQUET_MAGIC = b"PAR1"
 ENCODINGS = ("auto", "utf-8", "utf-16", "cp1252", "latin-1")
 MAX_SEGMENTS = 5
+SQL_IMPORT_SWITCH = "EVENTLOG_SQL_IMPORT"  # "on" lets users read events through a connection URL they type
 
 GUESSES = {
     "case": ("case_id", "case", "customer_id", "customer", "session_id", "session", "user_id", "user", "kunde", "kunden_id",
@@ -337,8 +339,24 @@ def import_frames(store: EventStore, frames: Iterable[pd.DataFrame], name: str, 
     return get_log(store, log_id)
 
 
+def sql_import_allowed() -> bool:
+    """Whether the SQL import is switched on (``EVENTLOG_SQL_IMPORT=on``).
+
+    Off by default: a connection URL typed into the page makes the server connect wherever the URL
+    points (a database on the internal network, a SQLite file on the server's disk). An administrator
+    switches it on where that is wanted, with read-only database users.
+    """
+    return os.environ.get(SQL_IMPORT_SWITCH, "").strip().lower() in ("1", "on", "true", "yes")
+
+
+def _check_sql_allowed() -> None:
+    if not sql_import_allowed():
+        raise DomainError(N_("The SQL import is switched off on this server."), field="url")
+
+
 def sql_preview(url: str, query: str, rows: int = 20) -> pd.DataFrame:
     """The first ``rows`` rows of ``query`` (to map its columns)."""
+    _check_sql_allowed()
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -358,6 +376,7 @@ def sql_preview(url: str, query: str, rows: int = 20) -> pd.DataFrame:
 def import_sql(store: EventStore, url: str, query: str, name: str, columns: ColumnMapping, *,
                chunk_rows: int = 100_000, progress: Progress | None = None) -> dict[str, Any]:
     """Import the rows of ``query`` read through a SQLAlchemy connection URL, in chunks."""
+    _check_sql_allowed()
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 

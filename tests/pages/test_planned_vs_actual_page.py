@@ -91,7 +91,8 @@ def test_demo_log_mapping_comparison_and_adopting_shares(database: Engine) -> No
     assert not [b for b in at.button if b.key == "pva.undo"]
 
 
-def test_sql_import_with_bad_rows_and_delete(database: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sql_import_with_bad_rows_and_delete(database: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EVENTLOG_SQL_IMPORT", "on")
     source = create_engine(f"sqlite:///{tmp_path / 'crm.db'}")
     pd.DataFrame({
         "customer_id": ["c1", "c1", "c2", "", "c3"],
@@ -127,4 +128,5 @@ def test_german_texts(database: Engine) -> None:
     at = start_app(PAGE, language="de")
     assert at.title[0].value == "Soll und Ist"
     assert [t.label for t in at.tabs] == ["Datei hochladen", "SQL-Abfrage", "Demo-Log"]
+    assert any("SQL-Import ist auf diesem Server ausgeschaltet" in i.value for i in at.info)  # off unless switched on
     assert "Noch kein Ereignis-Log." in [i.value for i in at.info]

@@ -109,7 +109,8 @@ def test_delete_log_removes_events_bad_rows_mappings_and_sequences(store, tmp_pa
         eventstore.delete_log(store, log["id"])
 
 
-def test_frames_and_sql_give_the_same_log(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_frames_and_sql_give_the_same_log(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EVENTLOG_SQL_IMPORT", "on")
     frame = pd.read_csv(write(tmp_path, SMALL_LOG), dtype=str, keep_default_na=False)
     seen: list[float] = []
     chunked = ingest.import_frames(store, [frame.iloc[:7], frame.iloc[7:]], "chunks", COLUMNS, total=len(frame),
@@ -144,3 +145,13 @@ def test_store_lives_beside_the_app_database(tmp_path: Path, monkeypatch: pytest
         assert first.path.parent == (tmp_path / "elsewhere").resolve()
     finally:
         eventstore.close_all()
+
+
+def test_the_sql_import_is_off_unless_switched_on(store, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("EVENTLOG_SQL_IMPORT", raising=False)
+    for attempt in (lambda: ingest.sql_preview("sqlite://", "SELECT 1"),
+                    lambda: ingest.import_sql(store, "sqlite://", "SELECT 1", "x", COLUMNS)):
+        with pytest.raises(DomainError) as info:
+            attempt()
+        assert info.value.message == "The SQL import is switched off on this server."
+    assert eventstore.list_logs(store).empty
