@@ -59,11 +59,12 @@ lint: $(DEV_STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 
-## bench: generate a large workspace and measure page reruns (prints a table, writes bench/results.json)
+## bench: generate a large workspace and measure page reruns (prints a table, writes bench/results.json); import and analyse 1M events
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.collab
 	$(BIN)/python -m bench.exchange
+	$(BIN)/python -m bench.eventlog
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MERMAID_DIR)

@@ -52,6 +52,7 @@ pages = {
     _("Analyse"): [
         st.Page("pages/analyse/touchpoint_analysis.py", title=_("Touchpoint analysis"), icon="📊"),
         st.Page("pages/analyse/flows.py", title=_("Flow and drop-off"), icon="🔀"),
+        st.Page("pages/analyse/planned_vs_actual.py", title=_("Planned vs actual"), icon="🧾"),
         st.Page("pages/analyse/emotions.py", title=_("Emotion curves"), icon="📈"),
         st.Page("pages/analyse/kano.py", title=_("Kano"), icon="🎯"),
         st.Page("pages/analyse/metrics.py", title=_("Metrics"), icon="📏"),

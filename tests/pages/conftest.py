@@ -20,6 +20,8 @@ from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
 
 ROOT = Path(__file__).resolve().parents[2]
+# The app shows users no tracebacks (.streamlit/config.toml); tests want them.
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 APP = str(ROOT / "app.py")
 
 
