@@ -41,7 +41,10 @@ from streamlit.testing.v1 import AppTest
 
 from bench import say
 from bench.generate import GeneratedWorkspace, generate_workspace
+from components.identity import ACCOUNT_KEY
 from models.db import create_db_engine, upgrade_to_head
+from services import accounts
+from services.unit_of_work import unit_of_work
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -57,6 +60,7 @@ WORKLOAD: dict[str, int] = {
 EDITOR_JOURNEY_KEY = "journey.editor.journey_id"  # the session-state key the journey editor opens
 
 Setup = Callable[[AppTest, GeneratedWorkspace], None]
+SIGNED_IN: dict[str, int] = {}  # the account every scenario's AppTest is signed in as
 # After the page's first run: None if it shows what the scenario meant, else what is wrong.
 Verify = Callable[[AppTest, GeneratedWorkspace], str | None]
 
@@ -94,7 +98,6 @@ def shows_charts(at: AppTest, at_least: int) -> str | None:
 
 def join_workshop(at: AppTest, generated: GeneratedWorkspace) -> None:
     """A joined participant on the largest journey (the page asks for a name first)."""
-    at.session_state["workshop.name"] = "Bench"
     at.query_params["journey"] = str(generated.largest_journey_id)
 
 
@@ -193,6 +196,7 @@ def start(scenario: Scenario, generated: GeneratedWorkspace, *, timeout: float =
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params["lang"] = "en"
     at.query_params["ws"] = str(generated.workspace_id)
+    at.session_state[ACCOUNT_KEY] = SIGNED_IN["account_id"]
     at.run()
     _raise_on_exception(at, "app start")
     try:
@@ -339,6 +343,9 @@ def run(options: Options) -> int:
             say("Migrating a fresh database …")
             upgrade_to_head(engine)
             generated = generate_workspace(engine, **options.workload)
+            with unit_of_work(engine) as session:  # the pages are measured signed in, as a site admin
+                SIGNED_IN["account_id"] = accounts.create_account(
+                    session, "bench@example.com", "Bench", "bench password", site_admin=True).id  # type: ignore[assignment]
             engine.dispose()
 
             os.environ["DATABASE_URL"] = url
