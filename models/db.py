@@ -20,7 +20,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401 - registers every table on SQLModel.metadata
@@ -40,9 +40,12 @@ def create_db_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     """Create the process's engine; on SQLite also the folder and the pragmas."""
     url = url or database_url()
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "after_execute", _advance_id_sequences)
+        return engine
 
-    path = url.split("///", 1)[1] if "///" in url else ""
+    path = make_url(url).database or ""  # decoded: "%40" in the URL is "@" in the file name
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
@@ -67,6 +70,31 @@ def create_db_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _advance_id_sequences(connection, statement, _multiparams, _params, _options, result) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: after an INSERT that gave explicit ids, move the table's id sequence past them.
+
+    SQLite hands out ``max(rowid) + 1``, so rows put back with their original ids (undo, restore from the
+    trash, copying a database) never collide with the next new row. A PostgreSQL ``serial`` column draws from
+    a sequence that explicit ids do not move: the next plain INSERT would take an id that is already there.
+    ``setval`` never moves the sequence backwards here (``GREATEST`` with its current value), so ids other
+    transactions drew meanwhile stay free. Inserts without explicit ids (nearly all) cost nothing.
+    """
+    context = getattr(result, "context", None)
+    if context is None or not getattr(context, "isinsert", False):
+        return
+    table = getattr(statement, "table", None)
+    if table is None or "id" not in getattr(table, "c", {}) or not table.c.id.primary_key:
+        return
+    ids = [params["id"] for params in (context.compiled_parameters or []) if params.get("id") is not None]
+    if not ids:
+        return
+    connection.exec_driver_sql(
+        "SELECT setval(pg_get_serial_sequence(%(table)s, 'id'), "
+        "GREATEST(%(top)s, COALESCE(pg_sequence_last_value(pg_get_serial_sequence(%(table)s, 'id')::regclass), 0)))",
+        {"table": connection.dialect.identifier_preparer.format_table(table), "top": max(ids)},
+    )
+
+
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reading; objects stay usable after it closes."""
@@ -88,9 +116,15 @@ def write_session(engine: Engine, *, actor: str = "") -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for ``engine``; ``env.py`` migrates through the engine itself.
+
+    The URL is set too (for tools that read it), with ``%`` doubled: Alembic's config is a
+    ``ConfigParser`` that reads ``%`` as interpolation, so a URL-encoded password (``p%40ss``)
+    would stop start-up with "invalid interpolation syntax".
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     config.attributes["engine"] = engine
     return config
 

@@ -1,4 +1,5 @@
-"""AppTest fixtures: each test gets its own SQLite file and a fresh engine.
+"""AppTest fixtures: each test gets its own database (on each engine: see
+``tests/conftest.py``) and a fresh engine.
 
 ``st.cache_resource`` is process-global, so the engine of one test would leak
 into the next; it is cleared before and after every test.
@@ -12,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from models.db import create_db_engine, upgrade_to_head, write_session
+from models.db import create_db_engine, write_session
 from services import workspaces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,13 +21,11 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """An empty, migrated database that the app under test will open."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", db_url)
     st.cache_resource.clear()
-    engine = create_db_engine(url)
-    upgrade_to_head(engine)
+    engine = create_db_engine(db_url)
     yield engine
     st.cache_resource.clear()
     engine.dispose()

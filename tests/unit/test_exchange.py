@@ -4,7 +4,6 @@ byte-for-byte unchanged."""
 
 import copy
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,16 +18,10 @@ from models.db import read_session, write_session
 from services import collaboration, demo, exchange, history, journeys, personas
 from services.errors import DomainError
 from services.exchange_format import NOT_EXCHANGED, SCHEMA_PATH, covered_columns, schema_text
+from tests.dialects import dump
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad_imports"
 TODAY = date(2025, 6, 15)
-
-
-def dump(engine: Engine) -> str:
-    """The database as SQL text (``sqlite3`` iterdump): equal dumps mean equal databases."""
-    path = engine.url.database
-    with sqlite3.connect(path) as connection:
-        return "\n".join(connection.iterdump())
 
 
 def comparable(document: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from models import (
 )
 from services import common, journeys, personas, touchpoints
 from services.errors import ConflictError, NotFoundError
+from tests.dialects import CHECK_FAILED
 
 
 def persona(session, ws, name):
@@ -287,7 +288,7 @@ def test_step_validation_messages(session, journey_map, raises_domain_error):
 
 @pytest.mark.parametrize("column, value", [("emotion", 5), ("entry_share", -1), ("exit_kind", "'gone'"), ("position", -1)])
 def test_database_checks_step_ranges(session, journey_map, column, value):
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text(f"UPDATE step SET {column} = {value} WHERE id = :id"), params={"id": journey_map.a.id})
 
 
@@ -563,7 +564,7 @@ def test_database_checks_persona_emotion_range_and_cascades(session, journey_map
     journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
     journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 1)
     journeys.set_persona_emotion(session, m.ws, m.b.id, mia.id, 2)
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text("UPDATE step_persona_emotion SET emotion = -4"))
     journeys.delete_step(session, m.ws, m.a.id)
     assert emotions(session) == [(m.b.id, mia.id, 2)]

@@ -8,6 +8,7 @@ from sqlmodel import select
 from models import StepTouchpoint
 from services import channels, journeys, touchpoints
 from services.errors import NotFoundError
+from tests.dialects import CHECK_FAILED
 
 
 def channel_id(session, ws, name="Telefon"):
@@ -117,7 +118,7 @@ def test_attaching_twice_names_the_field(session, journey_map, raises_domain_err
 def test_database_checks_rating_ranges(session, journey_map, column):
     hotline = touchpoints.create_touchpoint(session, journey_map.ws, {"name": "Hotline"})
     link = touchpoints.attach_touchpoint(session, journey_map.ws, journey_map.a.id, hotline.id)
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text(f"UPDATE step_touchpoint SET {column} = 0 WHERE id = :id"), params={"id": link.id})
 
 
