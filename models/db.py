@@ -2,6 +2,8 @@
 
 One engine per process: the UI caches the result of :func:`create_db_engine`
 with ``st.cache_resource``; tests, scripts and benchmarks call it directly.
+``DATABASE_URL`` picks the database: an SQLite file by default, or
+PostgreSQL (``postgresql+psycopg://…``) for a team with several app servers.
 
 SQLite is tuned for several people writing at once:
 - foreign keys on (SQLite ships them off),
@@ -11,6 +13,28 @@ SQLite is tuned for several people writing at once:
   that reads and later writes can get ``database is locked`` despite the
   timeout, because SQLite cannot upgrade its read lock while another writer
   waits. Taking the write lock up front removes that failure.
+
+Where PostgreSQL differs, this module makes it behave the same (the one place
+that knows, so services stay engine-neutral):
+- **One writer at a time.** PostgreSQL lets write transactions run side by side;
+  the services were written for SQLite's one writer (read a max position, then
+  insert; check "nobody loaded the demo yet", then load it). ``write_session``
+  takes a transaction-level advisory lock first (``pg_advisory_xact_lock``), the
+  counterpart of ``BEGIN IMMEDIATE``: writers queue, readers never wait (MVCC),
+  and the lock ends with the transaction. The optimistic ``version`` check works
+  unchanged on both: an UPDATE … WHERE version = :seen that finds no row is a
+  conflict.
+- **Ids given explicitly** (undo, restore, copying a database) do not move a
+  PostgreSQL sequence: :func:`_advance_id_sequences` moves it.
+- Constraint failures are worded differently: ``services/common.integrity_error``
+  reads SQLite's text and PostgreSQL's SQLSTATE codes.
+- Text: PostgreSQL's cannot hold NUL characters, which ``services/common.clean``
+  drops on every engine. Uniqueness of names is case-sensitive on both engines
+  (SQLite's default BINARY collation, PostgreSQL's ``C.UTF-8``/deterministic ones);
+  ``lower()`` sorts ASCII only on SQLite, all letters on PostgreSQL.
+- JSON: the activity log stores its before/after values as JSON *text* in a
+  ``JSON`` column on both (SQLAlchemy's ``JSON`` is ``json`` on PostgreSQL);
+  no query looks inside it, so nothing engine-specific is needed.
 """
 
 import os
@@ -29,6 +53,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = ROOT / "data" / "workbench.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+# The key of PostgreSQL's advisory lock that write transactions take (any constant; "JWB\x01").
+WRITE_LOCK_KEY = 0x4A574201
+MIGRATION_LOCK_KEY = 0x4A574202  # held while one server migrates the schema
 
 
 def database_url() -> str:
@@ -43,6 +70,7 @@ def create_db_engine(url: str | None = None, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
         if engine.dialect.name == "postgresql":
             event.listen(engine, "after_execute", _advance_id_sequences)
+            event.listen(engine, "begin", _take_write_lock)
         return engine
 
     path = make_url(url).database or ""  # decoded: "%40" in the URL is "@" in the file name
@@ -68,6 +96,12 @@ def create_db_engine(url: str | None = None, *, echo: bool = False) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _take_write_lock(connection) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's ``BEGIN IMMEDIATE``: a write transaction waits for the others to finish (see above)."""
+    if connection.get_execution_options().get("write_lock"):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 def _advance_id_sequences(connection, statement, _multiparams, _params, _options, result) -> None:  # type: ignore[no-untyped-def]
@@ -104,12 +138,13 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def write_session(engine: Engine, *, actor: str = "") -> Iterator[Session]:
-    """One unit of work: BEGIN IMMEDIATE, commit on success, roll back on any error.
+    """One unit of work: the write lock first (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an advisory
+    transaction lock), commit on success, roll back on any error.
 
     ``actor`` (the display name of the person saving) goes into ``session.info``;
     the activity log (services/activity.py) writes it on every change.
     """
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE", write_lock=True)
     with Session(bind, expire_on_commit=False, info={"actor": actor.strip()}) as session:
         with session.begin():
             yield session
@@ -130,5 +165,19 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest migration (creates it on an empty database).
+
+    Several app servers may start at once: on PostgreSQL the first one migrates while holding a
+    session-level advisory lock, the others wait for it and then find the schema at head (a no-op).
+    SQLite serialises the migration's writes by itself.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+            lock.commit()

@@ -171,7 +171,8 @@ def count_queries(engine: Engine) -> Callable[[], AbstractContextManager[list[st
 
     SQLite's transactions start with a ``BEGIN`` statement that models/db.py sends; psycopg sends
     its ``BEGIN`` with the first statement, unseen. On PostgreSQL a transaction's start is listed
-    as ``BEGIN (implicit)``, so the same counts hold on both engines.
+    as ``BEGIN (implicit)``, and a write transaction's advisory lock (SQLite's ``BEGIN IMMEDIATE``)
+    as part of it, so the same counts hold on both engines.
     """
 
     @contextmanager
@@ -179,6 +180,9 @@ def count_queries(engine: Engine) -> Callable[[], AbstractContextManager[list[st
         statements: list[str] = []
 
         def collect(_conn, _cursor, statement, _params, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
+            if statement.startswith("SELECT pg_advisory_xact_lock") and statements[-1:] == ["BEGIN (implicit)"]:
+                statements[-1] = "BEGIN (implicit, write lock)"
+                return
             statements.append(statement)
 
         def begin(_conn) -> None:  # type: ignore[no-untyped-def]
@@ -187,7 +191,7 @@ def count_queries(engine: Engine) -> Callable[[], AbstractContextManager[list[st
         event.listen(engine, "before_cursor_execute", collect)
         implicit_begin = engine.dialect.name != "sqlite"
         if implicit_begin:
-            event.listen(engine, "begin", begin)
+            event.listen(engine, "begin", begin, insert=True)  # before models/db.py's listener takes the lock
         try:
             yield statements
         finally:
