@@ -62,8 +62,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
 
 
 @pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
+def pg_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     """One throwaway PostgreSQL cluster per test session, with a migrated template database."""
+    if "postgresql" not in _engines(request.config):
+        pytest.skip("PostgreSQL not selected (--engines)")
     try:
         cluster = Cluster.start(prefix="workbench-test-pg-")
     except Unavailable as exc:

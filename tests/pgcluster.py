@@ -84,6 +84,27 @@ def _server_user() -> str | None:
     raise Unavailable("running as root and no unprivileged user (postgres, nobody) to start PostgreSQL as")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_orphans(bindir: Path, parent: Path, prefix: str, user: str | None) -> None:
+    """Stop and remove clusters left by a test run that was killed (its owner process is gone)."""
+    for folder in parent.glob(f"{prefix}*"):
+        try:
+            owner = int((folder / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            Cluster(bindir=bindir, folder=folder, port=0, user=user).stop()
+
+
 @dataclass
 class Cluster:
     bindir: Path
@@ -98,7 +119,10 @@ class Cluster:
         if bindir is None:
             raise Unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found; install Debian's `postgresql` or set PG_BINDIR")
         user = _server_user()
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=_memory_folder()))
+        parent = _memory_folder()
+        _remove_orphans(bindir, Path(parent or tempfile.gettempdir()), prefix, user)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        (folder / "owner.pid").write_text(str(os.getpid()))
         cluster = cls(bindir=bindir, folder=folder, port=free_port(), user=user)
         try:
             if user is not None:
