@@ -301,3 +301,11 @@ def test_journeys_list_shows_an_imported_journey(engine: Engine) -> None:
     with read_session(engine) as session:
         listing = journeys.list_journeys(session, result.workspace_id)
     assert listing["name"].tolist() == ["**bold** [link](javascript:alert(3))"]
+
+
+def test_a_nul_character_in_a_file_is_dropped_on_every_engine(engine: Engine, demo_ws: int) -> None:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): the import drops it, as the forms do, on both engines."""
+    document = export(engine, demo_ws)
+    document["personas"][0]["quote"] = "Null\u0000byte"
+    result = import_(engine, exchange.dumps(document))
+    assert export(engine, result.workspace_id)["personas"][0]["quote"] == "Nullbyte"
