@@ -10,7 +10,7 @@ ADDRESS ?= 127.0.0.1
 MERMAID_VERSION := 11.17.2
 MERMAID_DIR := tests/browser/.mermaid
 
-.PHONY: run test test-fast lint browser-deps mermaid-deps bench clean messages
+.PHONY: run test test-fast test-sqlite lint browser-deps mermaid-deps postgres-deps bench bench-postgres clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,15 +45,28 @@ mermaid-deps:
 			mermaid@$(MERMAID_VERSION) >/dev/null; \
 	else echo "npm not found: the Mermaid rendering test will be skipped"; fi
 
-## test: install everything the tests need and run the whole suite
-test: $(DEV_STAMP) browser-deps mermaid-deps
+## postgres-deps: Debian's PostgreSQL server binaries, for the [postgresql] tests (skipped when present or without apt-get)
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "$${PG_BINDIR:-/nonexistent}/initdb" ] || command -v initdb >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+		|| echo "PostgreSQL could not be installed: the [postgresql] tests will be skipped"; \
+	else echo "PostgreSQL not found and apt-get unavailable: the [postgresql] tests will be skipped"; fi
+
+## test: install everything the tests need and run the whole suite (unit and page tests on SQLite and PostgreSQL)
+test: $(DEV_STAMP) browser-deps mermaid-deps postgres-deps
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-## test-fast: unit and page tests only, no browser
-test-fast: $(DEV_STAMP)
+## test-fast: unit and page tests only, no browser (both engines)
+test-fast: $(DEV_STAMP) postgres-deps
 	$(BIN)/python -m pytest -q -m "not browser"
+
+## test-sqlite: unit and page tests on SQLite only (the quickest loop while developing)
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q -m "not browser" --engines sqlite
 
 lint: $(DEV_STAMP)
 	$(BIN)/python -m ruff check .
@@ -65,6 +78,11 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.collab
 	$(BIN)/python -m bench.exchange
 	$(BIN)/python -m bench.eventlog
+
+## bench-postgres: the page benchmark on a throwaway PostgreSQL cluster, printed beside the last SQLite run
+bench-postgres: $(DEV_STAMP) postgres-deps
+	$(BIN)/python -m bench.run --engine postgresql
+	$(BIN)/python -m bench.collab --engine postgresql
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MERMAID_DIR)

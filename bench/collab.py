@@ -19,15 +19,14 @@ Printed:
 import argparse
 import random
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from sqlalchemy import event
 
 from bench import say
 from bench.generate import generate_workspace
+from bench.run import bench_database
 from models.db import create_db_engine, read_session, upgrade_to_head
 from services import journeys
 from services.journeys.grid import load_journey_map
@@ -57,10 +56,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--poll", type=float, default=1.0, help="poll interval of each participant in seconds (default 1)")
     parser.add_argument("--edit-every", type=float, default=2.0, help="seconds between the facilitator's saves (default 2)")
     parser.add_argument("--journeys", type=int, default=20, help="journeys of 12 stages × 60 steps in the workspace (default 20)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="database engine (postgresql: a throwaway local cluster, tests/pgcluster.py)")
     args = parser.parse_args(argv)
 
-    folder = tempfile.TemporaryDirectory(prefix="collab-bench-")
-    engine = create_db_engine(f"sqlite:///{Path(folder.name) / 'collab.db'}")
+    with bench_database(args.engine) as url:
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    engine = create_db_engine(url)
     upgrade_to_head(engine)
     generated = generate_workspace(engine, journeys=args.journeys, touchpoints=100, step_touchpoint_links=5000, progress=None)
     ws, journey_id = generated.workspace_id, generated.largest_journey_id
@@ -151,7 +156,6 @@ def main(argv: list[str] | None = None) -> None:
     for thread in threads:
         thread.join()
     engine.dispose()
-    folder.cleanup()
 
     n = args.sessions
     rows = [
@@ -164,6 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     width = max(len(label) for label, _v in rows)
     say("")
+    say(f"Engine: {engine.dialect.name}")
     for label, value in rows:
         say(f"{label:<{width}}  {value}")
     worst = quantiles(staleness)[2]

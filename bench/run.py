@@ -28,7 +28,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -319,6 +320,59 @@ class Options:
     only: list[str] = field(default_factory=list)
     out: Path = RESULTS
     workload: dict[str, int] = field(default_factory=lambda: dict(WORKLOAD))
+    engine: str = "sqlite"
+    database_url: str | None = None
+
+
+def results_path(engine: str) -> Path:
+    return RESULTS if engine == "sqlite" else RESULTS.with_name(f"results-{engine}.json")
+
+
+@contextmanager
+def bench_database(engine: str, url: str | None = None) -> Iterator[str]:
+    """An empty database for the benchmark: a temporary SQLite file; on PostgreSQL the given (empty) database,
+    else a throwaway cluster (tests/pgcluster.py) that is removed afterwards."""
+    if url:
+        yield url
+        return
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="journey-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    from tests.pgcluster import Cluster
+
+    cluster = Cluster.start(prefix="journey-bench-pg-")
+    try:
+        yield cluster.create_database("bench")
+    finally:
+        cluster.stop()
+
+
+def besides(options: Options, rows: list[dict[str, Any]]) -> str:
+    """This run's figures beside the last run's on the other engine (from its results file), if there is one."""
+    other_engine = "postgresql" if options.engine == "sqlite" else "sqlite"
+    path = results_path(other_engine)
+    if not path.exists():
+        return ""
+    try:
+        other = {r["name"]: r for r in json.loads(path.read_text(encoding="utf-8"))["scenarios"]}
+    except (OSError, ValueError, KeyError):
+        return ""
+    names = {options.engine: {r["name"]: r for r in rows}, other_engine: other}
+    first, second = sorted(names, key=lambda e: e != "sqlite")  # SQLite first
+    width = max([len("scenario")] + [len(r["name"]) for r in rows])
+    header = (f"{'scenario':<{width}} | {first + ' ms':>14} | {second + ' ms':>14} | "
+              f"{first + ' SQL':>14} | {second + ' SQL':>14}")
+    lines = [f"Beside the last {other_engine} run ({path.name}):", header, "-" * len(header)]
+    for r in rows:
+        a, b = names[first].get(r["name"], {}), names[second].get(r["name"], {})
+
+        def cell(row: dict[str, Any], key: str) -> str:
+            return f"{row[key]:.1f}" if key == "median_ms" and key in row else (_num(row[key]) if key in row else "–")
+
+        lines.append(f"{r['name']:<{width}} | {cell(a, 'median_ms'):>14} | {cell(b, 'median_ms'):>14} | "
+                     f"{cell(a, 'sql_per_rerun'):>14} | {cell(b, 'sql_per_rerun'):>14}")
+    return "\n".join(lines)
 
 
 def run(options: Options) -> int:
@@ -337,8 +391,7 @@ def run(options: Options) -> int:
     previous_url = os.environ.get("DATABASE_URL")
     failed = False
     try:
-        with tempfile.TemporaryDirectory(prefix="journey-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        with bench_database(options.engine, options.database_url) as url:
             engine = create_db_engine(url)
             say("Migrating a fresh database …")
             upgrade_to_head(engine)
@@ -382,6 +435,7 @@ def run(options: Options) -> int:
     ordered = [rows[s.name] for s in selected if s.name in rows]
     target_lines = targets(rows)
     say("")
+    say(f"Engine: {options.engine}")
     say(f"Page reruns on a workspace of {generated.counts.get('journey', 0) - 1} journeys × "
         f"{generated.largest_journey_steps} steps, {generated.counts.get('step_touchpoint', 0)} touchpoint links "
         f"({options.runs} timed reruns, {os.cpu_count()} CPUs, Python {platform.python_version()})")
@@ -392,7 +446,13 @@ def run(options: Options) -> int:
         say(line["text"])
     say(f"max RSS of the process: {_max_rss_mib():.0f} MiB; total {time.perf_counter() - wall:.0f} s")
 
+    other = besides(options, ordered)
+    if other:
+        say("")
+        say(other)
+
     report = {
+        "engine": options.engine,
         "machine": machine_info(),
         "settings": {"runs": options.runs, "warmup": options.warmup, "memory_runs": options.memory_runs},
         "workload": {**options.workload, "generated_rows": generated.counts,
@@ -415,7 +475,11 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--memory-runs", type=int, default=3, help="reruns traced with tracemalloc (default 3)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only scenarios whose name contains TEXT (repeatable)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file (default bench/results.json)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="JSON results file (default bench/results.json, bench/results-postgresql.json)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="database engine (postgresql: a throwaway local cluster unless --database-url is given)")
+    parser.add_argument("--database-url", default=None, help="an EMPTY database to fill and measure on (any engine)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply the workload's sizes (e.g. 0.1 for a quick check; steps and stages stay)")
     args = parser.parse_args(argv)
@@ -425,8 +489,11 @@ def parse_args(argv: list[str] | None = None) -> Options:
     if args.scale != 1.0:
         for key in ("personas", "journeys", "touchpoints", "step_touchpoint_links", "metrics"):
             workload[key] = max(1, round(workload[key] * args.scale))
-    return Options(runs=args.runs, warmup=args.warmup, memory_runs=args.memory_runs, only=args.only, out=args.out,
-                   workload=workload)
+    engine = "sqlite" if (args.database_url or "").startswith("sqlite") else args.engine
+    if args.database_url and not args.database_url.startswith("sqlite"):
+        engine = "postgresql"
+    return Options(runs=args.runs, warmup=args.warmup, memory_runs=args.memory_runs, only=args.only,
+                   out=args.out or results_path(engine), workload=workload, engine=engine, database_url=args.database_url)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,8 +40,9 @@ UNIQUE_MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Strip surrounding white space from text values (a name of blanks is empty)."""
-    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    """Strip surrounding white space from text values (a name of blanks is empty), and NUL characters:
+    PostgreSQL's text cannot hold them (SQLite can), so they are dropped on every engine alike."""
+    return {k: v.replace("\x00", "").strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
 def validation_error(exc: ValidationError) -> ValidationErrors:
@@ -92,8 +93,16 @@ def _num(value: Any) -> str:
 
 
 def integrity_error(exc: IntegrityError) -> DomainError:
-    """Translate a database constraint failure into a DomainError."""
+    """Translate a database constraint failure into a DomainError.
+
+    The engines word their refusals differently: SQLite names the kind in English text ("UNIQUE
+    constraint failed: persona.workspace_id, persona.name"); PostgreSQL gives an SQLSTATE code and the
+    constraint's name (``exc.orig.sqlstate``, ``exc.orig.diag``), translated by :func:`_postgresql_error`.
+    """
     text = str(exc.orig)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return _postgresql_error(exc.orig, sqlstate)
     for constraint, (field, message) in UNIQUE_MESSAGES.items():
         if constraint in text:
             return DomainError(message, field=field)
@@ -111,6 +120,29 @@ def integrity_error(exc: IntegrityError) -> DomainError:
         return DomainError(N_("A value is out of its allowed range."))
     if "NOT NULL constraint failed" in text:
         return DomainError(N_("This field is required."), field=text.rsplit(".", 1)[-1])
+    return DomainError(N_("The change could not be saved."))
+
+
+# PostgreSQL's SQLSTATE codes of integrity violations.
+PG_UNIQUE, PG_FOREIGN_KEY, PG_CHECK, PG_NOT_NULL = "23505", "23503", "23514", "23502"
+
+
+def _postgresql_error(error: Any, sqlstate: str) -> DomainError:
+    diag = getattr(error, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    if sqlstate == PG_UNIQUE:
+        # Workspace.name is a unique index (ix_workspace_name) on PostgreSQL, a column constraint on SQLite.
+        key = "workspace.name" if constraint == "ix_workspace_name" else constraint
+        if key in UNIQUE_MESSAGES:
+            field, message = UNIQUE_MESSAGES[key]
+            return DomainError(message, field=field)
+        return DomainError(N_("An entry with these values already exists."))
+    if sqlstate == PG_FOREIGN_KEY:
+        return DomainError(N_("This refers to something that does not exist, or is still in use."))
+    if sqlstate == PG_CHECK:
+        return DomainError(N_("A value is out of its allowed range."))
+    if sqlstate == PG_NOT_NULL:
+        return DomainError(N_("This field is required."), field=getattr(diag, "column_name", None))
     return DomainError(N_("The change could not be saved."))
 
 

@@ -87,6 +87,8 @@ def _in(model: type[SQLModel], name: str, value: Any) -> Any:
         return date.fromisoformat(value)
     if float in kinds and isinstance(value, int):
         return float(value)
+    if isinstance(value, str):  # PostgreSQL's text cannot hold NUL; dropped on every engine, as the forms do
+        return value.replace("\x00", "")
     return value
 
 

@@ -11,7 +11,7 @@ the same name count once.
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Integer, cast, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -72,7 +72,8 @@ def present(
 ) -> list[tuple[str, bool]]:
     """(display name, is facilitator) of everyone seen on the map in the last ``within_seconds``
     (one query): facilitators first, then by name; a name in several tabs once."""
-    query = select(Presence.display_name, func.max(Presence.is_facilitator)).where(
+    # max() over 0/1: PostgreSQL has no max(boolean) (SQLite's booleans are integers already).
+    query = select(Presence.display_name, func.max(cast(Presence.is_facilitator, Integer))).where(
         Presence.workspace_id == workspace_id, col(Presence.last_seen) >= _since(within_seconds),
     )
     query = query.where(Presence.journey_id == journey_id) if journey_id is not None else query

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,39 @@ def app_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser") / "browser.db"
 
 
+@contextmanager
+def streamlit_server(database_url: str, log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port against ``database_url``; yields its URL once healthy."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def sign_in_token(app_database: Path) -> str:
     """A site administrator signed in before the app starts (the app loads the demo on its first page)."""
@@ -80,34 +114,8 @@ def sign_in_token(app_database: Path) -> str:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory, app_database: Path, sign_in_token: str) -> Iterator[str]:
     """A running app on a temporary database (with the demo workspace loaded on start)."""
-    database = app_database
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    log = (tmp_path_factory.mktemp("logs") / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.terminate()
-        raise RuntimeError("streamlit did not start")
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with streamlit_server(f"sqlite:///{app_database}", tmp_path_factory.mktemp("logs") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture

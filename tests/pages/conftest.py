@@ -1,4 +1,5 @@
-"""AppTest fixtures: each test gets its own SQLite file and a fresh engine.
+"""AppTest fixtures: each test gets its own database (on each engine: see
+``tests/conftest.py``) and a fresh engine.
 
 ``st.cache_resource`` is process-global, so the engine of one test would leak
 into the next; it is cleared before and after every test.
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from components.identity import ACCOUNT_KEY
-from models.db import create_db_engine, upgrade_to_head
+from models.db import create_db_engine
 from services import accounts
 from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
@@ -30,14 +31,12 @@ SIGNED_IN = "WORKBENCH_TEST_ACCOUNT"  # the account start_app signs in (set by t
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """An empty, migrated database that the app under test will open, with one site administrator
-    (every app started with :func:`start_app` is signed in as it)."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+def database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An empty, migrated database (on each engine) that the app under test will open, with one site
+    administrator (every app started with :func:`start_app` is signed in as it)."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
     st.cache_resource.clear()
-    engine = create_db_engine(url)
-    upgrade_to_head(engine)
+    engine = create_db_engine(db_url)
     with unit_of_work(engine) as session:
         tester = accounts.create_account(session, TESTER["email"], TESTER["name"], TESTER["password"], site_admin=True)
     monkeypatch.setenv(SIGNED_IN, str(tester.id))

@@ -1,7 +1,6 @@
 """The import/export page through its widgets (AppTest): downloads offered, previews before writing,
 bad files refused with the database unchanged, posters and reports prepared."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from models.db import read_session
 from services import exchange
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo
+from tests.dialects import dump
 from tests.pages.conftest import start_app
 
 PAGE = "pages/workspace/import_export.py"
@@ -22,11 +22,6 @@ BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad_imports"
 def table(at, column: str):  # type: ignore[no-untyped-def]
     """The first data frame on the page that has ``column`` (AppTest finds plain data frames by position only)."""
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
-
-
-def dump(engine: Engine) -> str:
-    with sqlite3.connect(engine.url.database) as connection:
-        return "\n".join(connection.iterdump())
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bench.run import (
     targets,
 )
 from models import Journey, Measurement, Metric, Opportunity, PainPoint, Persona, Stage, Step, StepTouchpoint, Touchpoint, Transition
+from tests.dialects import foreign_key_violations, integrity_ok
 
 SMALL = {
     "personas": 3, "journeys": 4, "stages": 3, "steps_per_journey": 8, "touchpoints": 10,
@@ -76,8 +77,8 @@ def test_counts_in_the_database(engine: Engine, generated: GeneratedWorkspace) -
 
 
 def test_constraints_hold(engine: Engine, generated: GeneratedWorkspace) -> None:
-    assert rows(engine, "PRAGMA foreign_key_check") == []
-    assert rows(engine, "PRAGMA integrity_check") == [("ok",)]
+    assert foreign_key_violations(engine) == []
+    assert integrity_ok(engine)
     # Every row also passes the models' own validation (what the services check before writing).
     with Session(engine) as session:
         for model in (Persona, Journey, Stage, Step, Transition, PainPoint, Opportunity, Touchpoint, StepTouchpoint,
@@ -92,7 +93,7 @@ def test_branches_entries_and_exits(engine: Engine, generated: GeneratedWorkspac
                         "GROUP BY journey_id, source_step_id HAVING sum(share) > 100")
     assert over == []
     # Some steps branch (two ways out), and transitions stay inside their journey.
-    assert scalar(engine, "SELECT count(*) FROM (SELECT source_step_id FROM transition GROUP BY 1 HAVING count(*) > 1)") > 0
+    assert scalar(engine, "SELECT count(*) FROM (SELECT source_step_id FROM transition GROUP BY 1 HAVING count(*) > 1) AS branching") > 0
     assert scalar(engine, "SELECT count(*) FROM transition t JOIN step s ON s.id = t.target_step_id "
                           "WHERE s.journey_id <> t.journey_id") == 0
     # Entry shares add up to 100 % per journey; every journey ends in a purchase/complete exit without way out.
@@ -118,7 +119,7 @@ def test_measurements_on_consecutive_days(engine: Engine, generated: GeneratedWo
 def test_a_second_workspace_in_the_same_database(engine: Engine, generated: GeneratedWorkspace) -> None:
     second = generate_workspace(engine, **{**SMALL, "metrics": 0}, seed=2, progress=None)
     assert second.workspace_id != generated.workspace_id
-    assert rows(engine, "PRAGMA foreign_key_check") == []
+    assert foreign_key_violations(engine) == []
     assert scalar(engine, "SELECT count(*) FROM journey") == 2 * (SMALL["journeys"] + 1)
 
 

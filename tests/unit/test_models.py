@@ -41,6 +41,13 @@ def test_migrations_match_the_models(db: Engine) -> None:
     assert diff == []
 
 
+def test_migrations_from_empty_match_the_models_on_each_engine(engine: Engine) -> None:
+    """``engine`` is migrated from an empty database on SQLite and on PostgreSQL (tests/conftest.py)."""
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), SQLModel.metadata)
+    assert diff == []
+
+
 def test_upgrade_is_idempotent(db: Engine) -> None:
     upgrade_to_head(db)
     with db.connect() as connection:

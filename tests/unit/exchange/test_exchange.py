@@ -4,7 +4,6 @@ byte-for-byte unchanged."""
 
 import copy
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,10 @@ from services.history import undo as history
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo
+from tests.dialects import dump
 
 BAD = Path(__file__).resolve().parents[2] / "fixtures" / "bad_imports"
 TODAY = date(2025, 6, 15)
-
-
-def dump(engine: Engine) -> str:
-    """The database as SQL text (``sqlite3`` iterdump): equal dumps mean equal databases."""
-    path = engine.url.database
-    with sqlite3.connect(path) as connection:
-        return "\n".join(connection.iterdump())
 
 
 def comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -337,3 +330,11 @@ def test_a_signed_in_account_imports_a_whole_workspace_with_its_history(engine):
         role = session.exec(select(Membership.role).where(Membership.workspace_id == result.workspace_id)).one()
     assert role == "admin"
     assert copied == len(document["activity"]) + 1  # the file's history, and Ida becoming admin
+
+
+def test_a_nul_character_in_a_file_is_dropped_on_every_engine(engine: Engine, demo_ws: int) -> None:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): the import drops it, as the forms do, on both engines."""
+    document = export(engine, demo_ws)
+    document["personas"][0]["quote"] = "Null\u0000byte"
+    result = import_(engine, exchange.dumps(document))
+    assert export(engine, result.workspace_id)["personas"][0]["quote"] == "Nullbyte"

@@ -24,6 +24,7 @@ from services.core import crud as common
 from services.core.errors import ConflictError, NotFoundError
 from services.personas import crud as personas
 from services.touchpoints import crud as touchpoints
+from tests.dialects import CHECK_FAILED
 
 
 def persona(session, ws, name):
@@ -290,7 +291,7 @@ def test_step_validation_messages(session, journey_map, raises_domain_error):
 
 @pytest.mark.parametrize("column, value", [("emotion", 5), ("entry_share", -1), ("exit_kind", "'gone'"), ("position", -1)])
 def test_database_checks_step_ranges(session, journey_map, column, value):
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text(f"UPDATE step SET {column} = {value} WHERE id = :id"), params={"id": journey_map.a.id})
 
 
@@ -566,7 +567,7 @@ def test_database_checks_persona_emotion_range_and_cascades(session, journey_map
     journeys.set_journey_personas(session, m.ws, m.journey.id, [mia.id])
     journeys.set_persona_emotion(session, m.ws, m.a.id, mia.id, 1)
     journeys.set_persona_emotion(session, m.ws, m.b.id, mia.id, 2)
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text("UPDATE step_persona_emotion SET emotion = -4"))
     journeys.delete_step(session, m.ws, m.a.id)
     assert emotions(session) == [(m.b.id, mia.id, 2)]

@@ -9,6 +9,7 @@ from models import KanoAnswer
 from services import journeys
 from services.core.errors import NotFoundError
 from services.kano import crud as kano
+from tests.dialects import CHECK_FAILED
 
 
 def test_kano_item_round_trip(session, workspace, raises_domain_error):
@@ -70,7 +71,7 @@ def test_answer_validation(session, workspace, raises_domain_error):
 def test_database_checks_answer_ranges(session, workspace, column):
     wifi = kano.create_kano_item(session, workspace.id, {"name": "Free WiFi"})
     answer = kano.add_kano_answer(session, workspace.id, wifi.id, 1, 5)
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text(f"UPDATE kano_answer SET {column} = 9 WHERE id = :id"), params={"id": answer.id})
 
 

@@ -10,6 +10,7 @@ from services import journeys
 from services.core.errors import NotFoundError
 from services.touchpoints import crud as touchpoints
 from services.workspaces import channels
+from tests.dialects import CHECK_FAILED
 
 
 def channel_id(session, ws, name="Telefon"):
@@ -119,7 +120,7 @@ def test_attaching_twice_names_the_field(session, journey_map, raises_domain_err
 def test_database_checks_rating_ranges(session, journey_map, column):
     hotline = touchpoints.create_touchpoint(session, journey_map.ws, {"name": "Hotline"})
     link = touchpoints.attach_touchpoint(session, journey_map.ws, journey_map.a.id, hotline.id)
-    with pytest.raises(IntegrityError, match="CHECK constraint failed"), session.begin_nested():
+    with pytest.raises(IntegrityError, match=CHECK_FAILED), session.begin_nested():
         session.exec(text(f"UPDATE step_touchpoint SET {column} = 0 WHERE id = :id"), params={"id": link.id})
 
 

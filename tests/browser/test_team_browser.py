@@ -1,0 +1,51 @@
+"""Several app servers on one PostgreSQL database: two `streamlit run` processes, one browser on each; a card
+captured on one server appears on the other server's workshop map within 3 s (the map polls the workspace
+revision in the shared database; nothing is passed between the servers)."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import streamlit_server
+from tests.browser.test_workshop_browser import _join
+from tests.pgcluster import Cluster
+
+
+@pytest.fixture(scope="module")
+def two_servers(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    url = pg_cluster.create_database("team_browser")  # empty: the first server migrates and loads the demo
+    logs = tmp_path_factory.mktemp("team-logs")
+    try:
+        with streamlit_server(url, logs / "server-1.log") as first, streamlit_server(url, logs / "server-2.log") as second:
+            yield first, second
+    finally:
+        pg_cluster.drop_database("team_browser")
+
+
+def test_an_edit_on_one_server_shows_on_the_other_within_three_seconds(
+    browser: Browser, two_servers: tuple[str, str], screenshot_dir: Path
+) -> None:
+    first, second = two_servers
+    anna_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ben_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    anna, ben = anna_context.new_page(), ben_context.new_page()
+    try:
+        _join(anna, first, "Anna", facilitator=True)
+        _join(ben, second, "Ben")
+        expect(anna.get_by_text("Ben", exact=False).first).to_be_visible(timeout=15_000)  # presence across servers
+
+        capture = ben.get_by_test_id("stForm").filter(has_text="Capture a thought")
+        capture.get_by_label("Capture a thought for the focused stage").fill("Gutschein wird nicht erkannt")
+        capture.get_by_role("button", name="Add").click()
+        expect(ben.get_by_text("Captured.")).to_be_visible(timeout=15_000)
+        saved_at = time.monotonic()
+        expect(anna.get_by_text("Gutschein wird nicht erkannt").first).to_be_visible(timeout=3_000)
+        seen_after = time.monotonic() - saved_at
+        anna.screenshot(path=str(screenshot_dir / "team-two-servers.png"))
+        assert seen_after < 3.0, f"the participant on the other server saw it after {seen_after:.1f} s"
+    finally:
+        anna_context.close()
+        ben_context.close()
