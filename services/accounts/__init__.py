@@ -1,11 +1,12 @@
 """Accounts, members and roles, workshop guest links."""
 
 from services.accounts.accounts import (
+    FIRST_DELAY,
     FREE_ATTEMPTS,
+    FirstAdmin,
     MAX_DELAY,
     MIN_PASSWORD,
     SIGN_IN_REFUSED,
-    FirstAdmin,
     account_for_email,
     actor_for,
     authenticate,
@@ -49,6 +50,7 @@ from services.accounts.sign_ins import (
 )
 
 __all__ = [
+    "FIRST_DELAY",
     "FREE_ATTEMPTS",
     "FirstAdmin",
     "IDLE",

@@ -21,6 +21,7 @@ from services.core import N_, Actor, DomainError
 
 MIN_PASSWORD = 10
 FREE_ATTEMPTS = 5
+FIRST_DELAY = timedelta(seconds=30)  # after the last free attempt; doubling with every further failure
 MAX_DELAY = timedelta(minutes=15)
 SIGN_IN_REFUSED = N_("E-mail or password is wrong, or the account is locked for a moment. Try again later.")
 _HASHER = PasswordHasher()
@@ -68,7 +69,7 @@ def set_password(session: Session, account_id: int, password: str) -> None:
 def _delay(failures: int) -> timedelta:
     if failures < FREE_ATTEMPTS:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_ATTEMPTS + 1)), MAX_DELAY)
+    return min(FIRST_DELAY * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY)
 
 
 def _client_locked(client: str | None, now: datetime) -> bool:
