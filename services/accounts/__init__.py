@@ -3,10 +3,10 @@
 from services.accounts.accounts import (
     FIRST_DELAY,
     FREE_ATTEMPTS,
-    FirstAdmin,
     MAX_DELAY,
     MIN_PASSWORD,
     SIGN_IN_REFUSED,
+    FirstAdmin,
     account_for_email,
     actor_for,
     authenticate,
