@@ -40,6 +40,8 @@ def _context(browser: Browser, token: str | None = None) -> BrowserContext:
 
 
 def _open_workshop(page: Page, app_url: str, journey_id: int) -> None:
+    page.goto(f"{app_url}/?lang=en")  # a fresh server's very first deep link shows "page not found" once (decision 8)
+    expect(page.get_by_role("link", name="Workshop")).to_be_visible(timeout=30_000)
     page.goto(f"{app_url}/workshop?lang=en&journey={journey_id}")
     expect(page.get_by_role("heading", name="Workshop", exact=True)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
