@@ -4,15 +4,13 @@ import streamlit as st
 
 from components.analysis_charts import emotion_overlay_figure
 from components.charts import chart_panel
-from components.db import get_engine
 from components.i18n import _
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import journeys
 from services.reports import PALETTE
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 MAX_JOURNEYS = len(PALETTE)  # one colour each
 
 st.title(_("Emotion curves"))

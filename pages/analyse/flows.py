@@ -11,19 +11,17 @@ from components.analysis_charts import (
     stage_funnel_figure,
 )
 from components.charts import chart_panel
-from components.db import get_engine
 from components.feedback import message
 from components.i18n import _
 from components.labels import translated
+from components.page import open_page
 from components.step_editor import EXIT_KINDS
 from components.text import md
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import journeys
 from services.core import DomainError
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 FLAGGED = 3  # the steps that lose the most are flagged in the Sankey and the table
 
 st.title(_("Flow and drop-off"))

@@ -4,17 +4,15 @@ import streamlit as st
 
 from components.analysis_charts import kano_scatter_figure
 from components.charts import chart_panel
-from components.db import get_engine
 from components.i18n import _
 from components.kano_labels import KANO_CATEGORIES
 from components.kano_tables import answer_editor, csv_import, delete_item, item_form, stored_answers
 from components.labels import translated
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import journeys, kano
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 st.title(_("Kano"))
 st.caption(_("Each respondent answers two questions per feature: how do you feel if it is there (functional), and if "

@@ -3,18 +3,17 @@
 import streamlit as st
 
 from components.charts import chart_panel
-from components.db import get_engine
 from components.i18n import _
 from components.metric_charts import metric_trend_figure
 from components.metric_forms import metric_form
 from components.metric_import import import_panel
 from components.metric_tables import measurement_editor, status_table
-from components.workspace import current_workspace_id
+from components.page import journey_names as journey_names_of
+from components.page import open_page
 from models.db import read_session
-from services import journeys, metrics
+from services import metrics
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 PERIODS = {90: _("3 months"), 365: _("12 months"), 0: _("All")}
 TRENDS_SHOWN = 3  # off-target metrics charted when the page opens
 
@@ -24,7 +23,7 @@ st.caption(_("Define measures up front and review them regularly: each metric's 
 
 with read_session(engine) as session:
     status = metrics.metric_status(session, workspace_id)
-    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+    journey_names = journey_names_of(engine, workspace_id)
 
 scopes = {0: _("All metrics"), **journey_names}
 scope = st.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="metric.filter.journey",

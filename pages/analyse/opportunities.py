@@ -3,26 +3,25 @@
 import streamlit as st
 
 from components.charts import chart_panel
-from components.db import get_engine
 from components.i18n import _
 from components.labels import translated
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
 from components.opportunity_charts import opportunity_matrix_figure
 from components.opportunity_tables import PORTFOLIO, portfolio_editor
-from components.workspace import current_workspace_id
+from components.page import journey_names as journey_names_of
+from components.page import open_page
 from models.db import read_session
 from models.journey import OPPORTUNITY_STATUSES
 from services import journeys
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 st.title(_("Opportunity portfolio"))
 st.caption(_("Opportunities from every step, scored by customer value, business value and effort: quick wins sit top "
              "left. Bubble size: votes; colour and shape: status."))
 
 with read_session(engine) as session:
-    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+    journey_names = journey_names_of(engine, workspace_id)
 scopes = {0: _("All journeys"), **journey_names}
 left, right = st.columns([2, 3])
 scope = left.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="opportunity.journey")

@@ -10,22 +10,20 @@ import streamlit as st
 
 from components import eventlog_charts as charts
 from components.charts import chart_panel
-from components.db import get_engine
 from components.eventlog_analysis import analysis, segment_values
 from components.eventlog_import import LOG_PENDING_KEY, demo_form, sql_form, upload_form
 from components.eventlog_mapping import mapping_editor
 from components.feedback import attempt
 from components.i18n import _
+from components.page import open_page
 from components.text import md
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import journeys
 from services.eventlog import adopt, conformance
 from services.eventlog import store as eventstore
 from services.eventlog.planned import planned_map
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 store = eventstore.open_store(workspace_id)
 UNDO_KEY = "pva.undo.changes"
 

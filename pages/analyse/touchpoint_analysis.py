@@ -3,24 +3,23 @@
 import streamlit as st
 
 from components.charts import chart_panel
-from components.db import get_engine
 from components.i18n import _
 from components.labels import translated
+from components.page import journey_names as journey_names_of
+from components.page import open_page
 from components.text import md
 from components.touchpoint_charts import abort_figure, channel_mix_figure, importance_performance_figure, stage_heatmap_figure
 from components.touchpoint_labels import QUADRANTS
-from components.workspace import current_workspace_id
 from models.db import read_session
-from services import journeys, touchpoints
+from services import touchpoints
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 HEATMAP_ROWS = 30
 
 st.title(_("Touchpoint analysis"))
 
 with read_session(engine) as session:
-    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+    journey_names = journey_names_of(engine, workspace_id)
 scopes = {0: _("All journeys"), **journey_names}
 scope = st.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="analysis.touchpoint.journey")
 journey_id = scope or None

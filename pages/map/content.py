@@ -7,23 +7,22 @@ from components.content_charts import coverage_figure
 from components.content_forms import DELETING, EDITING, close_form, content_form, delete_confirmation, items_table, open_form
 from components.content_labels import CONTENT_FORMATS, CONTENT_STATUSES
 from components.content_matrix import cell_panel, content_matrix
-from components.db import get_engine
 from components.i18n import _
 from components.labels import translated
+from components.page import journey_names as journey_names_of
+from components.page import open_page
 from components.text import md
-from components.workspace import current_workspace_id
 from models.db import read_session
-from services import content, journeys
+from services import content
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 JOURNEY = "content.map.journey"
 PERSONA = "content.map.persona"
 
 st.title(_("Content"))
 
 with read_session(engine) as session:
-    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+    journey_names = journey_names_of(engine, workspace_id)
     items = content.content_overview(session, workspace_id)
     if st.session_state.get(JOURNEY) not in journey_names and journey_names:
         st.session_state[JOURNEY] = next(iter(journey_names))

@@ -5,23 +5,21 @@ from sqlmodel import Session
 
 from components.branch_editor import add_transition_form, branch_warnings, edit_transition_form, transitions_table
 from components.charts import chart_panel
-from components.db import get_engine
 from components.feedback import attempt
 from components.flow_canvas import flow_canvas
 from components.i18n import _
 from components.journey_charts import emotion_curve_figure
 from components.journey_graph_view import journey_graph
 from components.journey_grid import journey_grid
+from components.page import open_page
 from components.stage_tools import quick_add_step, stage_tools, undo_banner
 from components.step_editor import select_step, step_editor
 from components.text import md
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import journeys, touchpoints
 from services.journeys import emotion_curve_data, load_journey_map
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 JOURNEY = "journey.editor.journey_id"
 
 with read_session(engine) as session:

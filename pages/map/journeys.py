@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.i18n import _
 from components.journey_forms import (
     STATES,
@@ -13,12 +12,11 @@ from components.journey_forms import (
     lifecycle_view,
 )
 from components.labels import translated
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import journeys, personas
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 with read_session(engine) as session:
     listing = journeys.list_journeys(session, workspace_id)

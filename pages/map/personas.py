@@ -2,20 +2,18 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.feedback import attempt, reporting_errors
 from components.i18n import _
 from components.identity import role_in
 from components.labels import PERSONA_FIELDS, label
+from components.page import open_page
 from components.persona_card import persona_card
 from components.persona_form import EDITING, close_editor, open_editor, persona_form
 from components.text import md
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import personas, workspaces
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 DELETING = "persona.deleting"
 can_edit = role_in(engine, workspace_id) not in ("viewer", "participant", None)  # the services check again
 

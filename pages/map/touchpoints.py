@@ -3,10 +3,11 @@
 import streamlit as st
 
 from components.comments import comment_thread
-from components.db import get_engine
 from components.feedback import show_field_error
 from components.i18n import _
 from components.labels import translated
+from components.page import journey_names as journey_names_of
+from components.page import open_page
 from components.text import md
 from components.touchpoint_forms import (
     ATTACH,
@@ -20,13 +21,11 @@ from components.touchpoint_forms import (
 )
 from components.touchpoint_labels import DIRECT_FILTER, ONLINE_FILTER
 from components.touchpoint_tables import CATALOGUE, catalogue_editor, evaluation_editor, reset_editor
-from components.workspace import current_workspace_id
 from models.db import read_session
-from services import journeys, touchpoints, workspaces
+from services import touchpoints, workspaces
 from services.touchpoints import CatalogueFilter
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 SELECTED = "touchpoint.selected"
 DELETING = "touchpoint.deleting"
 
@@ -37,7 +36,7 @@ st.caption(_("Every place where customers meet the company. Direct touchpoints t
 with read_session(engine) as session:
     channel_names = {c.id: c.name for c in workspaces.list_channels(session, workspace_id)}
     all_departments = touchpoints.departments(session, workspace_id)
-    journey_names = dict(journeys.list_journeys(session, workspace_id)[["id", "name"]].itertuples(index=False))
+    journey_names = journey_names_of(engine, workspace_id)
 
 on_change = {"on_change": reset_editor, "args": (CATALOGUE,)}  # new filters: the table starts afresh
 channel_col, direct_col, online_col, department_col, journey_col = st.columns([2, 2, 2, 2, 2])

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.i18n import _
 from components.identity import current_actor
+from components.page import open_page
 from components.workshop import (
     POLL_SECONDS,
     comments_panel,
@@ -15,7 +15,6 @@ from components.workshop import (
     quick_capture,
     voting_panel,
 )
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import journeys, workshop
 from services.journeys import load_journey_map
@@ -27,8 +26,7 @@ PRESENTATION_CSS = """<style>
 h1 {font-size: 3rem !important;}
 </style>"""
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 with read_session(engine) as session:
     listing = journeys.list_journeys(session, workspace_id)
 st.title(_("Workshop"))

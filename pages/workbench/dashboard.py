@@ -3,15 +3,13 @@
 import streamlit as st
 
 from components.dashboard_cards import health_overview, journey_card
-from components.db import get_engine
 from components.i18n import _
 from components.metric_tables import status_table
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import journeys, metrics, personas
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 MAX_CARDS = 6  # journeys with a detailed card (the flow model runs per card); the table covers all
 CUSTOMERS = 1000
 SPARKLINES = 3  # main KPIs per card

@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.i18n import _
+from components.page import open_page
 from components.persona_form import open_editor
-from components.workspace import current_workspace_id
 from models.db import read_session
 from services import workspaces
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 with read_session(engine) as session:
     counts = workspaces.workspace_counts(session, workspace_id)

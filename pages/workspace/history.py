@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.feedback import attempt
 from components.i18n import _
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import audit, history, journeys
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 st.title(_("History"))
 with read_session(engine) as session:

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from components.db import get_engine
 from components.i18n import _
 from components.import_export_downloads import (
     exchange_downloads,
@@ -12,12 +11,11 @@ from components.import_export_downloads import (
     spreadsheet_downloads,
 )
 from components.import_export_upload import exchange_import, spreadsheet_import
-from components.workspace import current_workspace_id
+from components.page import open_page
 from models.db import read_session
 from services import journeys, workspaces
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 with read_session(engine) as session:
     workspace = workspaces.get_workspace(session, workspace_id)
     listing = journeys.list_journeys(session, workspace_id)

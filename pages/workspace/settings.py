@@ -3,17 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from components.db import get_engine
 from components.feedback import attempt
 from components.i18n import _
 from components.identity import current_actor
 from components.members import members_panel, new_account_form
-from components.workspace import WORKSPACE_KEY, current_workspace_id
+from components.page import open_page
+from components.workspace import WORKSPACE_KEY
 from models.db import read_session
 from services import workspaces
 
-engine = get_engine()
-workspace_id = current_workspace_id()
+engine, workspace_id = open_page()
 
 with read_session(engine) as session:
     workspace = workspaces.get_workspace(session, workspace_id)
