@@ -27,7 +27,7 @@ if workspace is None:  # no workspace (yet): the switcher shows the create form
     st.info(_("Create a workspace to begin."))
     st.stop()
 
-if role_in(engine, workspace.id) == "viewer":
+if role_in(workspace.id) == "viewer":
     st.sidebar.info(_("You are a viewer here: read, charts and exports. Changes are not saved."), icon="👁️")
 
 if account.guest_link_id is not None:  # a workshop guest sees the workshop of its journey, nothing else

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from components.feedback import message
 from components.i18n import _
-from components.identity import ACCOUNT_KEY, TOKEN_KEY
+from components.identity import ACCOUNT_KEY, RUN_ACTOR, TOKEN_KEY
 from models import Account
 from models.db import read_session
 from services import accounts
@@ -47,19 +47,25 @@ def _cookie() -> str | None:
 
 
 def signed_in_account(engine: Engine) -> Account | None:
-    """The account of this browser session (from its sign-in or its cookie), or None."""
+    """The account of this browser session (from its sign-in or its cookie), or None; also who this
+    run is for (:func:`components.identity.run_actor`), read in the same session."""
     token = st.session_state.get(TOKEN_KEY) or _cookie()
+    stale = False
     with read_session(engine) as session:
-        account = accounts.account_of(session, token)
-        stale = account is not None and accounts.needs_touch(session, token)  # type: ignore[arg-type]
-    if account is None:
-        if st.session_state.get(ACCOUNT_KEY) and not token:  # tests and sign-ins without a cookie
-            with read_session(engine) as session:
-                account = accounts.get_account(session, st.session_state[ACCOUNT_KEY])
+        if token:
+            account = accounts.account_of(session, token)
+            stale = account is not None and accounts.needs_touch(session, token)
+        elif st.session_state.get(ACCOUNT_KEY):  # tests and sign-ins without a cookie
+            account = accounts.get_account(session, st.session_state[ACCOUNT_KEY])
+        else:
+            account = None
+        if account is not None:
+            st.session_state[RUN_ACTOR] = accounts.actor_for(session, account)
+    if account is None or not token:
         return account
     if stale:
         with unit_of_work(engine, SIGN_IN) as session:
-            accounts.touch(session, token)  # type: ignore[arg-type]
+            accounts.touch(session, token)
     st.session_state[TOKEN_KEY] = token
     st.session_state[ACCOUNT_KEY] = account.id
     return account
@@ -86,7 +92,7 @@ def sign_out(engine: Engine) -> None:
     token = st.session_state.get(TOKEN_KEY) or _cookie()
     with unit_of_work(engine, SIGN_IN) as session:
         accounts.end_sign_in(session, token)
-    for key in (TOKEN_KEY, ACCOUNT_KEY, COOKIE_KEY):
+    for key in (TOKEN_KEY, ACCOUNT_KEY, COOKIE_KEY, RUN_ACTOR):
         st.session_state.pop(key, None)
     st.session_state["auth.signed_out"] = True
 

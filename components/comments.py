@@ -5,7 +5,7 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt
 from components.i18n import _
-from components.identity import current_actor
+from components.identity import run_actor
 from components.text import md
 from models.db import read_session
 from services import workshop
@@ -30,7 +30,7 @@ def comment_thread(engine: Engine, workspace_id: int, *, key: str, step_id: int 
                 if attempt(engine, lambda s, c=comment.id: workshop.resolve_comment(s, workspace_id, c), _("Resolved.")):
                     st.rerun()
     with st.form(f"{key}.add", clear_on_submit=True):
-        author = current_actor(engine).name
+        author = run_actor().name
         body = st.text_area(_("New comment"), key=f"{key}.body", height=80)
         if st.form_submit_button(_("Comment")):
             added = attempt(engine, lambda s: workshop.add_comment(

@@ -7,12 +7,19 @@ from models.db import read_session
 from services import accounts
 from services.core import Actor
 
-TOKEN_KEY, ACCOUNT_KEY = "auth.token", "auth.account_id"
+TOKEN_KEY, ACCOUNT_KEY, RUN_ACTOR = "auth.token", "auth.account_id", "auth.actor"
 ANONYMOUS = Actor(name="", account_id=0)  # nobody signed in: every write is refused
 
 
+def run_actor() -> Actor:
+    """Who this run of the page is for, as app.py read it at the top of the run (for what to show;
+    every write reads the roles afresh through :func:`current_actor`)."""
+    actor = st.session_state.get(RUN_ACTOR)
+    return actor if isinstance(actor, Actor) else ANONYMOUS
+
+
 def current_actor(engine: Engine) -> Actor:
-    """The signed-in account with its roles (one query), else nobody."""
+    """The signed-in account with its roles, read now (two queries), else nobody."""
     account_id = st.session_state.get(ACCOUNT_KEY)
     if not account_id:
         return ANONYMOUS
@@ -21,6 +28,6 @@ def current_actor(engine: Engine) -> Actor:
         return accounts.actor_for(session, account) if account is not None else ANONYMOUS
 
 
-def role_in(engine: Engine, workspace_id: int) -> str | None:
+def role_in(workspace_id: int) -> str | None:
     """The account's role in the workspace (to show the controls it may use; services check again)."""
-    return current_actor(engine).role_in(workspace_id)
+    return run_actor().role_in(workspace_id)

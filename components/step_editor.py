@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
 from components.i18n import N_, _
-from components.identity import current_actor
+from components.identity import run_actor
 from components.labels import label, translated, unique_labels
 from components.text import md
 from models.db import read_session
@@ -124,7 +124,7 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
     confirming = st.session_state.get(CONFIRM_DELETE)
     if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
         with read_session(engine) as session:
-            other = audit.recently_edited_by_other(session, workspace_id, "step", step_id, current_actor(engine).name)
+            other = audit.recently_edited_by_other(session, workspace_id, "step", step_id, run_actor().name)
         if other:  # someone is working on this card right now: ask first
             st.session_state[CONFIRM_DELETE] = {"step_id": step_id, "other": other}
             st.rerun()

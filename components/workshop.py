@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from components.comments import comment_thread
 from components.feedback import attempt
 from components.i18n import N_, _
-from components.identity import current_actor
+from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
@@ -35,7 +35,7 @@ CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Q
 def participant(engine: Engine, workspace_id: int) -> tuple[str, bool]:
     """The signed-in person's name (a guest's marked "(guest)") and whether its role runs workshops."""
     st.session_state.setdefault(SESSION, uuid.uuid4().hex)
-    actor = current_actor(engine)
+    actor = run_actor()
     return actor.name, actor.role_in(workspace_id) in ("facilitator", "admin")
 
 

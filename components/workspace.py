@@ -57,7 +57,7 @@ def workspace_switcher(engine: Engine, account: Account) -> Workspace | None:
     st.query_params["ws"] = str(st.session_state[WORKSPACE_KEY])
     workspace = by_id[st.session_state[WORKSPACE_KEY]]
     if account.guest_link_id is None:  # the forms a role allows; the services check again
-        admin = account.is_site_admin or role_in(engine, workspace.id) == "admin"
+        admin = account.is_site_admin or role_in(workspace.id) == "admin"
         with st.sidebar.expander(_("Manage workspaces")):
             _create_form(engine)
             if admin:

@@ -15,7 +15,7 @@ from services import personas, workspaces
 
 engine, workspace_id = open_page()
 DELETING = "persona.deleting"
-can_edit = role_in(engine, workspace_id) not in ("viewer", "participant", None)  # the services check again
+can_edit = role_in(workspace_id) not in ("viewer", "participant", None)  # the services check again
 
 st.title(_("Personas"))
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.i18n import _
-from components.identity import current_actor
+from components.identity import run_actor
 from components.page import open_page
 from components.workshop import (
     POLL_SECONDS,
@@ -35,7 +35,7 @@ if listing.empty:
     st.stop()
 
 names = dict(zip(listing["id"], listing["name"], strict=True))
-only = current_actor(engine).journeys.get(workspace_id)  # a guest: the journey of its link, nothing else
+only = run_actor().journeys.get(workspace_id)  # a guest: the journey of its link, nothing else
 if only is not None:
     names = {only: names[only]} if only in names else {}
 if not names:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.feedback import attempt
 from components.i18n import _
-from components.identity import current_actor
+from components.identity import run_actor
 from components.members import members_panel, new_account_form
 from components.page import open_page
 from components.workspace import WORKSPACE_KEY
@@ -69,7 +69,7 @@ if st.button(_("Load demo workspace"), key="settings.load_demo"):
         st.query_params["ws"] = str(loaded.value)
         st.rerun()
 
-actor = current_actor(engine)
+actor = run_actor()
 if actor.role_in(workspace_id) == "admin":
     st.subheader(_("Members"), anchor=False)
     members_panel(engine, workspace_id)

@@ -135,9 +135,7 @@ def actor_for(session: Session, account: Account) -> Actor:
     A guest is shown as "Name (guest)"."""
     rows = session.exec(select(Membership.workspace_id, Membership.role, Membership.journey_id)
                         .where(Membership.account_id == account.id)).all()
-    roles = {ws: role for ws, role, _j in rows}
-    if account.is_site_admin:  # a site admin administers every workspace of the installation
-        roles = {ws: "admin" for ws in session.exec(select(Workspace.id)).all()}
+    roles = {ws: role for ws, role, _j in rows}  # a site admin's role is admin everywhere (Actor.role_in)
     return Actor(
         name=account.display_name if account.guest_link_id is None else f"{account.display_name} (guest)",
         account_id=account.id, roles=roles,
