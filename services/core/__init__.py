@@ -34,6 +34,7 @@ from services.core.aggregates import (
 from services.core.crud import (
     PROTECTED,
     UNIQUE_MESSAGES,
+    check_row,
     clean,
     create,
     delete,
@@ -134,6 +135,7 @@ __all__ = [
     "catalogue",
     "check_choice",
     "check_choices",
+    "check_row",
     "clean",
     "contained",
     "copy_members",
