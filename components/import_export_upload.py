@@ -125,9 +125,10 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
     counts = result.counts()
     st.write(_("Rows: {new} new, {updated} updated, {added} added.").format(
         new=counts.get("create", 0), updated=counts.get("update", 0), added=counts.get("add", 0)))
-    st.dataframe(result.rows.head(PREVIEW_ROWS), hide_index=True, width="stretch", key="io.sheet.rows")
-    if len(result.rows) > PREVIEW_ROWS:
-        st.caption(_("The first {shown} of {count} rows.").format(shown=f"{PREVIEW_ROWS:,}", count=f"{len(result.rows):,}"))
+    st.dataframe(result.frame(PREVIEW_ROWS), hide_index=True, width="stretch", key="io.sheet.rows")
+    total = sum(counts.values())
+    if total > PREVIEW_ROWS:
+        st.caption(_("The first {shown} of {count} rows.").format(shown=f"{PREVIEW_ROWS:,}", count=f"{total:,}"))
     if st.button(_("Import rows"), type="primary", key="io.sheet.run", disabled=not result.ok, icon=":material/upload:"):
         with st.spinner(_("Importing …")):
             done = attempt(engine, lambda s: exchange.write_rows(s, workspace_id, result), _("Imported."))

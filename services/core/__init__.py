@@ -78,6 +78,8 @@ from services.core.rows import (
     insert_mapped,
     raise_revision,
     read_frame,
+    rows_chunk,
+    stored_rows,
     table_rows,
 )
 from services.core.table_edits import (
@@ -168,7 +170,9 @@ __all__ = [
     "rows_under",
     "scope_owner",
     "snapshot",
+    "rows_chunk",
     "snapshot_parts",
+    "stored_rows",
     "table_changes",
     "table_rows",
     "target",

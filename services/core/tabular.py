@@ -153,7 +153,8 @@ class Columns:
 
 # --- encodings ------------------------------------------------------------------------------------
 
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# A character beyond ASCII that decoded as UTF-8 (bytes that are no UTF-8 become U+FFFD): the file holds UTF-8 text.
+_UTF8_TEXT = re.compile("[^\x00-\x7f\ufffd]")
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -178,7 +179,7 @@ def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
                 raise refuse_at(_line_of(data, bad), N_(
                     "The file is not UTF-8 text (line {line}): choose Windows-1252 (ANSI) or “detect”."),
                     line=_line_of(data, bad)) from None
-            if data.startswith(b"\xef\xbb\xbf") or _UTF8_SEQUENCE.search(data):
+            if data.startswith(b"\xef\xbb\xbf") or _UTF8_TEXT.search(data.decode("utf-8", errors="replace")):
                 raise refuse_at(_line_of(data, bad), N_(
                     "The file mixes encodings: it holds UTF-8 text, but line {line} is not UTF-8 (perhaps two files "
                     "were pasted together). Save it again as “CSV UTF-8”."), line=_line_of(data, bad)) from None

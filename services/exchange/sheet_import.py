@@ -17,6 +17,7 @@ is logged as one activity entry, not one per row.
 No Streamlit here.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,23 +101,38 @@ MAX_ROWS = SPECS["personas"].limits.rows
 
 @dataclass
 class SheetImport:
-    """What a file would do: ``rows`` (line, action create/update/add, and the values), ``problems``."""
+    """What a file would do: ``records`` (line, action create/update, and the values as they will be
+    written) or, for measurements, the checked ``plan``; and every problem."""
 
     kind: str
-    rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)  # the parsed rows as they will be written
+    records: list[dict[str, Any]] = field(default_factory=list)
     encoding: str | None = None
     separator: str | None = None
     sheet: str | None = None
     plan: Any = None  # measurements: the metrics.ImportPlan
 
+    def frame(self, limit: int | None = None) -> pd.DataFrame:
+        """The rows as a table (the first ``limit`` of them): line, action and the values."""
+        if self.plan is not None:
+            rows = self.plan.rows.head(limit) if limit else self.plan.rows
+            return rows.assign(action="add") if not rows.empty else pd.DataFrame(columns=["line", "action"])
+        records = self.records[:limit] if limit else self.records
+        columns = ["line", "action", *(SPECS[self.kind].columns if not records else [])]
+        return pd.DataFrame(records) if records else pd.DataFrame(columns=columns)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.frame()
+
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.rows.empty
+        return not self.problems and (bool(self.records) or (self.plan is not None and not self.plan.rows.empty))
 
     def counts(self) -> dict[str, int]:
-        return {str(k): int(v) for k, v in self.rows["action"].value_counts().items()} if "action" in self.rows else {}
+        if self.plan is not None:
+            return {"add": len(self.plan.rows)} if not self.plan.rows.empty else {}
+        return dict(Counter(str(r["action"]) for r in self.records))
 
 
 def _parse_cell(spec: Spec, column: str, text: str, channels: dict[str, tuple[int, bool, str]]) -> tuple[str, Any]:
@@ -206,8 +222,7 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
         return _measurements(session, workspace_id, table, progress)
     spec = SPECS[kind]
     positions, problems = spec.header.match(table.header, table.header_line)
-    result = SheetImport(kind, pd.DataFrame(columns=["line", "action", *spec.columns]), problems,
-                         encoding=table.encoding, separator=table.separator, sheet=table.sheet)
+    result = SheetImport(kind, problems, encoding=table.encoding, separator=table.separator, sheet=table.sheet)
     if problems:
         return result
     channels = _channels(session, workspace_id) if kind == "touchpoints" else {}
@@ -251,7 +266,6 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
             parsed.append({"line": line, "action": "update" if current else "create", **values})
     result.problems = log.result()
     result.records = parsed
-    result.rows = pd.DataFrame(parsed)
     if not parsed and not result.problems:
         result.problems.append(Problem(None, None, DomainError(N_("The file has no rows below its header."))))
     return result
@@ -265,9 +279,8 @@ def _measurements(session: Session, workspace_id: int, table: core.Table, progre
     """Measurements are checked by :func:`services.metrics.plan_import` (the same rules as its own import)."""
     plan = metrics.plan_import(session, workspace_id, table, progress=progress)
     problems = [Problem(p.line, p.column or p.error.field, p.error) for p in plan.problems]
-    rows = plan.rows.assign(action="add") if not plan.rows.empty else pd.DataFrame(columns=["line", "action"])
-    return SheetImport("measurements", rows, problems, encoding=table.encoding, separator=table.separator,
-                       sheet=table.sheet, plan=plan)
+    return SheetImport("measurements", problems, encoding=table.encoding, separator=table.separator, sheet=table.sheet,
+                       plan=plan)
 
 
 def write_rows(session: Session, workspace_id: int, result: SheetImport) -> SheetImport:
@@ -291,14 +304,17 @@ def write_rows(session: Session, workspace_id: int, result: SheetImport) -> Shee
     defaults = core.check_row(model, {spec.name: "x", **_dummy_ids(model), "workspace_id": workspace_id}).model_dump()
     inserted = [c for c in defaults if c != "id"]
     template = {**defaults, "workspace_id": workspace_id, "created_at": now, "updated_at": now, "version": 1}
-    records = [{k: v for k, v in r.items() if k not in ("line", "action")} for r in result.records]
+    skip = ("line", "action")
+    keys = [record[spec.name].casefold() for record in result.records]
+    ready = core.stored_rows(session, model, inserted, [tuple({**template, **record}[c] for c in inserted)
+                                                        for record in result.records])
     existing = _existing(session, workspace_id, spec)  # the first statement: the write lock is held from here
-    creates = [tuple({**template, **values}[c] for c in inserted) for values in records
-               if values[spec.name].casefold() not in existing]
+    creates = [row for key, row in zip(keys, ready, strict=True) if key not in existing]
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # by the columns a row sets (a flag left open keeps its value)
-    for values in records:
-        found = existing.get(values[spec.name].casefold())
+    for key, record in zip(keys, result.records, strict=True):
+        found = existing.get(key)
         if found:
+            values = {c: v for c, v in record.items() if c not in skip}
             updates.setdefault(tuple(values), []).append({**{f"v_{c}": v for c, v in values.items()}, "row_id": found[0]})
     core.fast_insert(session, model, inserted, creates, workspace_id=workspace_id)
     table = model.__table__

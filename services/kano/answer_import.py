@@ -5,6 +5,7 @@ and checks every row without writing; :func:`write_answers` stores a checked pre
 every answer in one ``executemany``) or nothing; :func:`import_answers_csv` does both in one call.
 """
 
+import itertools
 import re
 from array import array
 from dataclasses import dataclass
@@ -192,19 +193,24 @@ def write_answers(session: Session, workspace_id: int, preview: KanoImport) -> K
         raise Problems([_problem(2, N_("The file has no answers below its header."))], ROWS_REFUSED)
     rows = preview.rows
     names = pd.Categorical(rows["item"])
-    now = utcnow()
-    count = len(rows)
-    prepared = list(zip(rows["respondent"].tolist(), rows["functional"].tolist(), rows["dysfunctional"].tolist(),
-                        [now] * count, [now] * count, [1] * count, strict=True))
-    existing = _existing_items(session, workspace_id)  # the first statement: the write lock from here on
+    codes = names.codes
+    created = core.stored_rows(session, KanoAnswer, ("created_at",), [(utcnow(),)])[0][0]
+    existing = _existing_items(session, workspace_id)  # the first statement: the write lock is held from here
     ids = []
     for name in names.categories:
         found = existing.get(name.casefold())
         ids.append(found[0] if found else create_kano_item(session, workspace_id, {"name": name}).id)
-    item_ids = np.asarray(ids, dtype=np.int64)[names.codes].tolist()
-    core.fast_insert(session, KanoAnswer, _WRITE_COLUMNS, [(item_id, *rest) for item_id, rest in zip(item_ids, prepared,
-                                                                                                   strict=True)],
-                     workspace_id=workspace_id)
+    item_ids = np.asarray(ids, dtype=np.int64)
+    step = core.rows_chunk()
+
+    def answers() -> Any:  # made chunk by chunk while written: memory stays bounded
+        for start in range(0, len(rows), step):
+            end = start + step
+            yield from zip(item_ids[codes[start:end]].tolist(), rows["respondent"].iloc[start:end].tolist(),
+                           rows["functional"].iloc[start:end].tolist(), rows["dysfunctional"].iloc[start:end].tolist(),
+                           itertools.repeat(created), itertools.repeat(created), itertools.repeat(1))
+
+    core.fast_insert(session, KanoAnswer, _WRITE_COLUMNS, answers(), workspace_id=workspace_id)
     return preview
 
 

@@ -7,6 +7,7 @@ separator, header names, row limit) and checks every line; it writes nothing and
 """
 
 import dataclasses
+import itertools
 import re
 from array import array
 from dataclasses import dataclass
@@ -272,12 +273,20 @@ def write_measurements(session: Session, workspace_id: int, plan: ImportPlan) ->
     if plan.rows.empty:
         raise Problems([Problem(None, None, DomainError(NO_ROWS))])
     now = utcnow()
-    rows = list(zip(plan.rows["metric_id"].tolist(), plan.rows["measured_on"].tolist(), plan.rows["value"].tolist(),
-                    plan.rows["note"].tolist(), [now] * len(plan.rows), [now] * len(plan.rows), [1] * len(plan.rows),
-                    strict=True))
+    frame = plan.rows.sort_values(["metric_id", "measured_on"], kind="stable")  # the unique index fills in order
+    stored_on = {day: text for day, text in zip(*_day_texts(session, frame["measured_on"].unique()), strict=True)}
+    created = core.stored_rows(session, Measurement, ("created_at",), [(now,)])[0][0]
+
+    def rows() -> Any:  # converted chunk by chunk while written: memory stays bounded
+        for start in range(0, len(frame), core.rows_chunk()):
+            part = frame.iloc[start:start + core.rows_chunk()]
+            yield from zip(part["metric_id"].tolist(), [stored_on[d] for d in part["measured_on"]], part["value"].tolist(),
+                           part["note"].tolist(), itertools.repeat(created), itertools.repeat(created),
+                           itertools.repeat(1))
+
     try:
         with session.begin_nested():
-            core.fast_insert(session, Measurement, _WRITE_COLUMNS, rows, workspace_id=workspace_id)
+            count = core.fast_insert(session, Measurement, _WRITE_COLUMNS, rows(), workspace_id=workspace_id)
     except (DomainError, IntegrityError):
         metric_ids = _metric_names(session, workspace_id)
         known = {metric_id for metric_id, _name in metric_ids.values()}
@@ -289,7 +298,12 @@ def write_measurements(session: Session, workspace_id: int, plan: ImportPlan) ->
         raise Problems(gone or _duplicates(session, rows_frame)
                        or [Problem(None, None, DomainError(N_("The measurements changed meanwhile: check the file again.")))]
                        ) from None
-    return len(rows)
+    return count
+
+
+def _day_texts(session: Session, days: Any) -> tuple[list[date], list[Any]]:
+    days = list(days)
+    return days, [row[0] for row in core.stored_rows(session, Measurement, ("measured_on",), [(d,) for d in days])]
 
 
 def import_measurements(session: Session, workspace_id: int, data: bytes | str, **options: Any) -> int:
