@@ -116,7 +116,7 @@ def test_a_persona_with_a_200_kb_bio_comes_back_from_its_own_export(engine: Engi
 
 
 def test_a_name_added_between_the_check_and_the_write_is_updated_not_doubled(engine: Engine, ws: int) -> None:
-    data = "Name;Alter\nNeu;33\n".encode()
+    data = b"Name;Alter\nNeu;33\n"
     with read_session(engine) as session:
         checked = sheet_import.preview(session, ws, "personas", data, "p.csv")
     assert checked.counts() == {"create": 1}

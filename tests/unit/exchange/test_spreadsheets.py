@@ -16,8 +16,7 @@ from sqlmodel import select
 
 from models import Measurement, Metric, Persona, Touchpoint
 from models.db import read_session
-from services.core import Problems
-from services.core import tabular
+from services.core import Problems, tabular
 from services.exchange import sheet_import, spreadsheets
 from services.metrics import crud as metrics
 from services.personas import crud as personas

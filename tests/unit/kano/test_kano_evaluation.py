@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import func, select
 
 from models import KanoAnswer, KanoItem
+from services import kano
 from services.core import Problems
 from services.core.errors import DomainError
-from services import kano
 
 # Berger et al. (1993): functional answer (row) × dysfunctional answer (column), 1 like … 5 dislike.
 EXPECTED = {

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, text
 
 from models import Metric
 from models.db import read_session
-from services.core import Limits, Problems
 from services import metrics
+from services.core import Limits, Problems
 from services.metrics import parse_number
 from services.unit_of_work import unit_of_work
 from services.workspaces.crud import create_workspace
