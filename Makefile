@@ -61,6 +61,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.collab
 	$(BIN)/python -m bench.exchange
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MERMAID_DIR)
