@@ -135,19 +135,36 @@ class SheetImport:
         return dict(Counter(str(r["action"]) for r in self.records))
 
 
-def _parse_cell(spec: Spec, column: str, text: str, channels: dict[str, tuple[int, bool, str]]) -> tuple[str, Any]:
-    """(column as stored, value); raises DomainError for a value that cannot be read."""
-    text = core.tabular.unneutralise(text.strip())
+def _cell_kind(spec: Spec, column: str) -> str:
+    """How a column's text is read: channel, bool, int, float, code or text (from the model's field)."""
     if column == "channel":
+        return "channel"
+    annotation = spec.model.model_fields[column].annotation
+    kinds = getattr(annotation, "__args__", (annotation,))
+    if bool in kinds:
+        return "bool"
+    if int in kinds:
+        return "int"
+    if float in kinds:
+        return "float"
+    return "code" if column in spec.codes else "text"
+
+
+def _parse_cell(spec: Spec, column: str, text: str, channels: dict[str, tuple[int, bool, str]],
+                kind: str | None = None) -> tuple[str, Any]:
+    """(column as stored, value); raises DomainError for a value that cannot be read."""
+    kind = kind or _cell_kind(spec, column)
+    text = core.tabular.unneutralise(text.strip())
+    if kind == "text":
+        return column, text
+    if kind == "channel":
         if not text:
             return "channel_id", None
         channel = channels.get(text.casefold())
         if channel is None:
             raise DomainError(N_("Unknown channel “{name}”: add it under Settings first."), name=text[:60])
         return "channel_id", channel[0]
-    annotation = spec.model.model_fields[column].annotation
-    kinds = getattr(annotation, "__args__", (annotation,))
-    if bool in kinds:
+    if kind == "bool":
         word = text.casefold()
         if not word:  # left open: a touchpoint follows its channel
             return column, None
@@ -156,24 +173,22 @@ def _parse_cell(spec: Spec, column: str, text: str, channels: dict[str, tuple[in
         if word in FALSE_WORDS:
             return column, False
         raise DomainError(N_("“{value}” is not yes or no."), value=text[:40])
-    if int in kinds or float in kinds:
+    if kind in ("int", "float"):
         if not text:
             return column, None
         number = metrics.parse_number(text)
         if number is None:
             raise DomainError(N_("“{value}” is not a number."), value=text[:40])
-        if int in kinds:
+        if kind == "int":
             if not number.is_integer():
                 raise DomainError(N_("“{value}” is not a whole number."), value=text[:40])
             return column, int(number)
         return column, number
-    if column in spec.codes:
-        allowed = {code.casefold(): code for code in spec.codes[column]}
-        if text.casefold() not in allowed:
-            raise DomainError(N_("“{value}” is not allowed: use one of {allowed}."), value=text[:40],
-                              allowed=", ".join(c or "“”" for c in spec.codes[column]))
-        return column, allowed[text.casefold()]
-    return column, text
+    allowed = {code.casefold(): code for code in spec.codes[column]}
+    if text.casefold() not in allowed:
+        raise DomainError(N_("“{value}” is not allowed: use one of {allowed}."), value=text[:40],
+                          allowed=", ".join(c or "“”" for c in spec.codes[column]))
+    return column, allowed[text.casefold()]
 
 
 def _channels(session: Session, workspace_id: int) -> dict[str, tuple[int, bool, str]]:
@@ -232,13 +247,15 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
     seen: dict[str, int] = {}
     parsed: list[dict[str, Any]] = []
     width = max(positions.values()) + 1
+    reading = [(column, index, _cell_kind(spec, column)) for column, index in positions.items()]
+    fixed = {**_dummy_ids(spec.model), "workspace_id": workspace_id}
     for line, cells in core.progressing(table.rows, table.lines, progress, every=5_000):
         cells = core.padded(cells, width)
         values: dict[str, Any] = {}
         row_problems: list[Problem] = []
-        for column, index in positions.items():
+        for column, index, cell_kind in reading:
             try:
-                stored, value = _parse_cell(spec, column, cells[index], channels)
+                stored, value = _parse_cell(spec, column, cells[index], channels, cell_kind)
             except DomainError as exc:
                 row_problems.append(Problem(line, column, exc))
                 continue
@@ -253,8 +270,8 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
             try:
                 if kind == "touchpoints":
                     _channel_rules(values, current[1] if current else None, current is None, by_id)
-                checked = core.check_row(spec.model, {**values, **_dummy_ids(spec.model), "workspace_id": workspace_id})
-                values = {k: getattr(checked, k) for k in values}  # as the model stores them (blanks stripped)
+                checked = core.check_row(spec.model, {**values, **fixed}).__dict__
+                values = {k: checked[k] for k in values}  # as the model stores them (blanks stripped)
             except ValidationErrors as exc:
                 row_problems += [Problem(line, e.field, e) for e in exc.errors]
             except DomainError as exc:
