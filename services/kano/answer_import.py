@@ -30,7 +30,7 @@ COLUMNS = core.Columns({
 CSV_COLUMNS = COLUMNS.names
 REQUIRED_COLUMNS = COLUMNS.required
 IMPORT_COLUMNS = ["line", "item", "item_id", "functional", "dysfunctional", "respondent", "category"]
-LIMITS = core.Limits(rows=1_000_000, megabytes=100)
+LIMITS = core.Limits(rows=1_000_000, megabytes=64)  # server.maxUploadSize is 64 MB
 _SPACES = re.compile(r"\s+")
 
 

@@ -33,7 +33,7 @@ COLUMNS = core.Columns({
 IMPORT_COLUMNS: dict[str, tuple[str, ...]] = COLUMNS.names
 REQUIRED_COLUMNS = COLUMNS.required
 SEPARATORS = core.tabular.SEPARATORS
-LIMITS = core.Limits(rows=1_000_000, megabytes=100)
+LIMITS = core.Limits(rows=1_000_000, megabytes=64)  # server.maxUploadSize is 64 MB
 NO_ROWS = N_("The file has no measurements below its header.")
 
 # A number with one decimal separator (point or comma) — that one is always the decimal separator —
