@@ -72,7 +72,7 @@ def stored_rows(session: Session, model: type[SQLModel], columns: Sequence[str],
     dialect = session.get_bind().dialect
     if dialect.name != "sqlite":
         return [tuple(row) for row in rows]
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     converting = [(index, processor, {}) for index, processor in enumerate(processors) if processor is not None]
     if not converting:
         return [tuple(row) for row in rows]

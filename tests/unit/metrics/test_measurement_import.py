@@ -252,3 +252,14 @@ def test_planning_takes_a_fixed_number_of_queries(engine: Engine, team: SimpleNa
 ])
 def test_numbers_as_spreadsheets_write_them(typed: str, number: float | None) -> None:
     assert parse_number(typed) == number
+
+
+def test_bulk_written_rows_are_stored_as_the_orm_stores_them(engine: Engine, team: SimpleNamespace) -> None:
+    """The fast insert converts values itself: dates and times must look exactly like the ORM's."""
+    import_file(engine, team.ws, "metric;date;value\nNPS Sommerurlaub;2025-01-31;36\n")
+    with read_session(engine) as session:
+        rows = session.execute(text("SELECT measured_on, created_at, updated_at, typeof(value) FROM measurement "
+                                    "ORDER BY id")).all()
+    orm, bulk = rows[0], rows[-1]
+    assert bulk[0] == "2025-01-31" and bulk[3] == orm[3] == "real"
+    assert len(bulk[1]) == len(orm[1]) == 26 and bulk[1][10] == orm[1][10] == " " and bulk[1] == bulk[2]
