@@ -96,44 +96,23 @@ def _parse(table: Table, positions: dict[str, int], existing: dict[str, tuple[in
     width = max(positions.values()) + 1
     i, f, d, r = positions["item"], positions["functional"], positions["dysfunctional"], positions.get("respondent")
     names: dict[str, tuple[str, int | None] | None] = {}
-    answers: dict[tuple[str, str], int | None] = {}
+    functional_of: dict[str, int | None] = {}
+    dysfunctional_of: dict[str, int | None] = {}
     for line, cells in core.progressing(table.rows, table.lines, progress):
-        found: list[Problem] = []
-        if any(c.strip() for c in cells[width:]):
-            found.append(_problem(line, N_("The line has {count} cells, the header only {width}."),
-                                  {"count": len(cells), "width": width}))
-        cells = core.padded(cells, width)
-        raw = cells[i]
-        if raw not in names:
-            name = _SPACES.sub(" ", core.tabular.unneutralise(raw.strip())).strip()
-            stored = existing.get(name.casefold())
-            names[raw] = None if not name or len(name) > NAME_LENGTH else (stored[1], stored[0]) if stored else (name, None)
-        item = names[raw]
-        if item is None:
-            if not raw.strip():
-                found.append(_problem(line, N_("The item name is empty."), field="item"))
-            else:
-                found.append(_problem(line, N_("The item name is longer than {max} characters."), {"max": NAME_LENGTH},
-                                      "item"))
-        pair = []
-        for column, index in (("functional", f), ("dysfunctional", d)):
-            text = cells[index]
-            key = (column, text)
-            if key not in answers:
-                errors: list[Problem] = []
-                answers[key] = _parse_answer(text, column, line, errors)
-            number = answers[key]
-            if number is None:
-                _parse_answer(text, column, line, found)
-            pair.append(number)
-        if found or item is None or None in pair:
-            problems.extend(found)
+        if len(cells) < width:
+            cells = core.padded(cells, width)
+        raw, f_text, d_text = cells[i], cells[f], cells[d]
+        item = names[raw] if raw in names else _item(raw, existing, names)
+        fa = functional_of[f_text] if f_text in functional_of else functional_of.setdefault(f_text, _answer(f_text))
+        da = dysfunctional_of[d_text] if d_text in dysfunctional_of else dysfunctional_of.setdefault(d_text, _answer(d_text))
+        if item is None or fa is None or da is None or (len(cells) > width and any(c.strip() for c in cells[width:])):
+            problems.extend(_row_problems(line, cells, width, raw, f_text, d_text))
             continue
         lines.append(line)
         items.append(item[0])
         item_ids.append(item[1])
-        functional.append(pair[0])
-        dysfunctional.append(pair[1])
+        functional.append(fa)
+        dysfunctional.append(da)
         respondents.append(cells[r].strip() if r is not None else "")
     frame = pd.DataFrame({"line": np.asarray(lines, dtype=np.int64), "item": items,
                           "item_id": pd.array(item_ids, dtype="Int64"),
@@ -141,6 +120,34 @@ def _parse(table: Table, positions: dict[str, int], existing: dict[str, tuple[in
                           "dysfunctional": np.asarray(dysfunctional, dtype=np.int64), "respondent": respondents},
                          columns=IMPORT_COLUMNS[:-1])
     return frame
+
+
+def _answer(text: str) -> int | None:
+    return _parse_answer(text, "", 0, [])
+
+
+def _item(raw: str, existing: dict[str, tuple[int, str]], names: dict[str, tuple[str, int | None] | None]
+          ) -> tuple[str, int | None] | None:
+    """(name as stored or as written, id or None for a new item); None for an empty or too long name."""
+    name = _SPACES.sub(" ", core.tabular.unneutralise(raw.strip())).strip()
+    stored = existing.get(name.casefold())
+    names[raw] = None if not name or len(name) > NAME_LENGTH else (stored[1], stored[0]) if stored else (name, None)
+    return names[raw]
+
+
+def _row_problems(line: int, cells: list[str], width: int, raw: str, f_text: str, d_text: str) -> list[Problem]:
+    found: list[Problem] = []
+    if any(c.strip() for c in cells[width:]):
+        found.append(_problem(line, N_("The line has {count} cells, the header only {width}."),
+                              {"count": len(cells), "width": width}))
+    name = _SPACES.sub(" ", raw).strip()
+    if not name:
+        found.append(_problem(line, N_("The item name is empty."), field="item"))
+    elif len(name) > NAME_LENGTH:
+        found.append(_problem(line, N_("The item name is longer than {max} characters."), {"max": NAME_LENGTH}, "item"))
+    _parse_answer(f_text, "functional", line, found)
+    _parse_answer(d_text, "dysfunctional", line, found)
+    return found
 
 
 def _without_repeats(frame: pd.DataFrame, answered: set[tuple[str, str]], problems: ProblemLog) -> pd.DataFrame:
