@@ -78,6 +78,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.collab
 	$(BIN)/python -m bench.exchange
 	$(BIN)/python -m bench.eventlog
+	$(BIN)/python -m bench.imports
 
 ## bench-postgres: the page benchmark on a throwaway PostgreSQL cluster, printed beside the last SQLite run
 bench-postgres: $(DEV_STAMP) postgres-deps

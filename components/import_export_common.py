@@ -28,7 +28,7 @@ SHEET_LABELS: dict[str, str] = {
 }
 ENCODING_LABELS: dict[str, str] = {
     "auto": N_("Detect"), "utf-8": N_("UTF-8 (with or without BOM)"), "cp1252": N_("Windows-1252 (Excel on Windows)"),
-    "latin-1": N_("Latin-1 (ISO 8859-1)"),
+    "latin-1": N_("Latin-1 / ANSI (read as Windows-1252)"),
 }
 
 

@@ -15,6 +15,7 @@ from components.import_export_common import (
 )
 from components.labels import translated
 from components.problems import show_problems
+from components.tabular_import import checked, forget, import_facts
 from components.text import md
 from components.workspace import WORKSPACE_KEY
 from models.db import read_session
@@ -22,6 +23,7 @@ from services import exchange
 from services.core import DomainError, Problems
 
 UPLOAD_MB = exchange.MAX_IMPORT_BYTES // (1024 * 1024)
+PREVIEW_ROWS = 1_000
 TARGETS = {"new": N_("A new workspace"), "existing": N_("This workspace")}
 MODES = {
     exchange.COPY: N_("Add as copies (names already taken get a number)"),
@@ -98,14 +100,19 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
     kind = left.selectbox(_("The file holds"), options=list(kinds), format_func=translated(kinds).get, key="io.sheet.kind")
     encoding = right.selectbox(_("Encoding (CSV)"), options=list(ENCODING_LABELS), format_func=translated(ENCODING_LABELS).get,
                                key="io.sheet.encoding")
+    import_facts(exchange.HEADERS[kind], exchange.LIMITS[kind], key="io.sheet")
     upload = st.file_uploader(_("CSV or Excel file"), type=["csv", "txt", "xlsx"], key="io.sheet.file",
-                              max_upload_size=exchange.MAX_SPREADSHEET_BYTES // (1024 * 1024))
+                              max_upload_size=exchange.LIMITS[kind].megabytes)
     if upload is None:
         return
     data, filename = upload.getvalue(), upload.name
-    try:
+
+    def check(progress):  # type: ignore[no-untyped-def]
         with read_session(engine) as session:
-            result = exchange.preview(session, workspace_id, kind, data, filename, encoding=encoding)
+            return exchange.preview(session, workspace_id, kind, data, filename, encoding=encoding, progress=progress)
+
+    try:
+        result = checked(engine, workspace_id, "io.sheet", data, (kind, filename, encoding), check)
     except DomainError as err:
         st.error(safe_message(err), icon="⚠️")
         show_problems(getattr(err, "problems", []), key="io.sheet.problems")
@@ -118,8 +125,13 @@ def spreadsheet_import(engine: Engine, workspace_id: int) -> None:
     counts = result.counts()
     st.write(_("Rows: {new} new, {updated} updated, {added} added.").format(
         new=counts.get("create", 0), updated=counts.get("update", 0), added=counts.get("add", 0)))
-    st.dataframe(result.rows, hide_index=True, width="stretch", key="io.sheet.rows")
+    st.dataframe(result.frame(PREVIEW_ROWS), hide_index=True, width="stretch", key="io.sheet.rows")
+    total = sum(counts.values())
+    if total > PREVIEW_ROWS:
+        st.caption(_("The first {shown} of {count} rows.").format(shown=f"{PREVIEW_ROWS:,}", count=f"{total:,}"))
     if st.button(_("Import rows"), type="primary", key="io.sheet.run", disabled=not result.ok, icon=":material/upload:"):
-        if attempt(engine, lambda s: exchange.import_rows(s, workspace_id, kind, data, filename, encoding=encoding),
-                   _("Imported.")):
+        with st.spinner(_("Importing …")):
+            done = attempt(engine, lambda s: exchange.write_rows(s, workspace_id, result), _("Imported."))
+        if done:
+            forget("io.sheet")
             st.rerun()

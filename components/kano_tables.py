@@ -14,6 +14,7 @@ from components.i18n import _
 from components.kano_labels import KANO_ANSWER_LABELS, KANO_CATEGORIES
 from components.labels import translated
 from components.problems import show_refused
+from components.tabular_import import checked, forget, import_facts
 from components.text import md
 from models.db import read_session
 from services import kano
@@ -23,6 +24,7 @@ ANSWERS = "kano.answers"
 IMPORT = "kano.import"
 IMPORT_DATA = f"{IMPORT}.csv"  # the uploaded file's bytes, kept until it is imported or discarded
 BLANK_ROWS = 5
+PREVIEW_ROWS = 1_000
 
 
 def _generation(owner: str) -> int:
@@ -132,20 +134,30 @@ def stored_answers(engine: Engine, workspace_id: int, item_id: int) -> None:
 def _uploaded(key: str) -> None:
     upload = st.session_state.get(key)
     st.session_state[IMPORT_DATA] = upload.getvalue() if upload is not None else None
+    st.session_state[f"{IMPORT_DATA}.name"] = upload.name if upload is not None else ""
 
 
 def csv_import(engine: Engine, workspace_id: int) -> None:
     """Upload → preview (every bad line listed) → import all answers in one transaction, or none."""
-    st.caption(_("Columns: item, functional, dysfunctional and optionally respondent (comma or semicolon separated). "
-                 "Answers as 1–5 or in words: like, expect, neutral, tolerate, dislike — or gefällt mir, setze ich "
-                 "voraus, ist mir egal, nehme ich hin, stört mich. Unknown features are created."))
+    st.caption(_("Columns: item, functional, dysfunctional and optionally respondent. Answers as 1–5 or in words: "
+                 "like, expect, neutral, tolerate (live with), dislike — or gefällt mir, setze ich voraus, ist mir egal, "
+                 "nehme ich hin, stört mich; case, underscores and hyphens do not matter. Unknown features are created."))
+    import_facts(kano.COLUMNS, kano.LIMITS, key=IMPORT)
     key = f"{IMPORT}.file.{_generation(IMPORT)}"
-    st.file_uploader(_("CSV file with answers"), type=["csv", "txt"], key=key, on_change=_uploaded, args=(key,))
+    st.file_uploader(_("CSV or Excel file with answers"), type=["csv", "txt", "xlsx"], key=key, on_change=_uploaded,
+                     args=(key,), max_upload_size=kano.LIMITS.megabytes)
     data = st.session_state.get(IMPORT_DATA)
     if not data:
         return
-    with read_session(engine) as session:
-        preview = kano.preview_answers_csv(session, workspace_id, data)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    name = st.session_state.get(f"{IMPORT_DATA}.name", "")
+
+    def check(progress):  # type: ignore[no-untyped-def]
+        with read_session(engine) as session:
+            return kano.preview_answers_csv(session, workspace_id, data, filename=name, progress=progress)
+
+    preview = checked(engine, workspace_id, IMPORT, data, (name,), check)
     if preview.problems:
         show_refused(Problems(list(preview.problems), kano.ROWS_REFUSED), key=f"{IMPORT}.problems")
         st.caption(_("Nothing was imported. Correct the lines and upload the file again."))
@@ -155,7 +167,8 @@ def csv_import(engine: Engine, workspace_id: int) -> None:
         if preview.new_items:
             st.info(_("New features will be created: {names}").format(names=", ".join(md(n) for n in preview.new_items)))
         labels = translated(KANO_CATEGORIES)
-        st.dataframe(preview.rows.assign(category=preview.rows["category"].map(labels)), hide_index=True, width="stretch",
+        shown = preview.rows.head(PREVIEW_ROWS)
+        st.dataframe(shown.assign(category=shown["category"].map(labels)), hide_index=True, width="stretch",
                      column_order=("line", "item", "respondent", "functional", "dysfunctional", "category"),
                      column_config={"line": _("Line"), "item": _("Feature"), "respondent": _("Respondent"),
                                     "functional": _("Functional (1–5)"), "dysfunctional": _("Dysfunctional (1–5)"),
@@ -163,22 +176,24 @@ def csv_import(engine: Engine, workspace_id: int) -> None:
     confirm, discard, _spacer = st.columns([1, 1, 3])
     if not preview.problems and confirm.button(_("Import {count} answers").format(count=len(preview.rows)), type="primary",
                                                key=f"{IMPORT}.confirm"):
-        _import(engine, workspace_id, data)
+        _import(engine, workspace_id, preview)
     if discard.button(_("Discard the file"), key=f"{IMPORT}.discard"):
+        forget(IMPORT)
         st.session_state[IMPORT_DATA] = None
         _next_generation(IMPORT)
         st.rerun()
 
 
-def _import(engine: Engine, workspace_id: int, data: bytes) -> None:
+def _import(engine: Engine, workspace_id: int, preview: kano.KanoImport) -> None:
     with st.status(_("Importing the answers …"), expanded=False) as status:
-        done = attempt(engine, lambda s: kano.import_answers_csv(s, workspace_id, data),
+        done = attempt(engine, lambda s: kano.write_answers(s, workspace_id, preview),
                        lambda imported: _("{count} answers imported.").format(count=len(imported.rows)),
                        on_error=lambda err: show_refused(err, key=f"{IMPORT}.problems"))
         if not done:
             status.update(label=_("Nothing was imported."), state="error")
             return
         status.update(label=_("Imported."), state="complete")
+    forget(IMPORT)
     st.session_state[IMPORT_DATA] = None
     _next_generation(IMPORT)
     st.rerun()

@@ -1,21 +1,29 @@
 """kano"""
 
+from services.kano.answer_import import (
+    COLUMNS,
+    CSV_COLUMNS,
+    IMPORT_COLUMNS,
+    LIMITS,
+    REQUIRED_COLUMNS,
+    KanoImport,
+    import_answers_csv,
+    preview_answers_csv,
+    write_answers,
+)
 from services.kano.crud import (
     ANSWER_WORDS,
     CATEGORIES,
-    CSV_COLUMNS,
     EVALUATION_COLUMNS,
     EVALUATION_TABLE,
-    IMPORT_COLUMNS,
     KANO_ITEM_FIELDS,
     NAME_LENGTH,
-    REQUIRED_COLUMNS,
     ROWS_REFUSED,
     TIE_ORDER,
     UNKNOWN_ANSWER,
-    KanoImport,
     add_answers,
     add_kano_answer,
+    answer_key,
     answer_value,
     categories,
     classify,
@@ -26,15 +34,17 @@ from services.kano.crud import (
     evaluate,
     get_kano_answer,
     get_kano_item,
-    import_answers_csv,
     list_kano_answers,
     list_kano_items,
     majority,
-    preview_answers_csv,
     update_kano_item,
 )
 
 __all__ = [
+    "COLUMNS",
+    "LIMITS",
+    "answer_key",
+    "write_answers",
     "ANSWER_WORDS",
     "CATEGORIES",
     "CSV_COLUMNS",

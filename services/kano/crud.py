@@ -9,16 +9,13 @@ the page's table, or from a CSV file (:func:`preview_answers_csv`, then
 :func:`import_answers_csv`: all rows or none).
 """
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models import Journey, KanoAnswer, KanoItem
 from models.kano import KANO_ANSWERS
@@ -234,179 +231,51 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (not isinstance(value, str) and pd.isna(value))
 
 
-# --- answers from CSV ---------------------------------------------------------------------------
+# --- answer words -------------------------------------------------------------------------------
 
-# Words a survey export may use for the five answers, English and German (lower case, single spaces).
+# Words a survey export may use for the five answers, English and German. Compared after
+# :func:`answer_key`: case, underscores, hyphens, dots and extra spaces do not count
+# (``live_with``, ``Live with``, ``live-with`` are one answer).
 ANSWER_WORDS: dict[str, int] = {
     **{word: number for number, word in enumerate(KANO_ANSWERS, start=1)},
-    "i like it": 1, "i like it that way": 1, "gefällt mir": 1, "das würde mich sehr freuen": 1, "würde mich freuen": 1,
-    "must-be": 2, "must be": 2, "i expect it": 2, "it must be that way": 2, "setze ich voraus": 2,
-    "das setze ich voraus": 2, "i am neutral": 3, "indifferent": 3, "ist mir egal": 3, "das ist mir egal": 3,
-    "egal": 3, "live with": 4, "i can live with it": 4, "tolerate it": 4, "nehme ich hin": 4,
-    "das nehme ich hin": 4, "das könnte ich in kauf nehmen": 4, "i dislike it": 5, "i dislike it that way": 5,
-    "stört mich": 5, "das stört mich": 5, "das würde mich sehr stören": 5,
+    # 1 like
+    "i like it": 1, "i like it that way": 1, "like it": 1, "i would like it": 1, "delighted": 1,
+    "gefällt mir": 1, "gefällt": 1, "mag ich": 1, "das würde mich sehr freuen": 1, "würde mich freuen": 1, "freut mich": 1,
+    # 2 expect (must-be)
+    "must-be": 2, "must be": 2, "must have": 2, "i expect it": 2, "expected": 2, "it must be that way": 2,
+    "setze ich voraus": 2, "das setze ich voraus": 2, "erwarte ich": 2, "erwarten": 2, "muss sein": 2, "selbstverständlich": 2,
+    # 3 neutral
+    "i am neutral": 3, "indifferent": 3, "dont care": 3, "don't care": 3, "ist mir egal": 3, "das ist mir egal": 3,
+    "egal": 3, "gleichgültig": 3,
+    # 4 tolerate (live with)
+    "live with": 4, "live with it": 4, "can live with it": 4, "i can live with it": 4, "tolerate it": 4, "tolerable": 4,
+    "nehme ich hin": 4, "das nehme ich hin": 4, "hinnehmen": 4, "tolerieren": 4, "damit kann ich leben": 4,
+    "ich kann damit leben": 4, "das könnte ich in kauf nehmen": 4, "nehme ich in kauf": 4,
+    # 5 dislike
+    "i dislike it": 5, "i dislike it that way": 5, "dislike it": 5, "stört mich": 5, "das stört mich": 5,
+    "das würde mich sehr stören": 5, "mag ich nicht": 5, "gefällt mir nicht": 5,
 }
-# Header names, English and German, for the four columns.
-CSV_COLUMNS = {
-    "item": ("item", "merkmal", "feature", "eigenschaft"),
-    "functional": ("functional", "funktional"),
-    "dysfunctional": ("dysfunctional", "dysfunktional"),
-    "respondent": ("respondent", "befragte", "befragter", "befragte person"),
-}
-REQUIRED_COLUMNS = ("item", "functional", "dysfunctional")
-IMPORT_COLUMNS = ["line", "item", "item_id", "functional", "dysfunctional", "respondent", "category"]
 NAME_LENGTH = 200
 UNKNOWN_ANSWER = N_("“{value}” is no answer in {column}: use 1–5 or like, expect, neutral, tolerate, dislike "
                     "(gefällt mir, setze ich voraus, ist mir egal, nehme ich hin, stört mich).")
+_APART = re.compile(r"[\s_\-./]+")
 
 
-@dataclass(frozen=True)
-class KanoImport:
-    """What a CSV file would add: ``rows`` (line, item, item_id — NA for an item to create —, functional,
-    dysfunctional, respondent, category), the ``new_items`` it creates, and its ``problems``."""
+def answer_key(text: str) -> str:
+    """An answer word as compared: ``"Live_With."`` → ``"live with"``."""
+    return _APART.sub(" ", text.casefold().replace("’", "'")).strip(" .!?\"'")
 
-    rows: pd.DataFrame
-    new_items: tuple[str, ...]
-    problems: tuple[Problem, ...]
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.rows.empty
+_ANSWERS = {answer_key(word): number for word, number in ANSWER_WORDS.items()}
 
 
 def _parse_answer(value: Any, column: str, line: int, problems: list[Problem]) -> int | None:
-    text = "" if _blank(value) else re.sub(r"\s+", " ", str(value)).strip().strip(".!").lower()
+    text = "" if _blank(value) else answer_key(str(value))
     if isinstance(value, int | float | np.number) and not isinstance(value, bool) and float(value).is_integer():
         text = str(int(value))
-    number = int(text) if text.isdigit() else ANSWER_WORDS.get(text)
+    number = int(text) if text.isdigit() else _ANSWERS.get(text)
     if number is None or not 1 <= number <= 5:
         message = N_("{column} is empty.") if not text else UNKNOWN_ANSWER
-        problems.append(_problem(line, message, {"value": str(value).strip(), "column": column}, column))
+        problems.append(_problem(line, message, {"value": str(value).strip()[:40], "column": column}, column))
         return None
     return number
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")  # a spreadsheet saved on Windows
-
-
-def _header(names: list[str]) -> dict[str, int]:
-    wanted = {alias: column for column, aliases in CSV_COLUMNS.items() for alias in aliases}
-    return {wanted[name.strip().lower()]: index for index, name in reversed(list(enumerate(names)))
-            if name.strip().lower() in wanted}
-
-
-def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str) -> KanoImport:
-    """Read a CSV of answers ``item,functional,dysfunctional[,respondent]`` without writing anything.
-
-    Comma, semicolon or tab separated (UTF-8, or Windows-1252); answers as 1–5 or words (English or
-    German, see :data:`ANSWER_WORDS`). Items are matched by name (ignoring case); unknown names become
-    new items. A row is refused with its line number when the item name is empty or too long, an
-    answer is empty or not one of the five, it has more cells than the header, or the same respondent
-    answered the same item before (in the file or already stored). Two queries.
-    """
-    text = _decode(data)
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (_problem(1, N_("The file is empty.")),))
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = _header(next(reader))
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        return KanoImport(pd.DataFrame(columns=IMPORT_COLUMNS), (), (_problem(
-            1, N_("The first line must name the columns item, functional, dysfunctional (and optionally respondent); "
-                  "missing: {columns}."), {"columns": ", ".join(missing)}),))
-    existing = _existing_items(session, workspace_id)
-    answered = _answered(session, workspace_id)
-    width = max(header.values()) + 1
-    problems: list[Problem] = []
-    rows: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = _csv_row(cells, header, width, line, existing, problems)
-        if row is None:
-            continue
-        key = (row["item"].lower(), row["respondent"].lower())
-        if row["respondent"] and key in seen:
-            problems.append(_problem(line, N_("{respondent} already answered “{item}” in line {other}."),
-                                       {"respondent": row["respondent"], "item": row["item"], "other": seen[key]}))
-        elif row["respondent"] and key in answered:
-            problems.append(_problem(line, N_("{respondent} has already answered “{item}”: this row would count twice."),
-                                       {"respondent": row["respondent"], "item": row["item"]}))
-        else:
-            seen.setdefault(key, line)
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=IMPORT_COLUMNS[:-1])
-    frame["item_id"] = frame["item_id"].astype("Int64")
-    frame["category"] = categories(frame["functional"], frame["dysfunctional"]) if not frame.empty else []
-    new_items = tuple(dict.fromkeys(frame.loc[frame["item_id"].isna(), "item"]))
-    if not rows and not problems:
-        problems.append(_problem(2, N_("The file has no answers below its header.")))
-    return KanoImport(frame, new_items, tuple(problems))
-
-
-def _csv_row(
-    cells: list[str], header: dict[str, int], width: int, line: int, existing: dict[str, tuple[int, str]],
-    problems: list[Problem],
-) -> dict[str, Any] | None:
-    found = len(problems)
-    if len([c for c in cells[width:] if c.strip()]) > 0:
-        problems.append(_problem(line, N_("The line has {count} cells, the header only {width}."),
-                                   {"count": len(cells), "width": width}))
-    cells = cells + [""] * (width - len(cells))
-    item = re.sub(r"\s+", " ", cells[header["item"]]).strip()
-    if not item:
-        problems.append(_problem(line, N_("The item name is empty."), field="item"))
-    elif len(item) > NAME_LENGTH:
-        problems.append(_problem(line, N_("The item name is longer than {max} characters."), {"max": NAME_LENGTH}, "item"))
-    functional = _parse_answer(cells[header["functional"]], "functional", line, problems)
-    dysfunctional = _parse_answer(cells[header["dysfunctional"]], "dysfunctional", line, problems)
-    if len(problems) > found:
-        return None
-    item_id, name = existing.get(item.lower(), (None, item))
-    respondent = cells[header["respondent"]].strip() if "respondent" in header else ""
-    return {"line": line, "item": name, "item_id": item_id, "functional": functional, "dysfunctional": dysfunctional,
-            "respondent": respondent}
-
-
-def _existing_items(session: Session, workspace_id: int) -> dict[str, tuple[int, str]]:
-    """lower-case name → (id, name as stored)."""
-    rows = session.exec(select(KanoItem.id, KanoItem.name).where(KanoItem.workspace_id == workspace_id)).all()
-    return {name.lower(): (item_id, name) for item_id, name in rows}
-
-
-def _answered(session: Session, workspace_id: int) -> set[tuple[str, str]]:
-    """(item name, respondent), both lower case, of the stored answers that name a respondent."""
-    rows = session.exec(
-        select(KanoItem.name, KanoAnswer.respondent).join(*core.via(KanoAnswer)[0])
-        .where(KanoItem.workspace_id == workspace_id, col(KanoAnswer.respondent) != "")
-    ).all()
-    return {(name.lower(), respondent.strip().lower()) for name, respondent in rows}
-
-
-def import_answers_csv(session: Session, workspace_id: int, data: bytes | str) -> KanoImport:
-    """Check the file again inside the caller's write transaction and store it: new items and every answer,
-    or — with any bad row — nothing (``Problems`` carries the problems). Returns what was imported."""
-    preview = preview_answers_csv(session, workspace_id, data)
-    if preview.problems:
-        raise Problems(list(preview.problems), ROWS_REFUSED)
-    ids = {name.lower(): create_kano_item(session, workspace_id, {"name": name}).id for name in preview.new_items}
-    item_ids = [int(i) if pd.notna(i) else ids[name.lower()] for i, name in zip(preview.rows["item_id"], preview.rows["item"], strict=True)]
-    core.bulk_insert(session, KanoAnswer, [
-        {"kano_item_id": item_id, "respondent": respondent, "functional": int(f), "dysfunctional": int(d)}
-        for item_id, respondent, f, d in zip(item_ids, preview.rows["respondent"], preview.rows["functional"],
-                                            preview.rows["dysfunctional"], strict=True)
-    ])
-    return preview

@@ -175,7 +175,7 @@ def test_kano_answers_entered_in_the_table(database: Engine, workspace_id: int) 
     at.session_state[key] = {"edited_rows": {0: {"functional": "1 · I like it", "dysfunctional": "7"}},
                              "added_rows": [], "deleted_rows": []}
     at.button(key="kano.answers.save").click().run()
-    assert any("“7” is no answer in dysfunctional" in row for row in at.dataframe[-1].value["problem"])
+    assert any("“7” is no answer in dysfunctional" in row for row in table_with(at, "problem")["problem"])
     with read_session(database) as session:
         assert session.exec(select(KanoAnswer)).all() == []
 
@@ -197,7 +197,7 @@ def test_kano_csv_import_previews_then_imports(database: Engine, workspace_id: i
     at = start_app(KANO)
     at.session_state["kano.import.csv"] = b"item;functional;dysfunctional;respondent\nPool;9;5;R1\n;1;5;R2\n"
     at.run()
-    problems = at.dataframe[-1].value
+    problems = table_with(at, "problem")
     assert problems["line"].tolist() == ["2", "3"]
     assert not [b for b in at.button if b.key == "kano.import.confirm"]
 
@@ -205,7 +205,7 @@ def test_kano_csv_import_previews_then_imports(database: Engine, workspace_id: i
                                           "Pool;setze ich voraus;stört mich;R2\nSauna;1;3;R1\n".encode()
     at.run()
     assert "3 answers for 2 features are ready to import." in [s.value for s in at.success]
-    assert at.dataframe[-1].value["category"].tolist() == ["One-dimensional", "Must-be", "Attractive"]
+    assert table_with(at, "category")["category"].tolist() == ["One-dimensional", "Must-be", "Attractive"]
     with read_session(database) as session:
         assert session.exec(select(KanoItem)).all() == []  # the preview wrote nothing
     at.button(key="kano.import.confirm").click().run()
@@ -215,3 +215,8 @@ def test_kano_csv_import_previews_then_imports(database: Engine, workspace_id: i
         assert sorted(i.name for i in session.exec(select(KanoItem))) == ["Pool", "Sauna"]
         assert len(session.exec(select(KanoAnswer)).all()) == 3
     assert at.session_state["kano.import.csv"] is None
+
+
+def table_with(at, column: str):  # type: ignore[no-untyped-def]
+    """The last table on the page that has ``column`` (the import's column list is a table too)."""
+    return [d.value for d in at.dataframe if column in d.value.columns][-1]

@@ -148,7 +148,7 @@ def test_import_previews_and_then_adds_all_rows(database: Engine, workspace_id: 
     at.segmented_control(key="metric.view").set_value("import").run()
     at.text_area(key="metric.import.paste").set_value("Kennzahl;Datum;Wert\nNPS;2025-03-31;41,5\nNPS;2025-01-31;1\n").run()
     assert "Nothing can be imported yet: 1 problems in the file. Correct them and load it again." in errors(at)
-    problems = at.dataframe[-1].value
+    problems = table_with(at, "problem")
     assert problems.values.tolist() == [["3", "", "“NPS” already has a measurement on 2025-01-31: the import only adds new dates."]]
     assert "metric.import.save" not in [b.key for b in at.button]  # nothing to import while a line is bad
 
@@ -252,3 +252,8 @@ def test_dashboard_of_a_bare_journey(database: Engine, workspace_id: int, journe
     assert not at.exception and not at.get("plotly_chart")
     assert list(at.dataframe[0].value["journey"]) == ["Ohne Schritte", "Sommerurlaub"]
     assert any("No KPIs defined for this journey yet." in c.value for c in at.caption)
+
+
+def table_with(at, column: str):  # type: ignore[no-untyped-def]
+    """The last table on the page that has ``column`` (the import's column list is a table too)."""
+    return [d.value for d in at.dataframe if column in d.value.columns][-1]

@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from models import Measurement, Metric, Persona, Touchpoint
 from models.db import read_session
-from services.core import Problems
-from services.exchange import spreadsheets
+from services.core import Problems, tabular
+from services.exchange import sheet_import, spreadsheets
 from services.metrics import crud as metrics
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
@@ -43,12 +43,12 @@ def tables(engine: Engine, workspace_id: int) -> dict:
 
 def preview(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str = "f.csv", **options):
     with read_session(engine) as session:
-        return spreadsheets.preview(session, workspace_id, kind, data, name, **options)
+        return sheet_import.preview(session, workspace_id, kind, data, name, **options)
 
 
 def import_rows(engine: Engine, workspace_id: int, kind: str, data: bytes, name: str = "f.csv", **options):
     with unit_of_work(engine) as session:
-        return spreadsheets.import_rows(session, workspace_id, kind, data, name, **options)
+        return sheet_import.import_rows(session, workspace_id, kind, data, name, **options)
 
 
 # --- export -----------------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_german_csv_with_umlauts_semicolons_and_decimal_commas(engine: Engine, w
 
 
 def test_a_wrongly_chosen_encoding_is_said_plainly(engine: Engine, ws: int) -> None:
-    with pytest.raises(Problems, match="cannot be read as utf-8"):
+    with pytest.raises(Problems, match="not UTF-8 text"):
         preview(engine, ws, "personas", GERMAN.encode("cp1252"), encoding="utf-8")
 
 
@@ -246,8 +246,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(engine: Engine, ws: in
 
 
 @pytest.mark.parametrize("name, kind, expected", [
-    ("personas_renamed_columns.csv", "personas", "Unknown column “Persona-Name”"),
-    ("measurements_missing_columns.csv", "measurements", "The first line must name the columns"),
+    ("personas_renamed_columns.csv", "personas", "Unknown column “Lieblingsfarbe”"),
+    ("measurements_missing_columns.csv", "measurements", "The column “value” is missing"),
 ])
 def test_missing_or_renamed_columns_refuse_the_file(engine: Engine, ws: int, name: str, kind: str, expected: str) -> None:
     data = (BAD / name).read_bytes()
@@ -268,7 +268,7 @@ def test_empty_and_oversize_spreadsheets(engine: Engine, ws: int) -> None:
     with pytest.raises(Problems, match="empty"):
         preview(engine, ws, "personas", b"")
     with pytest.raises(Problems, match="larger than"):
-        preview(engine, ws, "personas", b"x" * (spreadsheets.MAX_SPREADSHEET_BYTES + 1))
+        preview(engine, ws, "personas", b"x" * (sheet_import.LIMITS["personas"].bytes + 1))
 
 
 def test_html_in_a_spreadsheet_is_stored_as_text(engine: Engine, ws: int) -> None:
@@ -304,7 +304,7 @@ def _small_workbook() -> bytes:
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(engine: Engine, ws: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spreadsheets, "MAX_XLSX_UNPACKED", 1024 * 1024)
+    monkeypatch.setattr(tabular, "MAX_XLSX_UNPACKED", 1024 * 1024)
     bomb = _xlsx_with("docProps/app.xml", b"\0" * (3 * 1024 * 1024), _small_workbook())
     assert len(bomb) < 50_000
     with pytest.raises(Problems, match="zip bomb"):

@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import func, select
 
 from models import KanoAnswer, KanoItem
+from services import kano
 from services.core import Problems
 from services.core.errors import DomainError
-from services.kano import crud as kano
 
 # Berger et al. (1993): functional answer (row) × dysfunctional answer (column), 1 like … 5 dislike.
 EXPECTED = {
@@ -168,7 +168,7 @@ BAD_FILES = {
     "duplicate in the file": ("item,functional,dysfunctional,respondent\nPool,1,5,R1\nPool,2,5,R2\npool,3,3,r1\n",
                               [(4, None)]),
     "duplicate of a stored answer": ("item,functional,dysfunctional,respondent\nSauna,1,5,Stored\n", [(2, None)]),
-    "missing column": ("item,functional\nPool,1\n", [(1, None)]),
+    "missing column": ("item,functional\nPool,1\n", [(1, "dysfunctional")]),
     "empty file": ("\n\n", [(1, None)]),
     "header only": ("item,functional,dysfunctional\n", [(2, None)]),
 }
@@ -200,3 +200,22 @@ def test_every_bad_line_is_listed_at_once(session, workspace) -> None:
     assert [p.line for p in preview.problems] == [2, 3, 5]
     assert "“hate” is no answer in dysfunctional" in preview.problems[-1].render()
     assert len(preview.rows) == 1 and not preview.ok
+
+
+@pytest.mark.parametrize(("word", "number"), [
+    ("live_with", 4), ("Live With", 4), ("live-with", 4), ("tolerate", 4), ("Tolerate.", 4), ("nehme ich hin", 4),
+    ("damit kann ich leben", 4), ("MUST_BE", 2), ("must-be", 2), ("erwarte ich", 2), ("Gefällt mir!", 1),
+    ("mag ich nicht", 5), ("ist mir egal", 3), ("  3 ", 3),
+])
+def test_answer_codes_are_matched_tolerantly(word: str, number: int) -> None:
+    assert kano.classify(word, 1) == kano.classify(number, 1)
+
+
+def test_a_big_file_with_german_headers_units_and_a_long_respondent(session, workspace) -> None:
+    long_id = "R" * 200_000  # longer than the csv module's default field limit
+    data = ("Merkmal;Funktional (1-5);Dysfunktional_(1-5);Befragte Person\n"
+            f"Pool;live_with;dislike;{long_id}\n" + "".join(f"Spa;like;tolerate;P{n}\n" for n in range(2000)))
+    preview = kano.preview_answers_csv(session, workspace.id, data.encode("cp1252"))
+    assert preview.ok and len(preview.rows) == 2001 and preview.encoding == "utf-8"
+    kano.write_answers(session, workspace.id, preview)
+    assert count_answers(session) == 2001

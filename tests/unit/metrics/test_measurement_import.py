@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 
 from models import Metric
 from models.db import read_session
-from services.core import Problems
-from services.metrics import crud as metrics
-from services.metrics.crud import parse_number
+from services import metrics
+from services.core import Limits, Problems
+from services.metrics import parse_number
 from services.unit_of_work import unit_of_work
 from services.workspaces.crud import create_workspace
 
@@ -45,9 +45,13 @@ def import_file(engine: Engine, ws: int, data: bytes | str) -> int:
         return metrics.import_measurements(session, ws, data)
 
 
-def plan(engine: Engine, ws: int, data: bytes | str) -> metrics.ImportPlan:
+def plan(engine: Engine, ws: int, data: bytes | str, **options) -> metrics.ImportPlan:
     with read_session(engine) as session:
-        return metrics.plan_import(session, ws, data)
+        return metrics.plan_import(session, ws, data, **options)
+
+
+def core_limits(rows: int) -> Limits:
+    return Limits(rows=rows, megabytes=1)
 
 
 def stored(engine: Engine, metric_id: int) -> list[tuple]:
@@ -161,13 +165,16 @@ def test_a_decimal_comma_in_a_comma_separated_file_is_not_guessed(engine: Engine
 
 
 @pytest.mark.parametrize(("data", "line", "reason"), [
-    (b"metric;date;value\n" + "Wartezeit Hotline;2025-01-31;4;ä\n".encode("latin-1"), 2,
-     "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
+    (b"metric;date;value;note\n" + "Wartezeit Hotline;2025-01-31;4;Jürgen\n".encode() + "NPS Sommerurlaub;2025-01-31;4;ä\n"
+     .encode("cp1252"), 3, "The file mixes encodings: it holds UTF-8 text, but line 3 is not UTF-8 (perhaps two files "
+     "were pasted together). Save it again as “CSV UTF-8”."),
+    (b"metric;date;value\n\x81\n", 2, "The file is neither UTF-8 nor Windows-1252 text (line 2). Save it as “CSV UTF-8”."),
     (b"", None, "The file is empty."),
+    (b";;;\r\n;;;\r\n", None, "The file holds only separators and no values."),
     ("metric;date;value\n\n", None, "The file has no measurements below its header."),
     ("Kennzahl;Wert\nNPS Sommerurlaub;3\n", 1,
-     "The first line must name the columns metric, date, value and optionally note, separated by ; or ,"),
-    ("metric;date;value;colour\n", 1, "Unknown column “colour”: the columns are metric, date, value and optionally note."),
+     "The column “date” is missing: the first line must name the columns (metric, date, value, note)."),
+    ("metric;date;value;colour\n", 1, "Unknown column “colour”. The columns are: metric, date, value, note."),
     ("metric;date;value;Datum\n", 1, "The column “Datum” appears twice."),
 ])
 def test_unreadable_files_are_refused_as_a_whole(engine: Engine, team: SimpleNamespace, data, line, reason) -> None:
@@ -175,6 +182,41 @@ def test_unreadable_files_are_refused_as_a_whole(engine: Engine, team: SimpleNam
     with pytest.raises(Problems) as info:
         import_file(engine, team.ws, data)
     assert [(p.line, p.error.render()) for p in info.value.problems][-1] == (line, reason)
+    assert dump(engine) == before
+
+
+def test_windows_1252_is_detected_and_latin_1_means_windows_1252(engine: Engine, team: SimpleNamespace) -> None:
+    data = "Kennzahl;Datum;Wert;Notiz\nNPS Sommerurlaub;2025-01-31;4;Jürgen – ä\n".encode("cp1252")
+    for encoding in ("auto", "latin-1", "cp1252"):
+        assert plan(engine, team.ws, data, encoding=encoding).rows["note"].tolist() == ["Jürgen – ä"]
+    assert plan(engine, team.ws, data, encoding="utf-8").problems[0].error.render().startswith("The file is not UTF-8 text")
+
+
+def test_headers_with_units_spacing_and_case(engine: Engine, team: SimpleNamespace) -> None:
+    data = "KENNZAHL ;Datum (ISO);Wert in %;Bemerkung_\nNPS Sommerurlaub;2025-01-31;4;x\n"
+    assert plan(engine, team.ws, data).ok
+
+
+def test_a_long_note_and_a_row_limit(engine: Engine, team: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    long_note = "x" * 300_000  # more than the csv module's 131,072 characters
+    assert plan(engine, team.ws, f"metric;date;value;note\nNPS Sommerurlaub;2025-01-31;4;{long_note}\n").ok
+    from services.metrics import measurement_import
+    monkeypatch.setattr(measurement_import, "LIMITS", core_limits(rows=2))
+    data = "metric;date;value\n" + "".join(f"NPS Sommerurlaub;2025-01-{day:02};4\n" for day in range(1, 4))
+    assert [(p.line, p.error.render()) for p in plan(engine, team.ws, data).problems] == [
+        (4, "The file has more than 2 rows: split it into smaller files.")]
+
+
+def test_a_date_taken_between_the_preview_and_the_write_is_reported(engine: Engine, team: SimpleNamespace) -> None:
+    data = "metric;date;value\nNPS Sommerurlaub;2025-01-31;36\n"
+    checked = plan(engine, team.ws, data)
+    with unit_of_work(engine) as session:
+        metrics.add_measurement(session, team.ws, team.nps, "2025-01-31", 40)
+    before = dump(engine)
+    with pytest.raises(Problems) as info, unit_of_work(engine) as session:
+        metrics.write_measurements(session, team.ws, checked)
+    assert [(p.line, p.error.render()) for p in info.value.problems] == [
+        (2, "“NPS Sommerurlaub” already has a measurement on 2025-01-31: the import only adds new dates.")]
     assert dump(engine) == before
 
 
@@ -210,3 +252,14 @@ def test_planning_takes_a_fixed_number_of_queries(engine: Engine, team: SimpleNa
 ])
 def test_numbers_as_spreadsheets_write_them(typed: str, number: float | None) -> None:
     assert parse_number(typed) == number
+
+
+def test_bulk_written_rows_are_stored_as_the_orm_stores_them(engine: Engine, team: SimpleNamespace) -> None:
+    """The fast insert converts values itself: dates and times must look exactly like the ORM's."""
+    import_file(engine, team.ws, "metric;date;value\nNPS Sommerurlaub;2025-01-31;36\n")
+    with read_session(engine) as session:
+        rows = session.execute(text("SELECT measured_on, created_at, updated_at, typeof(value) FROM measurement "
+                                    "ORDER BY id")).all()
+    orm, bulk = rows[0], rows[-1]
+    assert bulk[0] == "2025-01-31" and bulk[3] == orm[3] == "real"
+    assert len(bulk[1]) == len(orm[1]) == 26 and bulk[1][10] == orm[1][10] == " " and bulk[1] == bulk[2]
