@@ -18,9 +18,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from services import personas
-from services.core import N_, DomainError, Problem, Problems
-from services.exchange.document import DATE_FIELDS, IMPORT_REFUSED, MAX_IMPORT_BYTES, MAX_PROBLEMS, NAMED, PART, _refuse
+from services import core, personas
+from services.core import N_, DomainError, Problem, Problems, ValidationErrors
+from services.exchange.document import DATE_FIELDS, IMPORT_REFUSED, MAX_IMPORT_BYTES, MAX_PROBLEMS, NAMED, PART, _refuse, _values
 from services.exchange.format import (
     ENTITY_KINDS,
     FORMAT,
@@ -38,6 +38,14 @@ from services.exchange.format import (
 def _validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800"): JSON allows it, no database text does
+        return False
+    return True
 
 
 def _no_constant(name: str) -> Any:
@@ -197,8 +205,36 @@ class _Checker:
         self.check_names()
         for path, part, obj, journey in _objects(self.doc):
             self.check_refs(path, part, obj, journey)
+            self.check_rules(path, part, obj)
             self.check_object(path, part, obj)
         return self.problems
+
+    def check_rules(self, path: tuple[Any, ...], part: Part, obj: dict[str, Any]) -> None:
+        """The rules the forms apply (the table model's: blank names, ranges, lengths), on the values the
+        import would write, so that what the preview accepts the import writes; plus what JSON allows and
+        a database does not (integers beyond 64 bits, lone surrogates)."""
+        try:
+            values = _values(part, obj)
+        except (TypeError, ValueError):
+            return  # the schema or the date checks below name it
+        for name, value in values.items():
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2 ** 63) <= value < 2 ** 63:
+                self.problem((*path, name), N_("{value} is too large: at most {high}."), value=str(value)[:40], high=2 ** 63 - 1)
+                return
+            if isinstance(value, float) and not math.isfinite(value):
+                self.problem((*path, name), N_("{value} is not a finite number."), value=str(value))
+                return
+            if isinstance(value, str) and not _encodable(value):
+                self.problem((*path, name), N_("The text contains characters that are not valid Unicode."))
+                return
+        ids = {name: 1 for name, field in part.model.model_fields.items() if name.endswith("_id") and field.is_required()}
+        try:
+            core.check_row(part.model, {**values, **ids})
+        except ValidationErrors as exc:
+            for error in exc.errors:
+                self.problems.append(Problem(None, where(self.doc, (*path, error.field) if error.field else path), error))
+        except DomainError as exc:
+            self.problems.append(Problem(None, where(self.doc, path), exc))
 
     def check_names(self) -> None:
         for name, (_model, column) in NAMED.items():

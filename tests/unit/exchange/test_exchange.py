@@ -16,6 +16,7 @@ from bench.generate import generate_workspace
 from models import ActivityEntry, Comment, Journey, Persona, Step, Workspace
 from models.db import read_session
 from services import audit, exchange, journeys
+from services import touchpoints as touchpoints_service
 from services.core import Problems
 from services.core.errors import DomainError
 from services.exchange import write
@@ -338,3 +339,26 @@ def test_a_nul_character_in_a_file_is_dropped_on_every_engine(engine: Engine, de
     document["personas"][0]["quote"] = "Null\u0000byte"
     result = import_(engine, exchange.dumps(document))
     assert export(engine, result.workspace_id)["personas"][0]["quote"] == "Nullbyte"
+
+
+@pytest.mark.parametrize("part, field, value, form", [
+    ("personas", "name", "   ", lambda s, ws, v: personas.create_persona(s, ws, {"name": v})),
+    ("personas", "age", 10 ** 30, lambda s, ws, v: personas.create_persona(s, ws, {"name": "Big", "age": v})),
+    ("personas", "bio", "\ud800", None),
+    ("touchpoints", "cost_per_contact", float("inf"), None),
+    ("touchpoints", "name", "", lambda s, ws, v: touchpoints_service.create_touchpoint(s, ws, {"name": v})),
+])
+def test_the_json_check_applies_the_form_rules(engine, part, field, value, form):
+    """What the forms refuse, the import's check refuses (in the preview, before anything is written),
+    and what JSON allows but no database stores (64-bit overflow, lone surrogates, infinity) too."""
+    with unit_of_work(engine) as session:
+        ws = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+        document = exchange.export_workspace(session, ws)
+    document[part][0][field] = value
+    text = json.dumps(document, ensure_ascii=True).replace("Infinity", "1e400")  # what another tool would write
+    with pytest.raises(Problems) as info:
+        exchange.read_document(text)
+    assert any(p.column and p.column.endswith(field) for p in info.value.problems), [p.column for p in info.value.problems]
+    if form is not None:
+        with pytest.raises(DomainError), unit_of_work(engine) as session:
+            form(session, ws, value)
