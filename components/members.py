@@ -22,7 +22,8 @@ def members_panel(engine: Engine, workspace_id: int) -> None:
     labels = translated(ROLE_LABELS)
     for row in members.to_dict("records"):
         name_col, role_col, remove_col = st.columns([3, 3, 1], vertical_alignment="center")
-        name_col.text(f"{row['display_name']} · {row['email'] or _('guest')}")
+        who = row["email"] or _("guest")
+        name_col.text(f"{row['display_name']} · {who}")
         if row["role"] == "participant":
             role_col.text(labels["participant"])
         else:
