@@ -31,10 +31,12 @@ SIGNED_IN = "WORKBENCH_TEST_ACCOUNT"  # the account start_app signs in (set by t
 
 
 @pytest.fixture
-def database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+def database(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Engine]:
     """An empty, migrated database (on each engine) that the app under test will open, with one site
-    administrator (every app started with :func:`start_app` is signed in as it)."""
+    administrator (every app started with :func:`start_app` is signed in as it). Event logs go to the
+    test's own folder (on PostgreSQL they would otherwise land in the shared data/ folder)."""
     monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("EVENTLOG_DIR", str(tmp_path / "eventlogs"))
     st.cache_resource.clear()
     engine = create_db_engine(db_url)
     with unit_of_work(engine) as session:

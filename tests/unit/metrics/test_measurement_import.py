@@ -256,6 +256,8 @@ def test_numbers_as_spreadsheets_write_them(typed: str, number: float | None) ->
 
 def test_bulk_written_rows_are_stored_as_the_orm_stores_them(engine: Engine, team: SimpleNamespace) -> None:
     """The fast insert converts values itself: dates and times must look exactly like the ORM's."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite stores dates as text (the one engine where the look can differ)")
     import_file(engine, team.ws, "metric;date;value\nNPS Sommerurlaub;2025-01-31;36\n")
     with read_session(engine) as session:
         rows = session.execute(text("SELECT measured_on, created_at, updated_at, typeof(value) FROM measurement "
