@@ -10,7 +10,7 @@ ADDRESS ?= 127.0.0.1
 MERMAID_VERSION := 11.17.2
 MERMAID_DIR := tests/browser/.mermaid
 
-.PHONY: run test test-fast test-sqlite lint browser-deps mermaid-deps postgres-deps bench bench-postgres clean messages
+.PHONY: run test test-fast test-sqlite lint browser-deps mermaid-deps postgres-deps bench bench-postgres bench-room clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.exchange
 	$(BIN)/python -m bench.eventlog
 	$(BIN)/python -m bench.imports
+
+## bench-room: a workshop room in headless Chromium (1, 10, 25, 50 participants): server CPU while idle, memory, how fast changes reach everyone
+bench-room: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m bench.room
 
 ## bench-postgres: the page benchmark on a throwaway PostgreSQL cluster, printed beside the last SQLite run
 bench-postgres: $(DEV_STAMP) postgres-deps

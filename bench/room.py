@@ -1,0 +1,293 @@
+"""A room on one server (``python -m bench.room``; ``make bench-room``): what N participants with the
+Workshop page open cost the server, and how fast a change reaches all of them.
+
+The same set-up as a real workshop on one machine: ``streamlit run app.py`` (the demo, SQLite unless
+``--engine postgresql``), a facilitator and N participants, each in its own context of one headless
+Chromium (Debian's, never ``playwright install``), signed in through the app's cookie. Measured per N:
+
+- **idle CPU**: the server process's user+system time from ``/proc/<pid>/stat`` over ``--idle``
+  seconds while everyone only watches, as % of one core (with ``--servers 2``: each server, summed);
+- **memory**: the server's resident set (``VmRSS``) after the idle phase, and its peak (``VmHWM``);
+- **propagation**: the facilitator's changes, written through the services as the app writes them,
+  and the time until each participant's page shows them (checked in every page every
+  ``POLL_MS`` ms, so a figure can be up to that much late): a card captured on the map, a focus
+  change (the map shrinks to one stage and back), a voting round opened;
+- **missed**: changes a participant had not seen after ``--timeout`` seconds, and pages that fell
+  back to the sign-in form.
+
+Prints one table row per N; writes ``bench/results-room.json`` (ignored by git).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from sqlmodel import select
+
+from bench import say
+from bench.run import bench_database
+from components.auth import COOKIE
+from models import Journey, Membership, Stage, Step, Workspace
+from models.db import create_db_engine, upgrade_to_head
+from services import accounts, journeys, startup, workshop
+from services.unit_of_work import unit_of_work
+from tests.pgcluster import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+POLL_MS = 100
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+FACILITATOR_KEY = "bench-room-facilitator"
+MAIN = '[data-testid="stMain"]'
+
+
+@dataclass
+class Room:
+    """The demo journey the room works on, and who is in it."""
+
+    workspace_id: int
+    journey_id: int
+    first_stage: int
+    last_stage: int
+    marker: str  # a step title of the first stage only: gone from the grid while the last stage is focused
+    facilitator: str  # sign-in token
+    participants: list[str] = field(default_factory=list)  # sign-in tokens
+
+
+@dataclass
+class Figures:
+    participants: int
+    joined: int
+    idle_cpu_percent: float
+    rss_mb: float
+    peak_rss_mb: float
+    capture: list[float] = field(default_factory=list)
+    focus: list[float] = field(default_factory=list)
+    vote_round: list[float] = field(default_factory=list)
+    missed: int = 0
+    dropped: int = 0
+
+
+def prepare(url: str, participants: int) -> Room:
+    """Migrate, load the demo, make a facilitator and ``participants`` accounts, each signed in once."""
+    engine = create_db_engine(url)
+    upgrade_to_head(engine)
+    startup.ensure_demo_workspace(engine)
+    with unit_of_work(engine) as session:
+        workspace_id = session.exec(select(Workspace.id).order_by(Workspace.id)).first()
+        journey_id = session.exec(select(Journey.id).where(Journey.workspace_id == workspace_id).order_by(Journey.id)).first()
+        stages = session.exec(select(Stage.id).where(Stage.journey_id == journey_id).order_by(Stage.position)).all()
+        first_titles = set(session.exec(select(Step.title).where(Step.stage_id == stages[0])).all())
+        other_titles = set(session.exec(select(Step.title).where(Step.journey_id == journey_id, Step.stage_id != stages[0])).all())
+        marker = sorted(first_titles - other_titles, key=len, reverse=True)[0]
+        tokens = []
+        for number in range(participants + 1):
+            role = "facilitator" if number == 0 else "editor"  # the room's marketers; guests cost the same per poll
+            person = accounts.create_account(session, f"room{number}@example.com", f"P{number:02d}" if number else "Lead",
+                                             "correct horse battery")
+            session.add(Membership(workspace_id=workspace_id, account_id=person.id, role=role))
+            session.flush()
+            tokens.append(accounts.start_sign_in(session, person.id))  # type: ignore[arg-type]
+    engine.dispose()
+    return Room(workspace_id=workspace_id, journey_id=journey_id, first_stage=stages[0],  # type: ignore[arg-type]
+                last_stage=stages[-1], marker=marker, facilitator=tokens[0], participants=tokens[1:])
+
+
+@contextmanager
+def server(database_url: str, log: Path) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` as ``make run`` starts it; yields its URL and process id once healthy."""
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"streamlit did not start (see {log})") from None
+                    time.sleep(0.3)
+            yield url, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident set now and its peak, in MB."""
+    values = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(values["VmRSS"].split()[0]) / 1024, int(values["VmHWM"].split()[0]) / 1024
+
+
+async def open_workshop(browser: Browser, url: str, token: str, journey_id: int) -> tuple[BrowserContext, Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    host = url.split("//", 1)[1].split(":")[0]
+    await context.add_cookies([{"name": COOKIE, "value": token, "domain": host, "path": "/", "sameSite": "Strict"}])
+    page = await context.new_page()
+    await page.goto(f"{url}/?lang=en")  # a fresh server's first deep link shows "page not found" once (decision 8)
+    await page.get_by_role("link", name="Workshop").wait_for(timeout=90_000)
+    await page.goto(f"{url}/workshop?lang=en&journey={journey_id}")
+    await page.locator(".jw-grid").first.wait_for(timeout=90_000)
+    return context, page
+
+
+async def seen_after(pages: list[Page], script: str, argument: str, since: float, timeout: float) -> list[float | None]:
+    """Seconds from ``since`` until ``script(argument)`` held in each page (``None``: not within ``timeout``)."""
+
+    async def one(page: Page) -> float | None:
+        try:
+            await page.wait_for_function(script, arg=argument, polling=POLL_MS, timeout=timeout * 1000)
+        except Exception:  # noqa: BLE001 - a timeout or a closed page: this participant missed it
+            return None
+        return time.monotonic() - since
+
+    return list(await asyncio.gather(*(one(page) for page in pages)))
+
+
+GRID_HAS = "m => (document.querySelector('.jw-grid')?.textContent || '').includes(m)"
+GRID_LACKS = "m => { const g = document.querySelector('.jw-grid'); return !!g && !g.textContent.includes(m); }"
+MAIN_HAS = f"m => (document.querySelector('{MAIN}')?.textContent || '').includes(m)"
+
+
+def change(engine_url: str, room: Room, what: str, number: int) -> tuple[str, str]:
+    """One facilitator change through the services, committed when this returns; what to wait for in the pages."""
+    engine = create_db_engine(engine_url)
+    try:
+        with unit_of_work(engine, "Lead") as session:
+            workshop.heartbeat(session, room.workspace_id, room.journey_id, FACILITATOR_KEY, "Lead", is_facilitator=True)
+            if what == "capture":
+                step = session.exec(select(Step.id).where(Step.stage_id == room.first_stage).order_by(Step.position)).first()
+                text = f"Raumkarte {number} {time.monotonic_ns() % 100000}"
+                journeys.create_pain_point(session, room.workspace_id, step, {"text": text, "severity": 3})
+                return GRID_HAS, text
+            if what == "focus":
+                focused = number % 2 == 0
+                workshop.set_focus(session, room.workspace_id, room.journey_id, room.last_stage if focused else None,
+                                   session_key=FACILITATOR_KEY)
+                return (GRID_LACKS if focused else GRID_HAS), room.marker
+            name = f"Runde {number} {time.monotonic_ns() % 100000}"
+            workshop.open_vote_round(session, room.workspace_id, room.journey_id, name)
+            return MAIN_HAS, name
+    finally:
+        engine.dispose()
+
+
+async def measure(options: argparse.Namespace, database_url: str, room: Room, urls: list[str], pids: list[int],
+                  participants: int) -> Figures:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        opened: list[tuple[BrowserContext, Page]] = []
+        try:
+            gate = asyncio.Semaphore(options.join_at_once)
+
+            async def join(index: int) -> tuple[BrowserContext, Page] | None:
+                async with gate:
+                    try:
+                        return await open_workshop(browser, urls[index % len(urls)], room.participants[index], room.journey_id)
+                    except Exception as error:  # noqa: BLE001 - counted as not joined, the run goes on
+                        say(f"  participant {index} did not get in: {str(error).splitlines()[0]}")
+                        return None
+
+            started = time.monotonic()
+            opened = [pair for pair in await asyncio.gather(*(join(i) for i in range(participants))) if pair]
+            say(f"  {len(opened)}/{participants} participants on the Workshop page after {time.monotonic() - started:.0f} s")
+            pages = [page for _context, page in opened]
+            await asyncio.sleep(options.settle)
+            before = [cpu_seconds(pid) for pid in pids]
+            await asyncio.sleep(options.idle)
+            used = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True))
+            rss, peak = (sum(values) for values in zip(*(memory_mb(pid) for pid in pids), strict=True))
+            figures = Figures(participants=participants, joined=len(opened), idle_cpu_percent=100 * used / options.idle,
+                              rss_mb=rss, peak_rss_mb=peak)
+            for number in range(options.changes):
+                for what, bucket in (("capture", figures.capture), ("focus", figures.focus), ("vote", figures.vote_round)):
+                    script, argument = change(database_url, room, what, number)
+                    since = time.monotonic()
+                    times = await seen_after(pages, script, argument, since, options.timeout)
+                    bucket.extend(t for t in times if t is not None)
+                    figures.missed += sum(t is None for t in times)
+                    await asyncio.sleep(options.pause)
+            signed_out = await asyncio.gather(*(page.get_by_label("Password").count() for page in pages))
+            figures.dropped = sum(1 for count in signed_out if count) + participants - len(opened)
+            return figures
+        finally:
+            for context, _page in opened:
+                await context.close()
+            await browser.close()
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "–"
+    return f"{statistics.median(values):.1f} / {max(values):.1f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, nargs="+", default=[1, 10, 25, 50])
+    parser.add_argument("--servers", type=int, default=1, help="app servers on the same database (participants split)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU sampling")
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait after everyone joined")
+    parser.add_argument("--changes", type=int, default=3, help="rounds of (capture, focus, voting round)")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between changes")
+    parser.add_argument("--timeout", type=float, default=15.0, help="seconds after which a change counts as missed")
+    parser.add_argument("--join-at-once", type=int, default=4, help="participants opening the page at the same time")
+    options = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM} (make browser-deps)")
+    if options.engine == "sqlite" and options.servers > 1:
+        raise SystemExit("several servers need --engine postgresql (decision 21)")
+    results: list[Figures] = []
+    for participants in options.participants:
+        say(f"room of {participants} on {options.servers} server(s), {options.engine}")
+        with bench_database(options.engine) as database_url, tempfile.TemporaryDirectory(prefix="journey-room-") as folder:
+            room = prepare(database_url, participants)
+            with ExitStack() as servers:
+                started = [servers.enter_context(server(database_url, Path(folder) / f"server{i}.log"))
+                           for i in range(options.servers)]
+                urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
+                results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))
+    say("")
+    say("| participants | server CPU idle (% of one core) | memory (MB, peak) | capture seen (median / max) "
+        "| focus seen | voting round seen | missed | dropped |")
+    say("|---|---|---|---|---|---|---|---|")
+    for row in results:
+        say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
+            f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
+    (ROOT / "bench" / "results-room.json").write_text(json.dumps([asdict(row) for row in results], indent=1))
+
+
+if __name__ == "__main__":
+    main()
