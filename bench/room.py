@@ -39,6 +39,7 @@ from sqlmodel import select
 from bench import say
 from bench.run import bench_database
 from components.auth import COOKIE
+from components.workshop import POLL_SECONDS
 from models import Journey, Membership, Stage, Step, Workspace
 from models.db import create_db_engine, upgrade_to_head
 from services import accounts, journeys, startup, workshop
@@ -71,6 +72,8 @@ class Figures:
     participants: int
     joined: int
     idle_cpu_percent: float
+    baseline_cpu_percent: float  # the same server with nobody connected
+    poll_cpu_ms: float  # server CPU per participant's poll beyond the baseline (heartbeats included)
     rss_mb: float
     peak_rss_mb: float
     capture: list[float] = field(default_factory=list)
@@ -209,6 +212,9 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
         opened: list[tuple[BrowserContext, Page]] = []
         try:
+            before = [cpu_seconds(pid) for pid in pids]
+            await asyncio.sleep(options.baseline)
+            baseline = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)) / options.baseline
             gate = asyncio.Semaphore(options.join_at_once)
 
             async def join(index: int) -> tuple[BrowserContext, Page] | None:
@@ -228,7 +234,10 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
             await asyncio.sleep(options.idle)
             used = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True))
             rss, peak = (sum(values) for values in zip(*(memory_mb(pid) for pid in pids), strict=True))
+            polls = len(opened) * options.idle / POLL_SECONDS
             figures = Figures(participants=participants, joined=len(opened), idle_cpu_percent=100 * used / options.idle,
+                              baseline_cpu_percent=100 * baseline,
+                              poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
                               rss_mb=rss, peak_rss_mb=peak)
             for number in range(options.changes):
                 for what, bucket in (("capture", figures.capture), ("focus", figures.focus), ("vote", figures.vote_round)):
@@ -259,6 +268,7 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1, help="app servers on the same database (participants split)")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU sampling")
+    parser.add_argument("--baseline", type=float, default=10.0, help="seconds of CPU sampling with nobody connected")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait after everyone joined")
     parser.add_argument("--changes", type=int, default=3, help="rounds of (capture, focus, voting round)")
     parser.add_argument("--pause", type=float, default=2.0, help="seconds between changes")
@@ -280,11 +290,12 @@ def main() -> None:
                 urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
                 results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))
     say("")
-    say("| participants | server CPU idle (% of one core) | memory (MB, peak) | capture seen (median / max) "
-        "| focus seen | voting round seen | missed | dropped |")
-    say("|---|---|---|---|---|---|---|---|")
+    say("| participants | server CPU idle, % of one core (nobody connected) | CPU per poll | memory (MB, peak) "
+        "| capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
+    say("|---|---|---|---|---|---|---|---|---|")
     for row in results:
-        say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
+        say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
+            f"| {row.poll_cpu_ms:.1f} ms | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
             f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
     (ROOT / "bench" / "results-room.json").write_text(json.dumps([asdict(row) for row in results], indent=1))
 
