@@ -9,13 +9,14 @@ Names are what people typed when they joined (no accounts yet); two tabs with
 the same name count once.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, cast, delete, func, update
+from sqlalchemy import Integer, and_, cast, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models import Presence
+from models import Presence, Workspace
 from models.base import utcnow
 from services import core, journeys
 from services.core import N_, DomainError
@@ -81,6 +82,63 @@ def present(
     return sorted(((name, bool(facilitator)) for name, facilitator in rows), key=lambda r: (not r[1], r[0].casefold()))
 
 
+@dataclass(frozen=True)
+class RoomState:
+    """What an open workshop page polls: the workspace's revision (every edit moves it, a heartbeat does
+    not) and the room around the map. Equal states render the same screen, so a poll compares it with
+    the last one and re-sends nothing when it is unchanged."""
+
+    revision: int
+    people: tuple[tuple[str, bool], ...]  # (name, is facilitator): facilitators first, then by name
+    focus: int | None  # the stage the newest facilitator focused (None: the whole map)
+    timer_ends_at: datetime | None  # the newest running countdown's end (it may lie in the past: time is up)
+
+
+def room_state(session: Session, workspace_id: int, journey_id: int) -> RoomState:
+    """The revision, who is present, the focus and the timer in ONE statement: the workspace row joined
+    with the map's presence rows of the last :data:`FOCUS_SECONDS` (a room's few dozen rows), the rules
+    applied here. Every open workshop page asks this every two seconds, so it must not cost four round trips.
+
+    A facilitator silent for :data:`FOCUS_SECONDS` no longer steers (focus, timer); a focus on a stage
+    deleted since is None (the database sets the column NULL)."""
+    window = _since(max(PRESENT_SECONDS, FOCUS_SECONDS))
+    rows = session.exec(
+        select(func.coalesce(Workspace.revision, 0), Presence.display_name, Presence.is_facilitator, Presence.last_seen,
+               Presence.focus_stage_id, Presence.focus_at, Presence.timer_ends_at, Presence.timer_at)
+        .select_from(Workspace)
+        .outerjoin(Presence, and_(col(Presence.workspace_id) == Workspace.id, col(Presence.journey_id) == journey_id,
+                                  col(Presence.last_seen) >= window))
+        .where(Workspace.id == workspace_id)
+    ).all()
+    if not rows:
+        return RoomState(0, (), None, None)
+    seated = [row for row in rows if row.display_name is not None]
+    here, steering = _since(PRESENT_SECONDS), _since(FOCUS_SECONDS)
+    people: dict[str, bool] = {}
+    for row in seated:
+        if row.last_seen >= here:
+            people[row.display_name] = people.get(row.display_name, False) or bool(row.is_facilitator)
+    leads = [row for row in seated if row.is_facilitator and row.last_seen >= steering]
+    focused = max((row for row in leads if row.focus_at is not None), key=lambda row: row.focus_at, default=None)
+    timed = max((row for row in leads if row.timer_at is not None), key=lambda row: row.timer_at, default=None)
+    return RoomState(
+        revision=int(rows[0][0]),
+        people=tuple(sorted(people.items(), key=lambda person: (not person[1], person[0].casefold()))),
+        focus=focused.focus_stage_id if focused else None,
+        timer_ends_at=timed.timer_ends_at if timed else None,
+    )
+
+
+def focus(session: Session, workspace_id: int, journey_id: int) -> int | None:
+    """The stage the room is focused on (None: the whole map); see :func:`room_state`."""
+    return room_state(session, workspace_id, journey_id).focus
+
+
+def timer(session: Session, workspace_id: int, journey_id: int) -> datetime | None:
+    """When the room's countdown ends (None: no countdown); see :func:`room_state`."""
+    return room_state(session, workspace_id, journey_id).timer_ends_at
+
+
 def _steer(session: Session, workspace_id: int, journey_id: int, session_key: str | None, values: dict) -> None:
     """Store a facilitator's setting on their row (``session_key``) or on every facilitator present."""
     now = utcnow()
@@ -112,18 +170,6 @@ def set_focus(
     _steer(session, workspace_id, journey_id, session_key, {"focus_stage_id": stage_id, "focus_at": utcnow()})
 
 
-def focus(session: Session, workspace_id: int, journey_id: int, within_seconds: float = FOCUS_SECONDS) -> int | None:
-    """The stage the most recent facilitator focused (None: no focus, or the whole map), one query.
-    A focus on a stage deleted since is None (the column is set NULL by the database)."""
-    return session.exec(
-        select(Presence.focus_stage_id).where(
-            Presence.workspace_id == workspace_id, Presence.journey_id == journey_id,
-            col(Presence.is_facilitator).is_(True), col(Presence.focus_at).is_not(None),
-            col(Presence.last_seen) >= _since(within_seconds),
-        ).order_by(col(Presence.focus_at).desc()).limit(1)
-    ).first()
-
-
 def set_timer(
     session: Session, workspace_id: int, journey_id: int, minutes: float | None, *, session_key: str | None = None
 ) -> datetime | None:
@@ -136,14 +182,3 @@ def set_timer(
     ends_at = None if minutes is None else now + timedelta(minutes=minutes)
     _steer(session, workspace_id, journey_id, session_key, {"timer_ends_at": ends_at, "timer_at": now})
     return ends_at
-
-
-def timer(session: Session, workspace_id: int, journey_id: int, within_seconds: float = FOCUS_SECONDS) -> datetime | None:
-    """When the newest running countdown on the map ends (it may lie in the past: time is up), or None."""
-    return session.exec(
-        select(Presence.timer_ends_at).where(
-            Presence.workspace_id == workspace_id, Presence.journey_id == journey_id,
-            col(Presence.is_facilitator).is_(True), col(Presence.timer_at).is_not(None),
-            col(Presence.last_seen) >= _since(within_seconds),
-        ).order_by(col(Presence.timer_at).desc()).limit(1)
-    ).first()

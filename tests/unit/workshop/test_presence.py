@@ -153,3 +153,34 @@ def test_presence_goes_with_its_journey(engine, room):
     with unit_of_work(engine) as s:
         journeys.delete_journey(s, ws, journey)
         assert s.exec(select(Presence)).all() == []
+
+
+def test_the_room_is_one_statement_with_every_rule_applied(engine, room, count_queries):
+    """What every open workshop page polls: revision, who is here, focus and timer in one SELECT."""
+    ws, journey, other, (a, b) = room
+    beat(engine, ws, journey, "lead", "Anna", facilitator=True)
+    beat(engine, ws, journey, "gone", "Gerd", facilitator=True)
+    beat(engine, ws, journey, "p1", "ben")
+    beat(engine, ws, journey, "p2", "ben")  # a second tab counts once
+    beat(engine, ws, other, "elsewhere", "Carla")
+    with unit_of_work(engine) as s:
+        presence.set_focus(s, ws, journey, b, session_key="gone")
+        presence.set_focus(s, ws, journey, a, session_key="lead")
+        ends = presence.set_timer(s, ws, journey, 5, session_key="lead")
+    age(engine, "gone", presence.FOCUS_SECONDS + 1)  # the newer focus on b was set by someone since gone
+    with unit_of_work(engine) as s:
+        presence.set_focus(s, ws, journey, b, session_key="gone")
+    age(engine, "gone", presence.FOCUS_SECONDS + 1)
+    with read_session(engine) as s, count_queries() as statements:
+        state = presence.room_state(s, ws, journey)
+    assert len([q for q in statements if q.split()[0] == "SELECT"]) == 1
+    assert state == presence.RoomState(revision=state.revision,
+                                       people=(("Anna", True), ("ben", False)), focus=a, timer_ends_at=ends)
+    with read_session(engine) as s:
+        assert state.revision == workspaces.revision(s, ws)
+        assert presence.room_state(s, ws, other).people == (("Carla", False),)
+        assert presence.room_state(s, ws + 1000, journey) == presence.RoomState(0, (), None, None)
+    age(engine, "p1", presence.PRESENT_SECONDS + 1)
+    age(engine, "p2", presence.PRESENT_SECONDS + 1)
+    with read_session(engine) as s:
+        assert presence.room_state(s, ws, journey).people == (("Anna", True),)
