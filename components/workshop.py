@@ -2,8 +2,8 @@
 focus, dot voting, comments and quick capture.
 
 Live updates: :func:`live_map` runs as a fragment every ``POLL_SECONDS``. Each
-poll reads one integer (the workspace revision) and re-reads the map only when
-it moved; otherwise it redraws the last rendered HTML kept in the session (a
+poll reads one row set (revision, presence, focus, timer: ``workshop.room_state``)
+and re-reads the map only when the revision or the focus moved; otherwise it redraws the last rendered HTML kept in the session (a
 rendering cache for this viewer, not data: the database stays the truth).
 Typing in forms outside the fragment is never interrupted by a poll.
 """
@@ -23,11 +23,11 @@ from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
 from models.db import read_session
-from services import accounts, workshop, workspaces
+from services import accounts, workshop
 from services.journeys import JourneyMap, load_journey_map
 
 POLL_SECONDS = 2.0
-HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_SECONDS = 20.0  # presence is written this often; it counts for PRESENT_SECONDS
 SESSION = "workshop.session_key"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
 
@@ -97,7 +97,11 @@ def _timer(ends_at: datetime | None) -> None:
 
 
 def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
-    """The part every participant sees change within seconds."""
+    """The part every participant sees change within seconds (a fragment polled every ``POLL_SECONDS``).
+
+    A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and re-renders
+    the last grid from the session; Streamlit sends an unchanged large element as a reference to what
+    the browser already holds. The presence heartbeat is written every ``HEARTBEAT_SECONDS`` only."""
     name, is_facilitator = who
     state_key = f"workshop.cache.{journey_id}"
     now = datetime.now(UTC)
@@ -108,21 +112,18 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         st.session_state.pop("app.flash", None)  # a heartbeat is not news
         st.session_state["workshop.last_heartbeat"] = now
     with read_session(engine) as session:
-        revision = workspaces.revision(session, workspace_id)
-        people = workshop.present(session, workspace_id, journey_id)
-        stage_id = workshop.focus(session, workspace_id, journey_id)
-        ends_at = workshop.timer(session, workspace_id, journey_id)
+        room = workshop.room_state(session, workspace_id, journey_id)
         cached = st.session_state.get(state_key)
-        if cached is None or cached["revision"] != revision or cached["focus"] != stage_id:
+        if cached is None or cached["revision"] != room.revision or cached["focus"] != room.focus:
             journey_map = load_journey_map(session, workspace_id, journey_id)
             counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
-            cached = {"revision": revision, "focus": stage_id,
-                      "html": journey_grid_html(focused_map(journey_map, stage_id), votes=counts)}
+            cached = {"revision": room.revision, "focus": room.focus,
+                      "html": journey_grid_html(focused_map(journey_map, room.focus), votes=counts)}
             st.session_state[state_key] = cached
     people_col, timer_col = st.columns([4, 1])
-    people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in people))
+    people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in room.people))
     with timer_col:
-        _timer(ends_at)
+        _timer(room.timer_ends_at)
     st.html(cached["html"])
 
 

@@ -1,12 +1,13 @@
 """Who is on a journey map right now, and the facilitator's focus.
 
-Each browser session sends a heartbeat (every few seconds, from the page's
+Each browser session sends a heartbeat (every 20 seconds, from the page's
 polling fragment): one upsert of its own row, keyed by a per-session random
 key. Heartbeats are bookkeeping, not edits: they are not in the activity log
-and do not move the workspace revision (live views poll presence on their own).
+and do not move the workspace revision: live views read presence in the same
+one-statement poll as the revision (:func:`room_state`).
 
-Names are what people typed when they joined (no accounts yet); two tabs with
-the same name count once.
+Names are the signed-in account's (a guest's as typed when joining); two tabs
+with the same name count once.
 """
 
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from models.base import utcnow
 from services import core, journeys
 from services.core import N_, DomainError
 
-PRESENT_SECONDS = 30
+PRESENT_SECONDS = 45  # a page writes its heartbeat every 20 s (components/workshop.py): one may be late
 FOCUS_SECONDS = 120  # a facilitator silent for longer no longer steers the participants' view
 FORGET_AFTER = timedelta(days=1)
 

@@ -49,10 +49,10 @@ def test_heartbeats_upsert_one_row_per_browser_session(engine, room, count_queri
         assert len(s.exec(select(Presence)).all()) == 4
         assert presence.present(s, ws, journey) == [("Anna", True), ("Ben", False)]
         assert presence.present(s, ws, None) == [("Anna", True), ("Ben", False), ("Carla", False)]
-    age(engine, "k1", 31)
+    age(engine, "k1", presence.PRESENT_SECONDS + 1)
     with read_session(engine) as s:
         assert presence.present(s, ws, journey) == [("Ben", False)]
-        assert presence.present(s, ws, journey, within_seconds=60) == [("Anna", True), ("Ben", False)]
+        assert presence.present(s, ws, journey, within_seconds=2 * presence.PRESENT_SECONDS) == [("Anna", True), ("Ben", False)]
 
 
 def test_a_heartbeat_does_not_move_the_revision(engine, room):
