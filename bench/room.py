@@ -33,7 +33,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, WebSocket, async_playwright
 from sqlmodel import select
 
 from bench import say
@@ -74,6 +74,7 @@ class Figures:
     idle_cpu_percent: float
     baseline_cpu_percent: float  # the same server with nobody connected
     poll_cpu_ms: float  # server CPU per participant's poll beyond the baseline (heartbeats included)
+    poll_bytes: float  # bytes the server sent a participant per poll while nothing changed
     rss_mb: float
     peak_rss_mb: float
     capture: list[float] = field(default_factory=list)
@@ -150,11 +151,27 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(values["VmRSS"].split()[0]) / 1024, int(values["VmHWM"].split()[0]) / 1024
 
 
+RECEIVED: dict[Page, int] = {}  # bytes each page received over its websocket (Streamlit's messages)
+
+
+def _count_received(page: Page) -> None:
+    RECEIVED[page] = 0
+
+    def on_socket(socket: WebSocket) -> None:
+        def on_frame(payload: str | bytes) -> None:
+            RECEIVED[page] += len(payload)
+
+        socket.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+
+
 async def open_workshop(browser: Browser, url: str, token: str, journey_id: int) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     host = url.split("//", 1)[1].split(":")[0]
     await context.add_cookies([{"name": COOKIE, "value": token, "domain": host, "path": "/", "sameSite": "Strict"}])
     page = await context.new_page()
+    _count_received(page)
     await page.goto(f"{url}/?lang=en")  # a fresh server's first deep link shows "page not found" once (decision 8)
     await page.get_by_role("link", name="Workshop").wait_for(timeout=90_000)
     await page.goto(f"{url}/workshop?lang=en&journey={journey_id}")
@@ -231,14 +248,16 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
             pages = [page for _context, page in opened]
             await asyncio.sleep(options.settle)
             before = [cpu_seconds(pid) for pid in pids]
+            received = sum(RECEIVED[page] for page in pages)
             await asyncio.sleep(options.idle)
+            received = sum(RECEIVED[page] for page in pages) - received
             used = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True))
             rss, peak = (sum(values) for values in zip(*(memory_mb(pid) for pid in pids), strict=True))
             polls = len(opened) * options.idle / POLL_SECONDS
             figures = Figures(participants=participants, joined=len(opened), idle_cpu_percent=100 * used / options.idle,
                               baseline_cpu_percent=100 * baseline,
                               poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
-                              rss_mb=rss, peak_rss_mb=peak)
+                              poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak)
             for number in range(options.changes):
                 for what, bucket in (("capture", figures.capture), ("focus", figures.focus), ("vote", figures.vote_round)):
                     script, argument = change(database_url, room, what, number)
@@ -290,12 +309,12 @@ def main() -> None:
                 urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
                 results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))
     say("")
-    say("| participants | server CPU idle, % of one core (nobody connected) | CPU per poll | memory (MB, peak) "
-        "| capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
-    say("|---|---|---|---|---|---|---|---|---|")
+    say("| participants | server CPU idle, % of one core (nobody connected) | CPU per poll | bytes per poll "
+        "| memory (MB, peak) | capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
+    say("|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
         say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
-            f"| {row.poll_cpu_ms:.1f} ms | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
+            f"| {row.poll_cpu_ms:.1f} ms | {row.poll_bytes:,.0f} | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
             f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
     (ROOT / "bench" / "results-room.json").write_text(json.dumps([asdict(row) for row in results], indent=1))
 
