@@ -2,9 +2,9 @@
 focus, dot voting, comments and quick capture.
 
 Live updates: :func:`live_map` runs as a fragment every ``POLL_SECONDS``. Each
-poll reads one row set (revision, presence, focus, timer: ``workshop.room_state``)
-and re-reads the map only when the revision or the focus moved; otherwise it redraws the last rendered HTML kept in the session (a
-rendering cache for this viewer, not data: the database stays the truth).
+poll reads one row set (revision, presence, focus, timer: ``workshop.room_state``);
+the grid for that revision and focus is rendered once per server (:func:`room_grid`), not
+once per participant.
 Typing in forms outside the fragment is never interrupted by a poll.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from components.comments import comment_thread
 from components.feedback import attempt
-from components.i18n import N_, _
+from components.i18n import N_, _, current_language
 from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
@@ -27,6 +27,7 @@ from services import accounts, workshop
 from services.journeys import JourneyMap, load_journey_map
 
 POLL_SECONDS = 2.0
+GRID_CACHE_ENTRIES = 64  # rendered grids kept per server (about 100–300 kB each: at most ~20 MB)
 HEARTBEAT_SECONDS = 20.0  # presence is written this often; it counts for PRESENT_SECONDS
 SESSION = "workshop.session_key"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
@@ -96,14 +97,26 @@ def _timer(ends_at: datetime | None) -> None:
         st.metric(_("Time left"), f"{minutes:02d}:{seconds:02d}")
 
 
+@st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
+def room_grid(_engine: Engine, database: str, workspace_id: int, journey_id: int, revision: int, focus: int | None,
+              language: str) -> str:
+    """The map grid as the room sees it at ``revision`` with ``focus``: rendered once per change for the whole
+    server, not once per participant (Streamlit computes a missing key once while the others wait). The key
+    comes from the database, so several servers stay right; ``database`` keeps databases apart (tests), and
+    ``language`` is the one the labels are rendered in."""
+    with read_session(_engine) as session:
+        journey_map = load_journey_map(session, workspace_id, journey_id)
+        counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
+    return journey_grid_html(focused_map(journey_map, focus), votes=counts)
+
+
 def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
     """The part every participant sees change within seconds (a fragment polled every ``POLL_SECONDS``).
 
     A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and re-renders
-    the last grid from the session; Streamlit sends an unchanged large element as a reference to what
+    the grid from :func:`room_grid`; Streamlit sends an unchanged large element as a reference to what
     the browser already holds. The presence heartbeat is written every ``HEARTBEAT_SECONDS`` only."""
     name, is_facilitator = who
-    state_key = f"workshop.cache.{journey_id}"
     now = datetime.now(UTC)
     last_beat = st.session_state.get("workshop.last_heartbeat")
     if last_beat is None or now - last_beat > timedelta(seconds=HEARTBEAT_SECONDS):
@@ -113,18 +126,12 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         st.session_state["workshop.last_heartbeat"] = now
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
-        cached = st.session_state.get(state_key)
-        if cached is None or cached["revision"] != room.revision or cached["focus"] != room.focus:
-            journey_map = load_journey_map(session, workspace_id, journey_id)
-            counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
-            cached = {"revision": room.revision, "focus": room.focus,
-                      "html": journey_grid_html(focused_map(journey_map, room.focus), votes=counts)}
-            st.session_state[state_key] = cached
+    grid = room_grid(engine, str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
     people_col, timer_col = st.columns([4, 1])
     people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in room.people))
     with timer_col:
         _timer(room.timer_ends_at)
-    st.html(cached["html"])
+    st.html(grid)
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
