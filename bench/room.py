@@ -81,6 +81,7 @@ class Figures:
     focus: list[float] = field(default_factory=list)
     vote_round: list[float] = field(default_factory=list)
     missed: int = 0
+    busy_cpu_percent: float = 0.0  # the server's CPU while the changes reached everyone
     dropped: int = 0
 
 
@@ -204,7 +205,8 @@ def change(engine_url: str, room: Room, what: str, number: int) -> tuple[str, st
         with unit_of_work(engine, "Lead") as session:
             workshop.heartbeat(session, room.workspace_id, room.journey_id, FACILITATOR_KEY, "Lead", is_facilitator=True)
             if what == "capture":
-                step = session.exec(select(Step.id).where(Step.stage_id == room.first_stage).order_by(Step.position)).first()
+                step = session.exec(select(Step.id).where(Step.stage_id == room.last_stage).order_by(Step.position)).first()
+                # on the last stage: visible whether the room is focused on it or sees the whole map
                 text = f"Raumkarte {number} {time.monotonic_ns() % 100000}"
                 journeys.create_pain_point(session, room.workspace_id, step, {"text": text, "severity": 3})
                 return GRID_HAS, text
@@ -258,6 +260,7 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                               baseline_cpu_percent=100 * baseline,
                               poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
                               poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak)
+            before, started = [cpu_seconds(pid) for pid in pids], time.monotonic()
             for number in range(options.changes):
                 for what, bucket in (("capture", figures.capture), ("focus", figures.focus), ("vote", figures.vote_round)):
                     script, argument = change(database_url, room, what, number)
@@ -266,6 +269,8 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                     bucket.extend(t for t in times if t is not None)
                     figures.missed += sum(t is None for t in times)
                     await asyncio.sleep(options.pause)
+            figures.busy_cpu_percent = 100 * sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)) / (
+                time.monotonic() - started)
             signed_out = await asyncio.gather(*(page.get_by_label("Password").count() for page in pages))
             figures.dropped = sum(1 for count in signed_out if count) + participants - len(opened)
             return figures
