@@ -3,9 +3,10 @@
 Personas, touchpoints and their step links with ratings, content items and the content map,
 metrics and measurements, Kano answers — by name, never by id (:func:`export_tables`). CSV comes
 "for German Excel" (``;``, decimal comma, ``WAHR``/``FALSCH``, UTF-8 with BOM) or international
-(``,``, decimal point, ``true``/``false``, UTF-8). Every text cell that starts with ``=``, ``+``,
-``-``, ``@``, tab, carriage return or NUL gets a leading ``'`` so a spreadsheet never runs it as a
-formula (OWASP ASVS 5.0, 1.2.10, "CSV and formula injection"); numbers stay numbers. The importer
+(``,``, decimal point, ``true``/``false``, UTF-8). Every text cell a spreadsheet could run as a formula
+(``=``, ``+``, ``-``, ``@`` also after blanks and in full-width forms, tab, carriage return, NUL:
+:func:`services.core.neutralise`, the one rule) gets a leading ``'`` (OWASP ASVS 5.0, 1.2.10, "CSV and
+formula injection"); numbers stay numbers. The importer
 (:mod:`services.exchange.sheet_import`, reading with :mod:`services.core.tabular`) takes that quote
 off again.
 
@@ -46,9 +47,8 @@ from models import (
 )
 from services import kano
 from services.core import read_frame
-from services.core.tabular import FORMULA_START, unneutralise
+from services.core.tabular import neutralise, unneutralise
 
-DANGEROUS_START = tuple(FORMULA_START)
 SHEETS = ("personas", "touchpoints", "touchpoint_links", "content_items", "content_map", "metrics", "measurements", "kano_answers")
 GERMAN_BOOLEANS = ("FALSCH", "WAHR")  # what a German Excel or LibreOffice writes and reads as a yes/no value
 PERSONA_COLUMNS = (
@@ -58,17 +58,10 @@ PERSONA_COLUMNS = (
 TOUCHPOINT_COLUMNS = ("name", "channel", "is_online", "is_direct", "owner_department", "external_provider", "description",
                       "cost_per_contact")
 CONTENT_COLUMNS = ("title", "format", "url", "owner", "status", "description")
-__all__ = ["unneutralise"]
+__all__ = ["neutralise", "unneutralise"]
 
 
 # --- export -------------------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula, with a leading single quote; else as it is."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def _names(values: Iterable[Any]) -> str:
@@ -185,7 +178,7 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     workbook.remove(workbook.active)
     for name, frame in tables.items():
         sheet = workbook.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([_excel_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([_excel_value(v) for v in row])
         for cell in sheet[1]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import openpyxl.xml
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import select
@@ -26,6 +27,10 @@ from tests.dialects import dump
 
 BAD = Path(__file__).resolve().parents[2] / "fixtures" / "bad_imports"
 INJECTIONS = ["=1+1", "+49 30 1234", "-2 Grad", "@SUM(A1)", "\tTab", "\rReturn", "\0Nul", "=HYPERLINK(\"http://x\")"]
+# What a reader that trims blanks, or an East Asian spreadsheet, would still run as a formula.
+DISGUISED = [" =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "\n=1+1", "  \t -2",
+             "＝cmd|' /C calc'!A0", "＋49 30 1234", "－2 Grad", "＠SUM(A1)", "﹦1+1", "\u2212 2 Grad", "\u00a0＝1+1"]
+HARMLESS = ["Sandra = Kundin", " Kundin", "'Zitat", "", "   ", "2 - 1", "E-Mail", "Preis: =", "\u00a0Preis", "＃1"]
 
 
 @pytest.fixture
@@ -60,10 +65,36 @@ def test_cells_that_would_run_as_formulas_get_a_quote(text: str) -> None:
     assert spreadsheets.unneutralise(spreadsheets.neutralise(text)) == text
 
 
-def test_harmless_cells_and_numbers_stay_as_they_are() -> None:
-    assert spreadsheets.neutralise("Sandra = Kundin") == "Sandra = Kundin"
+@pytest.mark.parametrize("text", DISGUISED)
+def test_formulas_behind_blanks_and_in_full_width_signs_get_a_quote(text: str) -> None:
+    assert spreadsheets.neutralise(text) == "'" + text
+    assert spreadsheets.unneutralise(spreadsheets.neutralise(text)) == text
+    assert tabular.normalise(spreadsheets.neutralise(text)) == tabular.normalise(text)
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_cells_and_numbers_stay_as_they_are(text: str) -> None:
+    assert spreadsheets.neutralise(text) == text
+    assert spreadsheets.unneutralise(text) == text
+
+
+def test_numbers_are_never_quoted() -> None:
     assert spreadsheets.neutralise(-12.5) == -12.5
-    assert spreadsheets.unneutralise("'Zitat") == "'Zitat"
+    assert spreadsheets.neutralise(None) is None
+
+
+def test_disguised_formulas_are_quoted_in_csv_and_excel_and_come_back_unchanged() -> None:
+    frame = pd.DataFrame({"quote": DISGUISED, f"{DISGUISED[7]}": range(len(DISGUISED))})
+    for german in (True, False):
+        text = spreadsheets.to_csv(frame, german=german).decode("utf-8-sig" if german else "utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if german else ","))
+        assert rows[0] == ["quote", "'" + DISGUISED[7]]  # a header cell too
+        assert [row[0] for row in rows[1:]] == ["'" + t for t in DISGUISED]
+        assert [tabular.unneutralise(row[0]) for row in rows[1:]] == DISGUISED
+    sheet = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx({"s": frame})))["s"]
+    assert [c.value for c in sheet["A"][1:]] == ["'" + t for t in DISGUISED]
+    assert sheet["B1"].value == "'" + DISGUISED[7]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_csv_and_excel_exports_neutralise_injected_text(engine: Engine, ws: int) -> None:
