@@ -1,5 +1,6 @@
 """core."""
 
+from services.core import labels  # noqa: I001 - the labels of every stored code (a module: core.labels.X)
 from services.core.access import (
     EDITOR,
     NOT_ALLOWED,
@@ -217,6 +218,7 @@ __all__ = [
     "is_formula",
     "is_xlsx",
     "joined",
+    "labels",
     "knows_journey",
     "linked_through",
     "may_write",

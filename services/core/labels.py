@@ -7,6 +7,8 @@ Message ids are the English labels (``N_`` marks them for ``make messages``); :f
 No Streamlit here.
 """
 
+import re
+
 from services.core.errors import N_
 from services.core.i18n import translate
 
@@ -66,7 +68,13 @@ ENTITY_TYPES: dict[str, str] = {
     "workspace": N_("Workspace"), "activity_entry": N_("Change"),
 }
 
-# --- column headers of the spreadsheets --------------------------------------------------------------
+# --- the spreadsheets: sheet names and column headers -------------------------------------------------
+
+SHEETS: dict[str, str] = {
+    "personas": N_("Personas"), "touchpoints": N_("Touchpoints"), "touchpoint_links": N_("Touchpoints on steps (ratings)"),
+    "content_items": N_("Content items"), "content_map": N_("Content map"), "metrics": N_("Metrics"),
+    "measurements": N_("Measurements"), "kano_answers": N_("Kano answers"),
+}
 
 HEADERS: dict[str, str] = {
     # personas
@@ -111,6 +119,18 @@ def code_of(mapping: dict[str, str], text: str) -> str | None:
         if wanted == code.casefold() or any(wanted == translate(message, lang).casefold() for lang in LANGUAGES_READ):
             return code
     return None
+
+
+def sheet_title(name: str, language: str | None) -> str:
+    """A workbook sheet's name: its label in ``language`` (its code without one); Excel allows 31 characters and no
+    ``[]:*?/\\``."""
+    title = translate(SHEETS[name], language) if language and name in SHEETS else name
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+
+
+def sheet_names(name: str) -> tuple[str, ...]:
+    """Every name a sheet of this kind has in an exported workbook (its code, its title in each language)."""
+    return tuple(dict.fromkeys((name, *(sheet_title(name, lang) for lang in LANGUAGES_READ))))
 
 
 def header_names(column: str) -> tuple[str, ...]:

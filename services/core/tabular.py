@@ -329,13 +329,15 @@ def _sheet_rows(workbook: Any, worksheet: Any) -> Iterator[tuple[int, list[str]]
         workbook.close()
 
 
-def read_xlsx(data: bytes, sheet: str | None = None, *, wanted: str | None = None, limit: int = 1_000_000) -> Table:
-    """The named sheet, else the one called ``wanted``, else the first; cells as text."""
+def read_xlsx(data: bytes, sheet: str | None = None, *, wanted: str | tuple[str, ...] | None = None,
+              limit: int = 1_000_000) -> Table:
+    """The named sheet, else the first one called as ``wanted`` (a name or several), else the first; cells as text."""
     check_xlsx(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         names = workbook.sheetnames
-        name = sheet if sheet in names else wanted if wanted in names else names[0]
+        candidates = (wanted,) if isinstance(wanted, str) else wanted or ()
+        name = sheet if sheet in names else next((w for w in candidates if w in names), names[0])
         worksheet = workbook[name]
         lines = worksheet.max_row or 0
         rows = _sheet_rows(workbook, worksheet)
@@ -355,7 +357,7 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
 
 
 def read_table(data: bytes | str, filename: str = "", *, limits: Limits, encoding: str = "auto",
-               sheet: str | None = None, wanted: str | None = None) -> Table:
+               sheet: str | None = None, wanted: str | tuple[str, ...] | None = None) -> Table:
     """The file as a :class:`Table` (CSV or Excel by name or content), or Problems refusing it whole."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > limits.bytes:

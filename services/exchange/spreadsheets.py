@@ -46,7 +46,7 @@ from models import (
     Touchpoint,
 )
 from services import kano
-from services.core import read_frame
+from services.core import labels, read_frame, translate
 from services.core.tabular import neutralise, unneutralise
 
 SHEETS = ("personas", "touchpoints", "touchpoint_links", "content_items", "content_map", "metrics", "measurements", "kano_answers")
@@ -68,8 +68,14 @@ def _names(values: Iterable[Any]) -> str:
     return "; ".join(str(v) for v in values if v)
 
 
-def export_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
-    """One table per sheet (:data:`SHEETS`), by name; one query per table."""
+def export_tables(session: Session, workspace_id: int, language: str | None = None) -> dict[str, pd.DataFrame]:
+    """One table per sheet (:data:`SHEETS`), by name; one query per table. With a ``language``, headers and coded
+    values in that language (:func:`localised`); without, the stored column names and codes."""
+    tables = _tables(session, workspace_id)
+    return localised(tables, language) if language else tables
+
+
+def _tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
     ws = workspace_id
     persona_frame = read_frame(session, select(*(getattr(Persona, f) for f in ("id", *PERSONA_COLUMNS)))
                                .where(Persona.workspace_id == ws).order_by(func.lower(Persona.name)))
@@ -130,6 +136,31 @@ def export_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame
     return tables
 
 
+# The coded columns of each sheet, shown by their label in the chosen language.
+SHEET_CHOICES: dict[str, dict[str, dict[str, str]]] = {
+    "personas": {"income_band": labels.INCOME_BANDS},
+    "content_items": {"format": labels.CONTENT_FORMATS, "status": labels.CONTENT_STATUSES},
+    "metrics": {"kind": labels.METRIC_KINDS, "direction": labels.METRIC_DIRECTIONS, "scope": labels.METRIC_SCOPES},
+    "kano_answers": {"category": labels.KANO_CATEGORIES},
+}
+
+
+def localised(tables: dict[str, pd.DataFrame], language: str) -> dict[str, pd.DataFrame]:
+    """The tables as a person reads them in ``language``: headers (:data:`services.core.labels.HEADERS`) and coded
+    values (income band, format, status, kind … :data:`SHEET_CHOICES`) by their labels. The imports read those
+    labels back in either language (decision 24)."""
+    shown = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for column, mapping in SHEET_CHOICES.get(name, {}).items():
+            if column in frame.columns:
+                frame[column] = [v if v is None or (not isinstance(v, str) and pd.isna(v)) else labels.label(mapping, v, language)
+                                 for v in frame[column]]
+        shown[name] = frame.rename(columns={c: translate(labels.HEADERS[c], language) for c in frame.columns
+                                            if c in labels.HEADERS})
+    return shown
+
+
 def _cell_text(value: Any, german: bool) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -172,12 +203,13 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
-def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, a sheet per table: bold frozen header, filter, widths to fit (up to 60 characters)."""
+def to_xlsx(tables: dict[str, pd.DataFrame], language: str | None = None) -> bytes:
+    """One workbook, a sheet per table: bold frozen header, filter, widths to fit (up to 60 characters); sheets named
+    in ``language`` (by their code without one)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, frame in tables.items():
-        sheet = workbook.create_sheet(name[:31])
+        sheet = workbook.create_sheet(labels.sheet_title(name, language))
         sheet.append([_excel_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([_excel_value(v) for v in row])

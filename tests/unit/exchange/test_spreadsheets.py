@@ -152,6 +152,36 @@ def test_an_export_imports_back_unchanged(engine: Engine) -> None:
     assert dump(engine) == before
 
 
+TAKEN = "“{metric}” already has a measurement on {date}: the import only adds new dates."
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_an_export_in_the_ui_language_imports_back_unchanged(engine: Engine, language: str) -> None:
+    """Headers, sheet names and coded values (income band, format, status) as a person reads them, in either
+    language, and the imports read them back: nothing changes."""
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    with read_session(engine) as session:
+        exported = spreadsheets.export_tables(session, workspace_id, language)
+    workbook = spreadsheets.to_xlsx(exported, language)
+    names = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
+    if language == "de":
+        assert names[0] == "Personas" and "Messwerte" in names and "Kano-Antworten" in names, names
+        assert {"Name", "Einkommensklasse", "Kurzbiografie"} <= set(exported["personas"].columns)
+        assert "avatar_emoji" not in exported["personas"].columns and "is_online" not in exported["touchpoints"].columns
+        assert not set(exported["personas"]["Einkommensklasse"]) & {"middle", "upper_middle", "lower_middle"}
+    before = dump(engine)
+    for kind in ("personas", "touchpoints", "content_items", "measurements"):
+        for data, name in ((spreadsheets.to_csv(exported[kind]), "x.csv"), (workbook, "x.xlsx")):
+            result = preview(engine, workspace_id, kind, data, name)
+            if kind == "measurements":  # every row read, and each refused only because its date is taken
+                assert {p.error.message for p in result.problems} == {TAKEN}, (name, result.problems[:2])
+                assert len(result.problems) == len(exported[kind])
+            else:
+                assert not result.problems and set(result.counts()) == {"update"}, (kind, name, result.problems[:2])
+    assert dump(engine) == before
+
+
 BOOLEAN_COLUMNS = {"touchpoints": ("is_online", "is_direct"), "touchpoint_links": ("is_decisive", "leads_to_abort")}
 
 
