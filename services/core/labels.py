@@ -71,12 +71,23 @@ ENTITY_TYPES: dict[str, str] = {
 # --- the spreadsheets: sheet names and column headers -------------------------------------------------
 
 SHEETS: dict[str, str] = {
+    "journeys": N_("Journeys"), "stages": N_("Stages"), "steps": N_("Steps"), "transitions": N_("Branches"),
+    "pain_points": N_("Pain points"), "opportunities": N_("Opportunities"),
     "personas": N_("Personas"), "touchpoints": N_("Touchpoints"), "touchpoint_links": N_("Touchpoints on steps (ratings)"),
     "content_items": N_("Content items"), "content_map": N_("Content map"), "metrics": N_("Metrics"),
     "measurements": N_("Measurements"), "kano_answers": N_("Kano answers"),
 }
 
 HEADERS: dict[str, str] = {
+    # the journey map
+    "state": N_("State"), "scenario": N_("Scenario"), "goal": N_("Goal"), "personas": N_("Personas"),
+    "doing": N_("Doing"), "thinking": N_("Thinking"), "feeling": N_("Feeling"), "emotion": N_("Emotion (−3 … +3)"),
+    "touchpoints": N_("Touchpoints"), "backstage": N_("Backstage"), "is_moment_of_truth": N_("Moment of truth"),
+    "is_entry": N_("Entry"), "entry_share": N_("Share entering here (%)"), "is_exit": N_("Exit"),
+    "exit_kind": N_("Kind of exit"), "from_step": N_("From step"), "to_step": N_("To step"), "share": N_("Share (%)"),
+    "label": N_("Label"), "pain_point": N_("Pain point"), "severity": N_("Severity (1–5)"),
+    "opportunity": N_("Opportunity"), "customer_value": N_("Customer value (1–5)"),
+    "business_value": N_("Business value (1–5)"), "effort": N_("Effort (1–5)"),
     # personas
     "name": N_("Name"), "avatar_emoji": N_("Avatar emoji"), "role": N_("Role"), "age": N_("Age"),
     "occupation": N_("Occupation"), "family": N_("Family"), "location": N_("Location"), "income_band": N_("Income band"),

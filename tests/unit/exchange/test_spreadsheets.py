@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import select
 
-from models import Measurement, Metric, Persona, Touchpoint
+from models import Journey, Measurement, Metric, Persona, Touchpoint
 from models.db import read_session
 from services.core import Problems, tabular
 from services.exchange import sheet_import, spreadsheets
+from services.journeys import grid
 from services.metrics import crud as metrics
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
@@ -140,6 +141,37 @@ def test_every_table_is_exported_as_a_sheet_and_as_csv(engine: Engine) -> None:
     assert links.startswith("journey,stage,step,touchpoint,importance,satisfaction")
 
 
+def test_the_workbook_holds_the_whole_journey_map(engine: Engine) -> None:
+    """Readable without the app: every stage, every step with its lanes, every branch with its share, every pain
+    point and opportunity of every journey, in reading order, in the UI language."""
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    with read_session(engine) as session:
+        plain = spreadsheets.export_tables(session, workspace_id)
+        journey_id = session.exec(select(Journey.id).where(Journey.workspace_id == workspace_id,
+                                                          Journey.name == "Sommerurlaub buchen")).one()
+        jmap = grid.load_journey_map(session, workspace_id, journey_id)
+        german = spreadsheets.export_tables(session, workspace_id, "de")
+    mine = {name: frame[frame["journey"] == "Sommerurlaub buchen"] for name, frame in plain.items() if "journey" in frame}
+    assert list(mine["stages"]["stage"]) == [stage.name for stage in jmap.stages]
+    steps = mine["steps"]
+    assert list(steps["step"]) == list(jmap.steps["title"])  # reading order: stage, then position
+    for lane in ("doing", "thinking", "feeling", "emotion", "needs", "touchpoints", "backstage", "owner_department",
+                 "is_moment_of_truth", "is_entry", "entry_share", "is_exit", "exit_kind"):
+        assert lane in steps.columns, lane
+    first = jmap.steps.iloc[0]
+    assert steps.iloc[0][["doing", "thinking", "emotion"]].tolist() == [first["doing"], first["thinking"], first["emotion"]]
+    assert len(mine["transitions"]) == len(jmap.transitions) and mine["transitions"]["share"].notna().any()
+    assert set(mine["pain_points"]["pain_point"]) == set(jmap.pain_points["text"])
+    assert set(mine["opportunities"]["opportunity"]) == set(jmap.opportunities["text"])
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx(german, "de")), read_only=True)
+    assert workbook.sheetnames[:6] == ["Journeys", "Phasen", "Schritte", "Verzweigungen", "Pain Points", "Chancen"]
+    header = [c.value for c in next(workbook["Schritte"].iter_rows(max_row=1))]
+    assert header[:4] == ["Journey", "Phase", "Schritt", "Handeln"], header
+    assert "Zustand" in [c.value for c in next(workbook["Journeys"].iter_rows(max_row=1))]
+    assert {"Ist", "Soll"} & {row[1] for row in workbook["Journeys"].iter_rows(min_row=2, values_only=True)}
+
+
 def test_an_export_imports_back_unchanged(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
@@ -166,7 +198,7 @@ def test_an_export_in_the_ui_language_imports_back_unchanged(engine: Engine, lan
     workbook = spreadsheets.to_xlsx(exported, language)
     names = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
     if language == "de":
-        assert names[0] == "Personas" and "Messwerte" in names and "Kano-Antworten" in names, names
+        assert names[0] == "Journeys" and "Personas" in names and "Messwerte" in names and "Kano-Antworten" in names, names
         assert {"Name", "Einkommensklasse", "Kurzbiografie"} <= set(exported["personas"].columns)
         assert "avatar_emoji" not in exported["personas"].columns and "is_online" not in exported["touchpoints"].columns
         assert not set(exported["personas"]["Einkommensklasse"]) & {"middle", "upper_middle", "lower_middle"}
