@@ -94,5 +94,5 @@ clean:
 
 ## messages: extract UI texts into locales/messages.pot and merge them into the German catalogue
 messages: $(DEV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k tr --no-location --sort-output -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -l de --no-fuzzy-matching --ignore-obsolete --no-wrap

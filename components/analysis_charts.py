@@ -75,25 +75,76 @@ def _step_colours(steps: pd.DataFrame, flagged: Collection[int]) -> list[str]:
                      BLUE).tolist()
 
 
-def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = ()) -> go.Figure:
+SANKEY_WIDTH = 1200  # px the labels are fitted to when the figure's width is not given (the page's chart)
+SANKEY_FONT = 12  # px
+SANKEY_THICKNESS = 14  # px, a node's bar
+CHARACTER = 0.62  # a character's mean width in ems (DejaVu Sans / Open Sans, mixed case, a little to spare)
+
+
+def sankey_columns(sources: list[int], targets: list[int], count: int) -> list[int]:
+    """Each node's column as a Sankey lays it out: its longest way from a node nothing leads to, loops cut where
+    they lead back (depth-first from node 0, then the others)."""
+    onward: dict[int, list[int]] = {}
+    for source, target in zip(sources, targets, strict=True):
+        onward.setdefault(source, []).append(target)
+    order: list[int] = []
+    state = [0] * count  # 0 new, 1 on the path, 2 done
+    back: set[tuple[int, int]] = set()
+    for start in range(count):
+        if state[start]:
+            continue
+        stack = [(start, iter(onward.get(start, [])))]
+        state[start] = 1
+        while stack:
+            node, rest = stack[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+            elif state[nxt] == 1:
+                back.add((node, nxt))
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                stack.append((nxt, iter(onward.get(nxt, []))))
+    column = [0] * count
+    for node in reversed(order):  # topological order of the graph without its back edges
+        for target in onward.get(node, []):
+            if (node, target) not in back:
+                column[target] = max(column[target], column[node] + 1)
+    return column
+
+
+def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = (), *, width: int | None = None,
+                       height: int | None = None, font: int = SANKEY_FONT) -> go.Figure:
     """Entry → steps → exits, each step's drop-off as a small node beside it. Columns: branches from the
     entry. Blue: a step; orange: a flagged step (loses the most); green: a purchase/complete exit;
-    vermillion: an abort/churn exit and the drop-off."""
+    vermillion: an abort/churn exit and the drop-off.
+
+    Labels stand beside their bar (the last column's to the left): each is cut (with …, the full name on hover) to
+    the room between two columns, so none runs over a bar or off the image at ``width`` (a slide, a poster; the
+    page's chart is fitted to :data:`SANKEY_WIDTH`; ``tests/browser/test_sankey_browser.py`` measures them)."""
     links = sankey_links(flow)
     steps = flow.steps[flow.steps["visits"] > EPSILON]
     drops = steps[steps["dropped_here"] > EPSILON]
     step_node = {int(s): n + 1 for n, s in enumerate(steps["step_id"])}
     drop_node = {int(s): n + 1 + len(steps) for n, s in enumerate(drops["step_id"])}
-    labels = [_("Customers enter"), *[_short(t) for t in steps["title"]], *[_("Drop-off")] * len(drops)]
+    names = [_("Customers enter"), *[str(t) for t in steps["title"]], *[_("Drop-off")] * len(drops)]
     hover = [_("Customers enter"), *[plot_text(t) for t in steps["title"]],
              *[_("Drop-off at “{step}”").format(step=plot_text(t)) for t in drops["title"]]]
     colours = [GREY, *_step_colours(steps, flagged), *[VERMILLION] * len(drops)]
     sources = [0 if pd.isna(s) else step_node[int(s)] for s in links["source_step_id"]]
     targets = [step_node[int(t)] if kind != "drop" else drop_node[int(s)]
                for s, t, kind in zip(links["source_step_id"], links["target_step_id"], links["kind"], strict=True)]
+    columns = sankey_columns(sources, targets, len(names))
+    last = max(columns, default=0)
+    room_px = _sankey_label_room(width or SANKEY_WIDTH, last, font)
+    fits = max(6, int(room_px / (CHARACTER * font)))
+    labels = [_short(name, fits) for name in names]
     figure = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",.0f", textfont={"color": "#1b1f24", "size": 12},
-        node={"label": labels, "color": colours, "customdata": hover, "align": "left", "pad": 12, "thickness": 14,
+        arrangement="snap", valueformat=",.0f", textfont={"color": "#1b1f24", "size": font, "shadow": "auto"},
+        node={"label": labels, "color": colours, "customdata": hover, "align": "left", "pad": 12,
+              "thickness": SANKEY_THICKNESS,
               "line": {"color": "#1b1f24", "width": 0.5},
               "hovertemplate": "%{customdata}<br>%{value:,.0f} " + _("customers") + "<extra></extra>"},
         link={"source": sources, "target": targets, "value": links["customers"].round(6).tolist(),
@@ -101,9 +152,20 @@ def flow_sankey_figure(flow: FlowResult, title: str, flagged: Collection[int] = 
               "hovertemplate": "%{source.customdata} → %{target.customdata}<br>%{value:,.0f} " + _("customers")
                                + "<extra></extra>"},
     ))
-    figure.update_layout(title=title, separators=_separators(), height=max(460, 30 * len(steps)),
+    figure.update_layout(title=title, separators=_separators(), height=height or max(460, 30 * len(steps)),
                          margin={"l": 20, "r": 20, "t": 60, "b": 20})
+    if width:
+        figure.update_layout(width=width)
     return figure
+
+
+def _sankey_label_room(width: int, last: int, font: int) -> float:
+    """Pixels between a bar and the next column's bar, less the label's gap: the room for a label. The plot is the
+    width less the margins; plotly.js sets the last column's labels to the left of their bars, into the same room."""
+    plot = width - 40
+    if last <= 0:
+        return plot
+    return plot / last - SANKEY_THICKNESS - 0.6 * font
 
 
 def stage_funnel_figure(stages: pd.DataFrame, customers: int, title: str) -> go.Figure:

@@ -7,6 +7,7 @@ from components.charts import chart_panel
 from components.i18n import _
 from components.metric_charts import metric_sparkline_figure
 from components.text import md
+from components.touchpoint_labels import FIX_FIRST_RULE
 
 
 def health_overview(table: pd.DataFrame) -> None:
@@ -94,6 +95,7 @@ def journey_card(
                       touchpoint=md(t), importance=i, satisfaction=s)
                    for t, i, s in zip(fixes["touchpoint"], fixes["importance"], fixes["satisfaction"], strict=True)],
                   _("No important touchpoint rated poorly."))
+            st.caption(_(FIX_FIRST_RULE))
         if main.empty:
             return
         for column, metric in zip(st.columns(sparklines), main.head(sparklines).to_dict("records"), strict=False):

@@ -6,6 +6,7 @@ import pandas as pd
 from components.i18n import N_, _
 from components.text import md
 from services.core import DomainError
+from services.core.labels import SHEETS
 
 TABLE_LABELS: dict[str, str] = {
     "channel": N_("Channels"), "persona": N_("Personas"), "persona_channel": N_("Channel preferences"),
@@ -21,11 +22,7 @@ TABLE_LABELS: dict[str, str] = {
     "content_mappings": N_("Content mappings on replaced stages"), "metrics": N_("Metrics on replaced steps"),
     "measurements": N_("Measurements of replaced metrics"), "kano_answers": N_("Answers of replaced Kano items"),
 }
-SHEET_LABELS: dict[str, str] = {
-    "personas": N_("Personas"), "touchpoints": N_("Touchpoints"), "touchpoint_links": N_("Touchpoints on steps (ratings)"),
-    "content_items": N_("Content items"), "content_map": N_("Content map"), "metrics": N_("Metrics"),
-    "measurements": N_("Measurements"), "kano_answers": N_("Kano answers"),
-}
+SHEET_LABELS = SHEETS
 ENCODING_LABELS: dict[str, str] = {
     "auto": N_("Detect"), "utf-8": N_("UTF-8 (with or without BOM)"), "cp1252": N_("Windows-1252 (Excel on Windows)"),
     "latin-1": N_("Latin-1 / ANSI (read as Windows-1252)"),

@@ -56,19 +56,20 @@ def spreadsheet_downloads(engine: Engine, workspace_id: int, workspace_name: str
     flavours = {"de": _("German Excel (; decimal comma, WAHR/FALSCH)"), "intl": _("International (, decimal point, true/false)")}
     flavour = st.radio(_("CSV format"), options=list(flavours), format_func=flavours.get, horizontal=True, key="io.export.csv")
     german = flavour == "de"
+    language = current_language()  # headers and coded values as the viewer reads them; imports read both languages
     base = slug(workspace_name)
     left, middle, right = st.columns(3)
     left.download_button(_("Excel workbook (all sheets)"), _reading(engine, lambda s: exchange.to_xlsx(
-        exchange.export_tables(s, workspace_id))), file_name=f"{base}.xlsx", mime=XLSX, key="io.export.xlsx",
+        exchange.export_tables(s, workspace_id, language), language)), file_name=f"{base}.xlsx", mime=XLSX, key="io.export.xlsx",
         icon=":material/table:", on_click="ignore")
     middle.download_button(_("All tables as CSV (zip)"), _reading(engine, lambda s: exchange.csv_zip(
-        exchange.export_tables(s, workspace_id), german=german)), file_name=f"{base}-csv.zip", mime=ZIP,
+        exchange.export_tables(s, workspace_id, language), german=german)), file_name=f"{base}-csv.zip", mime=ZIP,
         key="io.export.zip", icon=":material/folder_zip:", on_click="ignore")
     with right:
         sheet = st.selectbox(_("One table"), options=list(SHEET_LABELS), format_func=translated(SHEET_LABELS).get,
                              key="io.export.sheet")
         st.download_button(_("Download CSV"), _reading(engine, lambda s: exchange.to_csv(
-            exchange.export_tables(s, workspace_id)[sheet], german=german)), file_name=f"{base}-{sheet}.csv", mime=CSV,
+            exchange.export_tables(s, workspace_id, language)[sheet], german=german)), file_name=f"{base}-{sheet}.csv", mime=CSV,
             key="io.export.one_csv", icon=":material/download:", on_click="ignore")
 
 

@@ -19,11 +19,12 @@ from components.tabular_import import checked, forget, import_facts
 from components.text import md
 from components.workspace import WORKSPACE_KEY
 from models.db import read_session
-from services import exchange
+from services import exchange, workspaces
 from services.core import DomainError, Problems
 
 UPLOAD_MB = exchange.MAX_IMPORT_BYTES // (1024 * 1024)
 PREVIEW_ROWS = 1_000
+IMPORTED = "io.import.new_workspace"  # the workspace the last import created, offered until opened or dismissed
 TARGETS = {"new": N_("A new workspace"), "existing": N_("This workspace")}
 MODES = {
     exchange.COPY: N_("Add as copies (names already taken get a number)"),
@@ -66,10 +67,37 @@ def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> N
         done = attempt(engine, lambda session: exchange.import_document(session, data, **options).workspace_id,
                        _("Imported."))
         if done:
-            if target == "new":  # open the new workspace
-                st.session_state.pop(WORKSPACE_KEY, None)
-                st.query_params["ws"] = str(done.value)
+            if target == "new":  # say where it went, and offer to go there
+                st.session_state[IMPORTED] = int(done.value)
             st.rerun()
+
+
+def offer_switch(engine: Engine, workspace_id: int, workspace_name: str) -> None:
+    """After an import into a new workspace: where it is, and a button to open it (until opened or dismissed). The
+    page shows it above its tabs, so it is seen whichever tab the browser shows after the rerun."""
+    new_id = st.session_state.get(IMPORTED)
+    if new_id is None or new_id == workspace_id:
+        st.session_state.pop(IMPORTED, None)
+        return
+    try:
+        with read_session(engine) as session:
+            new_name = workspaces.get_workspace(session, new_id).name
+    except DomainError:  # deleted meanwhile
+        st.session_state.pop(IMPORTED, None)
+        return
+    with st.container(border=True, key="io.import.done"):
+        st.success(_("The file was imported into a new workspace, “{new}”. You are still in “{current}”.").format(
+            new=md(new_name), current=md(workspace_name)), icon="✅")
+        switch, stay = st.columns(2)
+        switch.button(_("Open “{name}”").format(name=md(new_name)), key="io.import.switch", type="primary",
+                      icon=":material/swap_horiz:", on_click=_switch_to, args=(new_id,))
+        stay.button(_("Stay here"), key="io.import.stay", on_click=st.session_state.pop, args=(IMPORTED, None))
+
+
+def _switch_to(workspace_id: int) -> None:
+    st.session_state.pop(IMPORTED, None)
+    st.session_state[WORKSPACE_KEY] = workspace_id  # the sidebar's switcher follows (components.workspace)
+    st.query_params["ws"] = str(workspace_id)
 
 
 def _preview(plan: exchange.ImportPlan) -> None:

@@ -5,16 +5,17 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.feedback import attempt
-from components.i18n import N_, _, current_language
+from components.i18n import _, current_language
 from components.labels import translated
 from components.text import md
 from models import Persona
 from services import journeys
+from services.core.labels import JOURNEY_STATES, JOURNEY_STATUSES
 from services.journeys import TEMPLATES, create_journey_from_template
 
 EDITOR_JOURNEY = "journey.editor.journey_id"
-STATES = {"as_is": N_("as-is"), "to_be": N_("to-be")}
-STATUSES = {"draft": N_("draft"), "in_review": N_("in review"), "final": N_("final")}
+STATES = JOURNEY_STATES
+STATUSES = JOURNEY_STATUSES
 
 
 def open_in_editor(journey_id: int) -> None:

@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import _
+from components.labels import label
+from services.core.labels import EXIT_KINDS
 from services.journeys import JourneyMap
 from services.reports import EMOTION_COLOURS
 
@@ -65,8 +67,8 @@ def _step_cell(step: pd.Series, votes: int = 0) -> str:
 
 
 def exit_label(kind: str) -> str:
-    labels = {"purchase": _("purchase"), "complete": _("complete"), "abort": _("abort"), "churn": _("churn")}
-    return labels.get(kind, "")
+    """The exit kind's label (services.core.labels.EXIT_KINDS); "" for none."""
+    return label(EXIT_KINDS, kind) if kind else ""
 
 
 def _by_step(frame: pd.DataFrame) -> dict[int, list]:

@@ -1,16 +1,7 @@
 """Translatable labels of the Kano evaluation: categories and the five answers."""
 
 from components.i18n import N_
-
-KANO_CATEGORIES: dict[str, str] = {
-    "A": N_("Attractive"),
-    "O": N_("One-dimensional"),
-    "M": N_("Must-be"),
-    "I": N_("Indifferent"),
-    "R": N_("Reverse"),
-    "Q": N_("Questionable"),
-    "": N_("no answers yet"),
-}
+from services.core.labels import KANO_CATEGORIES  # noqa: F401 - one place for every code's label
 
 # Wording of the standard questionnaire: "If the feature is there / missing, …"
 KANO_ANSWER_LABELS: dict[int, str] = {

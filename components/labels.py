@@ -1,6 +1,7 @@
 """Translatable labels for field names and codes stored in the database."""
 
 from components.i18n import N_, _
+from services.core.labels import ACTIONS, ENTITY_TYPES, INCOME_BANDS  # noqa: F401 - one place for every code's label
 
 PERSONA_FIELDS: dict[str, str] = {
     "name": N_("Name"),
@@ -26,19 +27,17 @@ PERSONA_FIELDS: dict[str, str] = {
     "channels": N_("Channels"),
 }
 
-INCOME_BANDS: dict[str, str] = {
-    "": N_("not specified"),
-    "low": N_("low"),
-    "lower_middle": N_("lower middle"),
-    "middle": N_("middle"),
-    "upper_middle": N_("upper middle"),
-    "high": N_("high"),
-}
 
 
 def label(mapping: dict[str, str], code: str) -> str:
     """The translated label for a code, or the code itself when unknown."""
     return _(mapping[code]) if code in mapping else code
+
+
+def label_of(mapping: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A function code → translated label for ``Series.map`` (an unknown code stays as it is), translated now."""
+    labels = translated(mapping)
+    return lambda code: labels.get("" if code is None else str(code), code)
 
 
 def translated(mapping: dict[str, str]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from services.personas import ChannelPreference
 
 FORM = "persona.form"
 EDITING = "persona.editing"  # None, "new" or a persona id
+AVATAR_MB = personas.MAX_AVATAR_BYTES // (1024 * 1024)  # the uploader says and enforces the service's limit
 TEXT_FIELDS = ("name", "role", "avatar_emoji", "quote", "bio", "occupation", "family", "location", "segment",
                *personas.PSYCHOGRAPHICS)
 
@@ -92,8 +93,8 @@ def persona_form(engine: Engine, workspace_id: int, channels: list[Channel], pre
             with emoji:
                 _text("avatar_emoji")
             with upload:
-                st.file_uploader(_("Avatar image (PNG or JPEG, at most 2 MB)"), type=["png", "jpg", "jpeg"],
-                                 key=key("avatar_upload"))
+                st.file_uploader(_("Avatar image (PNG or JPEG, at most {mb} MB)").format(mb=AVATAR_MB), type=["png", "jpg", "jpeg"],
+                                 key=key("avatar_upload"), max_upload_size=AVATAR_MB)
                 show_field_error(FORM, "avatar_image")
                 st.checkbox(_("Remove the uploaded image"), key=key("remove_avatar"))
             _text("quote")

@@ -20,6 +20,7 @@ from components.text import md
 from models.db import read_session
 from services import audit, history, journeys, touchpoints
 from services.core import plain_value
+from services.core.labels import EXIT_KINDS
 from services.journeys import JourneyMap
 
 FORM = "step.form"
@@ -45,8 +46,6 @@ STEP_FIELDS: dict[str, str] = {
     "is_exit": N_("Exit"),
     "exit_kind": N_("Kind of exit"),
 }
-EXIT_KINDS = {"": N_("none"), "purchase": N_("purchase"), "complete": N_("complete"), "abort": N_("abort"),
-              "churn": N_("churn")}
 
 
 def in_form(engine: Engine, action, success: str):  # type: ignore[no-untyped-def]

@@ -38,3 +38,11 @@ QUADRANTS: dict[str, str] = {
     "possible_overkill": N_("Possible overkill"),
     "low_priority": N_("Low priority"),
 }
+
+# The one rule of the importance–performance figures (services.touchpoints.rated_means, is_fix_first), said where
+# they are shown: the matrix on the analysis page and the dashboard's "touchpoints to fix first".
+MATRIX_RULE = N_("Each point is a touchpoint's mean importance and mean satisfaction over the steps where both are "
+                 "rated (a step rated on one only does not count); point size: number of steps. Lines at the middle of "
+                 "the scale (3) split the quadrants; a point on a line counts as important and as not yet satisfying.")
+FIX_FIRST_RULE = N_("Fix first: mean importance 3 or more and mean satisfaction 3 or less over the steps rated on both, "
+                    "as in the importance–performance matrix; most urgent (importance × (5 − satisfaction)) first.")

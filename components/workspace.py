@@ -48,11 +48,11 @@ def workspace_switcher(engine: Engine, account: Account) -> Workspace | None:
     st.session_state[WORKSPACE_KEY] = _choose_initial(all_workspaces)
     by_id = {w.id: w for w in all_workspaces}
     options = list(by_id)
-    if st.session_state.get(SELECT_KEY) != st.session_state[WORKSPACE_KEY]:
-        st.session_state.pop(SELECT_KEY, None)  # follow a switch made elsewhere (a new or deleted workspace)
+    # Follow a switch made elsewhere (a new, imported or deleted workspace) by setting the widget's value: a
+    # browser keeps showing a widget's old choice when its key is only dropped (seen after an import).
+    st.session_state[SELECT_KEY] = st.session_state[WORKSPACE_KEY]
     st.sidebar.selectbox(
-        _("Workspace"), options=options, format_func=lambda i: by_id[i].name, key=SELECT_KEY,
-        index=options.index(st.session_state[WORKSPACE_KEY]), on_change=_workspace_chosen,
+        _("Workspace"), options=options, format_func=lambda i: by_id[i].name, key=SELECT_KEY, on_change=_workspace_chosen,
     )
     st.query_params["ws"] = str(st.session_state[WORKSPACE_KEY])
     workspace = by_id[st.session_state[WORKSPACE_KEY]]

@@ -9,7 +9,7 @@ from components.page import journey_names as journey_names_of
 from components.page import open_page
 from components.text import md
 from components.touchpoint_charts import abort_figure, channel_mix_figure, importance_performance_figure, stage_heatmap_figure
-from components.touchpoint_labels import QUADRANTS
+from components.touchpoint_labels import MATRIX_RULE, QUADRANTS
 from models.db import read_session
 from services import touchpoints
 
@@ -37,14 +37,14 @@ if scores.empty:
     st.stop()
 
 st.subheader(_("Importance and performance"), anchor=False)
-st.caption(_("Mean ratings over the steps that use each touchpoint; point size: number of steps. Lines at the middle of "
-             "the scale (3) split the quadrants; a point on a line counts as important and as not yet satisfying."))
+st.caption(_(MATRIX_RULE))
 unrated = int((scores["quadrant"].isna()).sum())
 chart_panel(importance_performance_figure(scores, _("Importance–performance matrix")),
             scores.assign(quadrant=scores["quadrant"].map(translated(QUADRANTS))),
             key="analysis.touchpoint.matrix", filename="importance-performance-matrix")
 if unrated:
-    st.caption(_("{count} touchpoints are used but not rated yet and are not in the matrix.").format(count=unrated))
+    st.caption(_("{count} touchpoints are used but not yet rated on both importance and satisfaction at any step "
+                 "and are not in the matrix.").format(count=unrated))
 
 st.subheader(_("Touchpoints per stage"), anchor=False)
 table = touchpoints.heatmap_table(usage, stages, limit=HEATMAP_ROWS)

@@ -5,7 +5,7 @@ import streamlit as st
 from components.feedback import attempt, reporting_errors
 from components.i18n import _
 from components.identity import role_in
-from components.labels import PERSONA_FIELDS, label
+from components.labels import INCOME_BANDS, PERSONA_FIELDS, label, label_of
 from components.page import open_page
 from components.persona_card import persona_card
 from components.persona_form import EDITING, close_editor, open_editor, persona_form
@@ -89,6 +89,8 @@ with compare_tab:
     if len(chosen) >= 2:
         with reporting_errors(), read_session(engine) as session:
             table = personas.comparison(session, workspace_id, chosen)
+            if "income_band" in table.index:
+                table.loc["income_band"] = table.loc["income_band"].map(label_of(INCOME_BANDS))
             table.index = [label(PERSONA_FIELDS, f) for f in table.index]
             st.dataframe(table.astype(str), width="stretch", height=min(40 * (len(table) + 1), 800))
     else:

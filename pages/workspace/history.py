@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.feedback import attempt
 from components.i18n import _
+from components.labels import ACTIONS, ENTITY_TYPES, label_of
 from components.page import open_page
 from models.db import read_session
 from services import audit, history, journeys
@@ -29,7 +30,8 @@ with history_tab:
     if log.empty:
         st.caption(_("Nothing has changed yet."))
     else:
-        shown = log.assign(changed_fields=log["changed_fields"].map(", ".join))
+        shown = log.assign(changed_fields=log["changed_fields"].map(", ".join), action=log["action"].map(label_of(ACTIONS)),
+                           entity_type=log["entity_type"].map(label_of(ENTITY_TYPES)))
         st.dataframe(
             shown[["at", "actor", "action", "entity_type", "summary", "changed_fields"]], hide_index=True, width="stretch",
             column_config={
@@ -54,7 +56,12 @@ with trash_tab:
         st.caption(_("The trash is empty."))
     else:
         labels = {int(r.id): f"#{r.id} · {r.at:%Y-%m-%d %H:%M} · {r.actor or '—'} · {r.summary}" for r in binned.itertuples()}
-        st.dataframe(binned[["at", "actor", "entity_type", "summary", "contents"]], hide_index=True, width="stretch")
+        st.dataframe(binned[["at", "actor", "entity_type", "summary", "contents"]].assign(
+            entity_type=binned["entity_type"].map(label_of(ENTITY_TYPES))), hide_index=True, width="stretch", column_config={
+                "at": st.column_config.DatetimeColumn(_("When"), format="YYYY-MM-DD HH:mm"),
+                "actor": st.column_config.TextColumn(_("Who")), "entity_type": st.column_config.TextColumn(_("Kind")),
+                "summary": st.column_config.TextColumn(_("Item")), "contents": st.column_config.TextColumn(_("Contents")),
+            })
         chosen = st.selectbox(_("Deleted item"), list(labels), format_func=labels.get, key="history.trash.item")
         if st.button(_("Restore from the trash"), key="history.trash.restore", type="primary"):
             if attempt(engine, lambda s: history.restore_from_trash(s, workspace_id, chosen), _("Restored.")):

@@ -10,7 +10,7 @@ from components.import_export_downloads import (
     report_section,
     spreadsheet_downloads,
 )
-from components.import_export_upload import exchange_import, spreadsheet_import
+from components.import_export_upload import exchange_import, offer_switch, spreadsheet_import
 from components.page import open_page
 from models.db import read_session
 from services import journeys, workspaces
@@ -24,6 +24,7 @@ journey_names = dict(zip(listing["id"].astype(int), listing["name"], strict=True
 st.title(_("Import / Export"))
 st.caption(_("Take the workspace to other systems and people, and bring their data in. Every import is previewed "
              "and written all at once, or not at all."))
+offer_switch(engine, workspace_id, workspace.name)
 
 export_tab, import_tab, poster_tab = st.tabs([_("Export"), _("Import"), _("Poster and report")])
 with export_tab:

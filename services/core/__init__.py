@@ -1,5 +1,6 @@
 """core."""
 
+from services.core import labels  # noqa: I001 - the labels of every stored code (a module: core.labels.X)
 from services.core.access import (
     EDITOR,
     NOT_ALLOWED,
@@ -110,6 +111,7 @@ from services.core.table_edits import (
 )
 from services.core.tabular import (
     ENCODINGS,
+    FORMULA_SIGNS,
     FORMULA_START,
     IMPORT_REFUSED,
     MAX_PROBLEMS,
@@ -124,7 +126,9 @@ from services.core.tabular import (
     Table,
     check_xlsx,
     decode,
+    is_formula,
     is_xlsx,
+    neutralise,
     normalise,
     padded,
     progressing,
@@ -149,6 +153,7 @@ __all__ = [
     "DomainError",
     "EDITOR",
     "ENCODINGS",
+    "FORMULA_SIGNS",
     "FORMULA_START",
     "Forbidden",
     "GONE",
@@ -210,14 +215,17 @@ __all__ = [
     "in_scope",
     "insert_mapped",
     "integrity_error",
+    "is_formula",
     "is_xlsx",
     "joined",
     "knows_journey",
+    "labels",
     "linked_through",
     "may_write",
     "member",
     "members_of",
     "name_if_anonymous",
+    "neutralise",
     "normalise",
     "owner_lookups",
     "owner_select",

@@ -31,6 +31,7 @@ No Streamlit here.
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +49,12 @@ MAX_XLSX_UNPACKED = 100 * MB
 MAX_XLSX_ENTRIES = 2_000
 ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
 SEPARATORS = (";", "\t", ",")
-FORMULA_START = "=+-@\t\r\0"
+# What a spreadsheet may run as a formula when a text cell starts with it (OWASP ASVS 5.0, 1.2.10): these signs,
+# also after blanks (a reader that trims, a non-breaking space) and as the full-width or small forms an East Asian
+# spreadsheet takes for the same sign (``＝``, ``﹦``, ``＋``, ``－``, ``＠`` …: NFKC makes them ``=+-@``), and a
+# leading tab, carriage return, line feed or NUL (:func:`is_formula`).
+FORMULA_START = "=+-@\t\r\n\0"
+FORMULA_SIGNS = frozenset("=+-@\u2212")  # after NFKC; U+2212 is the minus sign
 IMPORT_REFUSED = N_("Nothing was imported: {count} problems were found.")
 
 # A field may be as long as the file: a persona's 200 KB biography must come back in.
@@ -87,16 +93,39 @@ _SEPARATING = re.compile(r"[\s_\-./\\|,;+&]+")
 def normalise(text: str) -> str:
     """A header cell as compared: ``"Anteil Kunden (%)"`` → ``"anteilkunden"``, ``"Alter (Jahre)"`` → ``"alter"``,
     ``"cost_per_contact in €"`` → ``"costpercontact"``."""
-    name = unneutralise(text.strip().removeprefix("\ufeff")).strip().casefold().replace("ß", "ss")
+    name = unneutralise(text.strip().removeprefix("\ufeff")).strip().removeprefix("\ufeff").casefold().replace("ß", "ss")
     name = _UNIT_IN.sub("", name)
     name = _BRACKETS.sub(" ", name)
     name = _SYMBOLS.sub(" ", name)
     return _SEPARATING.sub("", name)
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet could read this text cell as a formula: it starts with a tab, carriage return, line
+    feed or NUL, or its first character after blanks and invisible ones (spaces of any width, non-breaking spaces,
+    zero-width and bidi marks) is ``=``, ``+``, ``-``, ``@`` or a full-width, small or typographic form of them."""
+    if not text:
+        return False
+    if text[0] in FORMULA_START:
+        return True
+    for character in text:
+        if character.isspace() or unicodedata.category(character) in ("Cc", "Cf"):
+            continue
+        return unicodedata.normalize("NFKC", character)[:1] in FORMULA_SIGNS
+    return False
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet could run as a formula (:func:`is_formula`) with a leading ``'``; any other value
+    as it is. The one neutralising rule of every tabular export (CSV, Excel); :func:`unneutralise` undoes it."""
+    if isinstance(value, str) and is_formula(value):
+        return "'" + value
+    return value
+
+
 def unneutralise(text: str) -> str:
-    """Take off the ``'`` an export puts before a cell a spreadsheet would run as a formula."""
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START else text
+    """Take off the ``'`` that :func:`neutralise` puts before a cell a spreadsheet would run as a formula."""
+    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
 
 
 @dataclass(frozen=True)
@@ -300,13 +329,15 @@ def _sheet_rows(workbook: Any, worksheet: Any) -> Iterator[tuple[int, list[str]]
         workbook.close()
 
 
-def read_xlsx(data: bytes, sheet: str | None = None, *, wanted: str | None = None, limit: int = 1_000_000) -> Table:
-    """The named sheet, else the one called ``wanted``, else the first; cells as text."""
+def read_xlsx(data: bytes, sheet: str | None = None, *, wanted: str | tuple[str, ...] | None = None,
+              limit: int = 1_000_000) -> Table:
+    """The named sheet, else the first one called as ``wanted`` (a name or several), else the first; cells as text."""
     check_xlsx(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         names = workbook.sheetnames
-        name = sheet if sheet in names else wanted if wanted in names else names[0]
+        candidates = (wanted,) if isinstance(wanted, str) else wanted or ()
+        name = sheet if sheet in names else next((w for w in candidates if w in names), names[0])
         worksheet = workbook[name]
         lines = worksheet.max_row or 0
         rows = _sheet_rows(workbook, worksheet)
@@ -326,7 +357,7 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
 
 
 def read_table(data: bytes | str, filename: str = "", *, limits: Limits, encoding: str = "auto",
-               sheet: str | None = None, wanted: str | None = None) -> Table:
+               sheet: str | None = None, wanted: str | tuple[str, ...] | None = None) -> Table:
     """The file as a :class:`Table` (CSV or Excel by name or content), or Problems refusing it whole."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > limits.bytes:

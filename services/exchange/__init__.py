@@ -94,7 +94,6 @@ from services.exchange.sheet_import import (
 )
 from services.exchange.spreadsheets import (
     CONTENT_COLUMNS,
-    DANGEROUS_START,
     GERMAN_BOOLEANS,
     PERSONA_COLUMNS,
     SHEETS,
@@ -121,7 +120,6 @@ __all__ = [
     "CONTENT_COLUMNS",
     "CONTENT_NAMES",
     "COPY",
-    "DANGEROUS_START",
     "DATE_FIELDS",
     "ENTITY_KINDS",
     "EXPORT_ONLY",

@@ -12,7 +12,13 @@ Mermaid (wikis, READMEs, GitHub renders it)
     swaps them for placeholders before it parses and back into the real
     character when it draws, so the diagram shows ``#`` in whatever font the
     page uses (the earlier look-alike ``＃``, U+FF03, is missing from common
-    fonts). Line breaks become spaces.
+    fonts). Line breaks become spaces. HTML is escaped the same way: ``<``,
+    ``>``, ``&``, ``"`` and ``'`` become ``#60;``, ``#62;``, ``#38;``, ``#34;``
+    and ``#39;``. Mermaid turns those into character references (``&#60;``)
+    in the SVG it writes, so they show as the characters and never as markup,
+    whatever ``securityLevel`` a wiki renders with (``<img>``, ``<svg>``,
+    ``<script>`` in a title stay text); the ``%%`` comment with a full name
+    escapes them too.
 
     Mermaid draws each task (and each section) in a fixed box, 50 px high,
     that holds three lines of its 16 px text; a fourth line is cut off, and so
@@ -96,7 +102,10 @@ CJML_COMMENT = " Produced by Journey Workbench "
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Characters Mermaid's journey grammar stops at, as Mermaid's entity codes (``#<decimal code point>;``).
 # ``¶`` and ``ﬂ`` are part of Mermaid's placeholders for entities, so they are written as entities too.
-_MERMAID_TEXT = str.maketrans({c: f"#{ord(c)};" for c in "#:;%`¶ﬂ"} | {"\n": " ", "\r": " ", "\t": " "})
+# HTML's special characters too, so a wiki that renders labels as HTML shows them as text.
+_MERMAID_HTML = "<>&\"'"
+_MERMAID_TEXT = str.maketrans({c: f"#{ord(c)};" for c in "#:;%`¶ﬂ" + _MERMAID_HTML} | {"\n": " ", "\r": " ", "\t": " "})
+_MERMAID_COMMENT = str.maketrans({c: f"#{ord(c)};" for c in _MERMAID_HTML})
 MERMAID_TASK_WIDTH = 200  # px, Mermaid's journey box (its default: 150)
 MERMAID_LABEL_MAX = 50  # characters (with the …) of a task or section label: three lines in that box
 
@@ -171,7 +180,7 @@ def _mermaid_label(indent: str, keyword: str, text: str) -> list[str]:
     """The label line (``section X`` or ``X``), after a ``%%`` comment with the full text when it was shortened."""
     full = " ".join(str(text).split())
     short = shorten(full)
-    comment = [f"{indent}%% full name: {full.replace('%%', '% %')}"] if short != full else []
+    comment = [f"{indent}%% full name: {full.replace('%%', '% %').translate(_MERMAID_COMMENT)}"] if short != full else []
     return [*comment, f"{indent}{keyword}{mermaid_text(short)}"]
 
 

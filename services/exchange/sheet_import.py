@@ -30,7 +30,7 @@ from models.base import utcnow
 from models.content import CONTENT_FORMATS, CONTENT_STATUSES
 from models.persona import INCOME_BANDS
 from services import audit, core, metrics, touchpoints
-from services.core import IMPORT_REFUSED, N_, Columns, DomainError, Limits, Problem, Problems, ValidationErrors
+from services.core import IMPORT_REFUSED, N_, Columns, DomainError, Limits, Problem, Problems, ValidationErrors, labels
 from services.exchange.spreadsheets import CONTENT_COLUMNS, PERSONA_COLUMNS, TOUCHPOINT_COLUMNS
 
 IMPORT_KINDS = ("personas", "touchpoints", "content_items", "measurements")
@@ -65,6 +65,9 @@ CONTENT_NAMES: dict[str, tuple[str, ...]] = {
     "owner": ("verantwortlich", "verantwortliche", "autor", "author"), "status": ("stand",),
     "description": ("beschreibung",),
 }
+# Coded columns whose labels (English or German, as the export writes them) are read as their codes.
+CODE_LABELS: dict[str, dict[str, str]] = {"income_band": labels.INCOME_BANDS, "format": labels.CONTENT_FORMATS,
+                                          "status": labels.CONTENT_STATUSES}
 # Columns the export writes that an import reads past (they are computed or belong to another table).
 EXPORT_ONLY = {"personas": ("channels",), "touchpoints": (), "content_items": ()}
 
@@ -81,7 +84,9 @@ class Spec:
 
 def _spec(model: type[SQLModel], columns: tuple[str, ...], name: str, names: dict[str, tuple[str, ...]],
           codes: dict[str, tuple[str, ...]], ignored: tuple[str, ...]) -> Spec:
-    header = Columns({c: names.get(c, ()) for c in columns}, required=(name,), ignored=ignored)
+    # The export's own headers in either language (services.core.labels.HEADERS) are read too.
+    header = Columns({c: (*names.get(c, ()), *labels.header_names(c)) for c in columns}, required=(name,),
+                     ignored=(*ignored, *(n for c in ignored for n in labels.header_names(c))))
     return Spec(model, columns, name, codes, header, Limits(rows=50_000, megabytes=60))
 
 
@@ -185,10 +190,13 @@ def _parse_cell(spec: Spec, column: str, text: str, channels: dict[str, tuple[in
             return column, int(number)
         return column, number
     allowed = {code.casefold(): code for code in spec.codes[column]}
-    if text.casefold() not in allowed:
+    if text.casefold() in allowed:
+        return column, allowed[text.casefold()]
+    code = labels.code_of(CODE_LABELS[column], text) if column in CODE_LABELS else None  # a label, as exported
+    if code is None or code not in spec.codes[column]:
         raise DomainError(N_("“{value}” is not allowed: use one of {allowed}."), value=text[:40],
                           allowed=", ".join(c or "“”" for c in spec.codes[column]))
-    return column, allowed[text.casefold()]
+    return column, code
 
 
 def _channels(session: Session, workspace_id: int) -> dict[str, tuple[int, bool, str]]:
@@ -232,7 +240,7 @@ def preview(session: Session, workspace_id: int, kind: str, data: bytes, filenam
     """Read and check the file; writes nothing. Raises Problems only for a file that cannot be read at all."""
     if kind not in IMPORT_KINDS:
         raise DomainError(N_("Choose what the file holds."), field="kind")
-    table = core.read_table(data, filename, limits=LIMITS[kind], encoding=encoding, sheet=sheet, wanted=kind)
+    table = core.read_table(data, filename, limits=LIMITS[kind], encoding=encoding, sheet=sheet, wanted=labels.sheet_names(kind))
     if kind == "measurements":
         return _measurements(session, workspace_id, table, progress)
     spec = SPECS[kind]

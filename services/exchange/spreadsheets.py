@@ -1,11 +1,13 @@
 """Spreadsheets out: CSV (one file per table, or a zip of them) and one Excel workbook.
 
-Personas, touchpoints and their step links with ratings, content items and the content map,
+The journey maps (journeys, stages, steps with every lane, branches with their shares, pain points,
+opportunities: :func:`map_tables`), personas, touchpoints and their step links with ratings, content items and the content map,
 metrics and measurements, Kano answers — by name, never by id (:func:`export_tables`). CSV comes
 "for German Excel" (``;``, decimal comma, ``WAHR``/``FALSCH``, UTF-8 with BOM) or international
-(``,``, decimal point, ``true``/``false``, UTF-8). Every text cell that starts with ``=``, ``+``,
-``-``, ``@``, tab, carriage return or NUL gets a leading ``'`` so a spreadsheet never runs it as a
-formula (OWASP ASVS 5.0, 1.2.10, "CSV and formula injection"); numbers stay numbers. The importer
+(``,``, decimal point, ``true``/``false``, UTF-8). Every text cell a spreadsheet could run as a formula
+(``=``, ``+``, ``-``, ``@`` also after blanks and in full-width forms, tab, carriage return, NUL:
+:func:`services.core.neutralise`, the one rule) gets a leading ``'`` (OWASP ASVS 5.0, 1.2.10, "CSV and
+formula injection"); numbers stay numbers. The importer
 (:mod:`services.exchange.sheet_import`, reading with :mod:`services.core.tabular`) takes that quote
 off again.
 
@@ -26,6 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from models import (
@@ -33,23 +36,29 @@ from models import (
     ContentItem,
     ContentMapping,
     Journey,
+    JourneyPersona,
     KanoAnswer,
     KanoItem,
     Measurement,
     Metric,
+    Opportunity,
+    PainPoint,
     Persona,
     PersonaChannel,
     Stage,
     Step,
     StepTouchpoint,
     Touchpoint,
+    Transition,
 )
 from services import kano
-from services.core import read_frame
-from services.core.tabular import FORMULA_START, unneutralise
+from services.core import labels, read_frame, translate
+from services.core.tabular import neutralise, unneutralise
 
-DANGEROUS_START = tuple(FORMULA_START)
-SHEETS = ("personas", "touchpoints", "touchpoint_links", "content_items", "content_map", "metrics", "measurements", "kano_answers")
+# The journey map first (what a manager takes into a meeting), then the catalogues and figures.
+MAP_SHEETS = ("journeys", "stages", "steps", "transitions", "pain_points", "opportunities")
+SHEETS = (*MAP_SHEETS, "personas", "touchpoints", "touchpoint_links", "content_items", "content_map", "metrics",
+          "measurements", "kano_answers")
 GERMAN_BOOLEANS = ("FALSCH", "WAHR")  # what a German Excel or LibreOffice writes and reads as a yes/no value
 PERSONA_COLUMNS = (
     "name", "avatar_emoji", "role", "age", "occupation", "family", "location", "income_band", "segment", "customer_share",
@@ -58,25 +67,86 @@ PERSONA_COLUMNS = (
 TOUCHPOINT_COLUMNS = ("name", "channel", "is_online", "is_direct", "owner_department", "external_provider", "description",
                       "cost_per_contact")
 CONTENT_COLUMNS = ("title", "format", "url", "owner", "status", "description")
-__all__ = ["unneutralise"]
+__all__ = ["neutralise", "unneutralise"]
 
 
 # --- export -------------------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula, with a leading single quote; else as it is."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def _names(values: Iterable[Any]) -> str:
     return "; ".join(str(v) for v in values if v)
 
 
-def export_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
-    """One table per sheet (:data:`SHEETS`), by name; one query per table."""
+def export_tables(session: Session, workspace_id: int, language: str | None = None) -> dict[str, pd.DataFrame]:
+    """One table per sheet (:data:`SHEETS`), by name; one query per table. With a ``language``, headers and coded
+    values in that language (:func:`localised`); without, the stored column names and codes."""
+    tables = _tables(session, workspace_id)
+    return localised(tables, language) if language else tables
+
+
+def _tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
+    return {**map_tables(session, workspace_id), **_catalogue_tables(session, workspace_id)}
+
+
+def map_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
+    """Every journey map of the workspace as tables a person reads without the app (:data:`MAP_SHEETS`): journeys,
+    stages, steps with every lane (doing, thinking, feeling, emotion, needs, touchpoints, backstage, owner, moment of
+    truth, entry and exit), branches with their shares, pain points, opportunities. By name, in reading order
+    (journey, stage, step); one query per table."""
+    ws = workspace_id
+    journey_order = (func.lower(Journey.name), Journey.id)
+    step_order = (*journey_order, Stage.position, Stage.id, Step.position, Step.id)
+    journey_frame = read_frame(session, select(Journey.id, Journey.name, Journey.state, Journey.status, Journey.scenario,
+                                               Journey.goal).where(Journey.workspace_id == ws).order_by(*journey_order))
+    members = read_frame(session, select(JourneyPersona.journey_id, Persona.name)
+                         .join(Persona, Persona.id == JourneyPersona.persona_id)
+                         .where(JourneyPersona.workspace_id == ws).order_by(func.lower(Persona.name)))
+    personas_of = {jid: _names(g["name"]) for jid, g in members.groupby("journey_id")}
+    journey_frame["personas"] = [personas_of.get(jid, "") for jid in journey_frame["id"]]
+    tables = {"journeys": journey_frame.drop(columns="id")}
+    tables["stages"] = read_frame(session, (
+        select(Journey.name.label("journey"), Stage.name.label("stage"), Stage.description)
+        .join(Journey, Journey.id == Stage.journey_id).where(Journey.workspace_id == ws)
+        .order_by(*journey_order, Stage.position, Stage.id)
+    ))
+    steps = read_frame(session, (
+        select(Step.id, Journey.name.label("journey"), Stage.name.label("stage"), Step.title.label("step"), Step.doing,
+               Step.thinking, Step.feeling, Step.emotion, Step.needs, Step.backstage, Step.owner_department,
+               Step.is_moment_of_truth, Step.is_entry, Step.entry_share, Step.is_exit, Step.exit_kind)
+        .join(Stage, Stage.id == Step.stage_id).join(Journey, Journey.id == Step.journey_id)
+        .where(Journey.workspace_id == ws).order_by(*step_order)
+    ))
+    used = read_frame(session, (
+        select(StepTouchpoint.step_id, Touchpoint.name).join(Touchpoint, Touchpoint.id == StepTouchpoint.touchpoint_id)
+        .where(Touchpoint.workspace_id == ws).order_by(StepTouchpoint.step_id, func.lower(Touchpoint.name))
+    ))
+    touchpoints_of = {sid: _names(g["name"]) for sid, g in used.groupby("step_id")}
+    steps.insert(steps.columns.get_loc("backstage"), "touchpoints", [touchpoints_of.get(sid, "") for sid in steps["id"]])
+    tables["steps"] = steps.drop(columns="id")
+    source, target = aliased(Step), aliased(Step)
+    tables["transitions"] = read_frame(session, (
+        select(Journey.name.label("journey"), source.title.label("from_step"), target.title.label("to_step"),
+               Transition.share, Transition.label)
+        .join(source, source.id == Transition.source_step_id).join(target, target.id == Transition.target_step_id)
+        .join(Journey, Journey.id == Transition.journey_id).where(Journey.workspace_id == ws)
+        .order_by(*journey_order, source.position, source.id, target.position, target.id)
+    ))
+    for sheet, model, text, extra in (
+        ("pain_points", PainPoint, "pain_point", (PainPoint.severity,)),
+        ("opportunities", Opportunity, "opportunity", (Opportunity.customer_value, Opportunity.business_value,
+                                                       Opportunity.effort, Opportunity.status)),
+    ):
+        tables[sheet] = read_frame(session, (
+            select(Journey.name.label("journey"), Stage.name.label("stage"), Step.title.label("step"),
+                   model.text.label(text), *extra)
+            .join(Step, Step.id == model.step_id).join(Stage, Stage.id == Step.stage_id)
+            .join(Journey, Journey.id == Step.journey_id).where(Journey.workspace_id == ws)
+            .order_by(*step_order, model.position, model.id)
+        ))
+    return tables
+
+
+def _catalogue_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame]:
     ws = workspace_id
     persona_frame = read_frame(session, select(*(getattr(Persona, f) for f in ("id", *PERSONA_COLUMNS)))
                                .where(Persona.workspace_id == ws).order_by(func.lower(Persona.name)))
@@ -137,6 +207,34 @@ def export_tables(session: Session, workspace_id: int) -> dict[str, pd.DataFrame
     return tables
 
 
+# The coded columns of each sheet, shown by their label in the chosen language.
+SHEET_CHOICES: dict[str, dict[str, dict[str, str]]] = {
+    "journeys": {"state": labels.JOURNEY_STATES, "status": labels.JOURNEY_STATUSES},
+    "steps": {"exit_kind": labels.EXIT_KINDS},
+    "opportunities": {"status": labels.OPPORTUNITY_STATUSES},
+    "personas": {"income_band": labels.INCOME_BANDS},
+    "content_items": {"format": labels.CONTENT_FORMATS, "status": labels.CONTENT_STATUSES},
+    "metrics": {"kind": labels.METRIC_KINDS, "direction": labels.METRIC_DIRECTIONS, "scope": labels.METRIC_SCOPES},
+    "kano_answers": {"category": labels.KANO_CATEGORIES},
+}
+
+
+def localised(tables: dict[str, pd.DataFrame], language: str) -> dict[str, pd.DataFrame]:
+    """The tables as a person reads them in ``language``: headers (:data:`services.core.labels.HEADERS`) and coded
+    values (income band, format, status, kind … :data:`SHEET_CHOICES`) by their labels. The imports read those
+    labels back in either language (decision 24)."""
+    shown = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for column, mapping in SHEET_CHOICES.get(name, {}).items():
+            if column in frame.columns:
+                frame[column] = [v if v is None or (not isinstance(v, str) and pd.isna(v)) else labels.label(mapping, v, language)
+                                 for v in frame[column]]
+        shown[name] = frame.rename(columns={c: translate(labels.HEADERS[c], language) for c in frame.columns
+                                            if c in labels.HEADERS})
+    return shown
+
+
 def _cell_text(value: Any, german: bool) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -179,13 +277,14 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
-def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, a sheet per table: bold frozen header, filter, widths to fit (up to 60 characters)."""
+def to_xlsx(tables: dict[str, pd.DataFrame], language: str | None = None) -> bytes:
+    """One workbook, a sheet per table: bold frozen header, filter, widths to fit (up to 60 characters); sheets named
+    in ``language`` (by their code without one)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, frame in tables.items():
-        sheet = workbook.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
+        sheet = workbook.create_sheet(labels.sheet_title(name, language))
+        sheet.append([_excel_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([_excel_value(v) for v in row])
         for cell in sheet[1]:

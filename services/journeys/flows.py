@@ -5,7 +5,9 @@ The model
 * Customers **enter** at the entry steps. Entry shares are relative weights,
   normalised to 100 %: 60 + 20 means 75 % and 25 %. An entry point without a
   share gets an even part of what the known shares leave (of 100 %); when no
-  share is known (or they sum to 0) the customers are split evenly. When no step
+  share is known the customers are split evenly. A share of 0 means that nobody
+  enters there; when every entry share is 0 nobody enters at all, which is
+  refused with a message (the branch check warns about it). When no step
   is marked as an entry point, the steps no branch leads to are used (else the
   first step), and a note says so.
 * At every step that is not an exit, the outgoing shares (% of the step's
@@ -27,12 +29,13 @@ visits can exceed the number of customers; every customer is still absorbed
 exactly once (``sum(exits) + sum(dropped) == customers``).
 
 A loop with no way out (every share inside it sums to 100 %) has no solution:
-the customers would circle for ever. It raises a DomainError naming the steps.
+the customers would circle for ever. It raises a DomainError naming the steps;
+the rule is :func:`services.journeys.chain.trapped`, which the branch check
+(:mod:`services.journeys.graph`) applies to warn about the same loops.
 
 No Streamlit here; :func:`compute_flow` is pure (DataFrames in, FlowResult out).
 """
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,13 +46,14 @@ from sqlmodel import Session, col, select
 from models import Measurement, Metric, Step
 from services import core
 from services.core import N_, DomainError
+from services.journeys import chain
 from services.journeys import crud as journeys
-from services.journeys.graph import BranchWarning, percent
+from services.journeys.graph import CLOSED_LOOP, ENTRY_ALL_ZERO, BranchWarning, percent
 
 LOSS_KINDS = frozenset({"abort", "churn"})
 DROPPED = "dropped"  # the outcome of customers who leave without reaching an exit
 RATE_KINDS = ("conversion_rate", "drop_off_rate")
-EPSILON = 1e-9  # probabilities below this count as zero (float noise of typed-in decimals)
+EPSILON = chain.EPSILON
 
 STEP_COLUMNS = [
     "step_id", "title", "stage_id", "stage_name", "stage_position", "is_entry", "entering", "visits",
@@ -139,15 +143,16 @@ def _entry_vector(steps: pd.DataFrame, has_incoming: np.ndarray) -> tuple[np.nda
         entry = ~has_incoming if (~has_incoming).any() else np.arange(len(steps)) == 0
         shares = np.where(entry, np.nan, 0.0)
     known = entry & ~np.isnan(shares)
-    total = float(shares[known].sum())
-    if total <= EPSILON:
+    if not known.any():
         if marked.any():
             notes.append(_note("entry_even"))
         weights = entry.astype(float)
-    else:
+    else:  # a share of 0 means that nobody enters there
         unknown = entry & ~known
-        rest = max(0.0, 100.0 - total) / unknown.sum() if unknown.any() else 0.0
+        rest = max(0.0, 100.0 - float(shares[known].sum())) / unknown.sum() if unknown.any() else 0.0
         weights = np.where(unknown, rest, np.nan_to_num(shares))
+        if weights.sum() <= EPSILON:
+            raise DomainError(ENTRY_ALL_ZERO)
         if abs(weights.sum() - 100.0) > 1e-6:
             notes.append(_note("entry_scaled", total=percent(weights.sum())))
     return weights / weights.sum(), notes
@@ -157,67 +162,27 @@ def _transition_matrix(
     steps: pd.DataFrame, transitions: pd.DataFrame, is_exit: np.ndarray
 ) -> tuple[np.ndarray, list[BranchWarning]]:
     """P[i, j]: probability that a customer at step i goes on to step j (rows of exit steps are 0)."""
-    n = len(steps)
-    index = pd.Index(steps["step_id"])
-    matrix = np.zeros((n, n))
-    if transitions.empty:
-        return matrix, []
-    source = index.get_indexer(transitions["source_step_id"].astype(int))
-    target = index.get_indexer(transitions["target_step_id"].astype(int))
-    share = pd.to_numeric(transitions["share"], errors="coerce").to_numpy(dtype=float)
-    keep = (source >= 0) & (target >= 0) & (source != target) & ~is_exit[np.maximum(source, 0)]
-    source, target, share = source[keep], target[keep], share[keep]
-    unknown = np.isnan(share)
-    known_sum = np.bincount(source, weights=np.nan_to_num(share), minlength=n)
-    unknown_count = np.bincount(source, weights=unknown, minlength=n)
-    rest = np.divide(np.clip(100.0 - known_sum, 0, None), unknown_count, out=np.zeros(n), where=unknown_count > 0)
-    share = np.where(unknown, rest[source], share)
-    total = np.bincount(source, weights=share, minlength=n)
-    scale = np.where(total > 100.0 + 1e-6, 100.0 / np.maximum(total, EPSILON), 1.0)
-    np.add.at(matrix, (source, target), share * scale[source] / 100.0)
+    found = chain.transition_chain(steps["step_id"], transitions, is_exit)
     titles = steps["title"].to_numpy()
-    notes = [_note("shares_scaled", int(steps["step_id"].iat[i]), title=str(titles[i]), total=percent(total[i]))
-             for i in np.flatnonzero(total > 100.0 + 1e-6)]
-    notes += [_note("shares_unknown", int(steps["step_id"].iat[i]), title=str(titles[i]), rest=percent(rest[i] * unknown_count[i]))
-              for i in np.flatnonzero(unknown_count > 0)]
-    return matrix, notes
-
-
-def _reach(adjacency: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Nodes reachable from ``start`` (boolean mask) along ``adjacency[i, j] > 0`` (breadth-first)."""
-    seen = start.copy()
-    queue = deque(np.flatnonzero(start))
-    while queue:
-        for j in np.flatnonzero(adjacency[queue.popleft()] > EPSILON):
-            if not seen[j]:
-                seen[j] = True
-                queue.append(j)
-    return seen
-
-
-def _on_a_cycle(matrix: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """The steps of ``among`` that customers can leave and come back to (the loop itself, not the way in)."""
-    inside = np.where(among[:, None] & among[None, :], matrix, 0.0)
-    return np.array([among[i] and _reach(inside, inside[i] > EPSILON)[i] for i in range(len(among))], dtype=bool)
+    notes = [_note("shares_scaled", int(steps["step_id"].iat[i]), title=str(titles[i]), total=percent(found.total[i]))
+             for i in np.flatnonzero(found.total > 100.0 + 1e-6)]
+    notes += [_note("shares_unknown", int(steps["step_id"].iat[i]), title=str(titles[i]),
+                    rest=percent(found.rest[i] * found.unknown[i]))
+              for i in np.flatnonzero(found.unknown > 0)]
+    return found.matrix, notes
 
 
 def _solve_visits(matrix: np.ndarray, entering: np.ndarray, is_exit: np.ndarray, steps: pd.DataFrame) -> np.ndarray:
     """Expected visits of the non-exit steps (zero elsewhere) from ``v = e · (I − Q)⁻¹``.
 
-    Steps from which no customer can ever leave (a closed loop) make ``I − Q`` singular: if customers
-    reach them that is an error; if nobody reaches them they are left out of the system with 0 visits.
+    Steps from which no customer can ever leave (a closed loop, :func:`chain.trapped`) make ``I − Q`` singular: if
+    customers reach them that is an error; if nobody reaches them they are left out of the system with 0 visits.
     """
-    transient = ~is_exit
-    leak = (1.0 - matrix.sum(axis=1) > EPSILON) | (matrix[:, is_exit].sum(axis=1) > EPSILON)
-    can_leave = _reach(matrix.T, transient & leak)
-    reached = _reach(matrix, entering > EPSILON)
-    trapped = transient & ~can_leave
-    if (trapped & reached).any():
-        titles = ", ".join(f"“{t}”" for t in steps["title"].to_numpy()[_on_a_cycle(matrix, trapped & reached)])
-        raise DomainError(N_("Customers who reach {steps} can never leave: the shares of this loop add up to 100 %. "
-                             "Give it a way out (a branch to another step, an exit, or a share below 100 %)."),
-                          steps=titles)
-    solved = transient & can_leave
+    caught = chain.trapped(matrix, is_exit, entering > EPSILON)
+    if caught.any():
+        titles = ", ".join(f"“{t}”" for t in steps["title"].to_numpy()[caught])
+        raise DomainError(CLOSED_LOOP, steps=titles)
+    solved = ~is_exit & chain.can_leave(matrix, is_exit)
     q = matrix[np.ix_(solved, solved)]
     visits = np.zeros(len(entering))
     try:

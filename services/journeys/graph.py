@@ -1,5 +1,6 @@
 """Checks on a journey's branches: do the shares add up, can every step be
-reached, does every path end in an exit?
+reached, does every path end in an exit, is there a loop with no way out (the
+flow model's rule, :func:`services.journeys.chain.trapped`)?
 
 Pure functions over DataFrames (the map editor already holds them), so the
 same check serves the page, an import and a test without a database; only
@@ -12,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
 from services.core import N_
+from services.journeys import chain
 from services.journeys import crud as journeys
 
 FULL = 100.0
@@ -25,12 +28,18 @@ TOLERANCE = 1e-6
 MESSAGES = {
     "no_entry": N_("No step is marked as an entry point: mark where customers join the journey."),
     "entry_shares_over_100": N_("The entry shares add up to {total} % – more than 100 %."),
+    "entry_shares_zero": N_("Every entry share is 0 %: no customer enters the journey."),
     "unreachable": N_("“{title}” cannot be reached from any entry point."),
     "dead_end": N_("“{title}” has no way onward and is not marked as an exit."),
     "exit_has_outgoing": N_("“{title}” is marked as an exit but has ways onward."),
     "shares_over_100": N_("The shares leaving “{title}” add up to {total} % – more than 100 %."),
     "shares_under_100": N_("{missing} % of the customers at “{title}” leave the journey there (its branches add up to {total} %)."),
+    "closed_loop": N_("Customers who reach {steps} can never leave: the shares of this loop add up to 100 %. "
+                      "Give it a way out (a branch to another step, an exit, or a share below 100 %)."),
 }
+# The flow model refuses what these warn about, with the same texts.
+CLOSED_LOOP = MESSAGES["closed_loop"]
+ENTRY_ALL_ZERO = N_("Every entry share is 0 %: no customer enters the journey. Give an entry point a share above 0 %.")
 
 
 NOTICES = frozenset({"shares_under_100"})
@@ -89,9 +98,24 @@ def validate_branches(steps: pd.DataFrame, transitions: pd.DataFrame) -> list[Br
     entries = [int(row.id) for row in steps.itertuples() if bool(row.is_entry)]
     warnings = _entry_warnings(steps, entries)
     reachable = _reachable(entries, outgoing) if entries else set(ids)
+    warnings.extend(_closed_loop(steps, transitions, entries))
     for row in steps.itertuples():
         warnings.extend(_step_warnings(row, outgoing.get(int(row.id), []), int(row.id) in reachable))
     return warnings
+
+
+def _closed_loop(steps: pd.DataFrame, transitions: pd.DataFrame, entries: list[int]) -> list[BranchWarning]:
+    """A loop with no way out that customers reach from an entry point (from any step when none is marked): the
+    flow model's rule (:func:`chain.trapped`), so the map warns about exactly the loops the flow analysis refuses."""
+    if transitions.empty:
+        return []
+    is_exit = steps["is_exit"].fillna(False).astype(bool).to_numpy()
+    start = steps["id"].isin(entries).to_numpy() if entries else np.ones(len(steps), dtype=bool)
+    caught = chain.trapped(chain.transition_chain(steps["id"], transitions, is_exit).matrix, is_exit, start)
+    if not caught.any():
+        return []
+    titles = steps["title"].astype(str).to_numpy()[caught]
+    return [_warning("closed_loop", int(steps["id"].to_numpy()[caught][0]), steps=", ".join(f"“{t}”" for t in titles))]
 
 
 def _outgoing(transitions: pd.DataFrame, ids: set[int]) -> dict[int, list[tuple[int, Any]]]:
@@ -111,7 +135,11 @@ def _entry_warnings(steps: pd.DataFrame, entries: list[int]) -> list[BranchWarni
         return [_warning("no_entry")]
     shares = [row.entry_share for row in steps.itertuples() if bool(row.is_entry) and _known(row.entry_share)]
     total = float(sum(shares))
-    return [_warning("entry_shares_over_100", total=percent(total))] if total > FULL + TOLERANCE else []
+    if total > FULL + TOLERANCE:
+        return [_warning("entry_shares_over_100", total=percent(total))]
+    if len(shares) == len(entries) and total <= TOLERANCE:  # every entry point has a share, and each is 0
+        return [_warning("entry_shares_zero")]
+    return []
 
 
 def _reachable(entries: list[int], outgoing: dict[int, list[tuple[int, Any]]]) -> set[int]:

@@ -26,7 +26,9 @@ COLUMNS = core.Columns({
     "functional": ("funktional", "functional question", "funktionale frage", "positiv", "positive"),
     "dysfunctional": ("dysfunktional", "dysfunctional question", "dysfunktionale frage", "negativ", "negative"),
     "respondent": ("befragte", "befragter", "befragte person", "teilnehmer", "teilnehmerin", "participant"),
-}, required=("item", "functional", "dysfunctional"))
+}, required=("item", "functional", "dysfunctional"), ignored=("category", *core.labels.header_names("category")))
+COLUMNS = core.Columns({c: (*names, *core.labels.header_names(c)) for c, names in COLUMNS.names.items()},
+                       required=COLUMNS.required, ignored=COLUMNS.ignored)  # and the export's headers in either language
 CSV_COLUMNS = COLUMNS.names
 REQUIRED_COLUMNS = COLUMNS.required
 IMPORT_COLUMNS = ["line", "item", "item_id", "functional", "dysfunctional", "respondent", "category"]
@@ -66,7 +68,7 @@ def preview_answers_csv(session: Session, workspace_id: int, data: bytes | str, 
     header, or the same respondent answered the same item before (in the file or already stored). Two queries.
     """
     try:
-        table = core.read_table(data, filename, limits=LIMITS, encoding=encoding, wanted="kano_answers")
+        table = core.read_table(data, filename, limits=LIMITS, encoding=encoding, wanted=core.labels.sheet_names("kano_answers"))
     except Problems as exc:
         return _refused([Problem(p.line or 1, p.column, p.error) for p in exc.problems])
     positions, header_problems = COLUMNS.match(table.header, table.header_line)

@@ -19,9 +19,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import PainPoint, Stage, Step, StepTouchpoint, Touchpoint, Transition, Vote
-from services import core, journeys
+from services import core, journeys, touchpoints
 from services.core import DomainError
-from services.touchpoints import MIDPOINT
 
 TOP = 3  # pain points and touchpoints listed per journey
 DROP_OFF_COLUMNS = ["journey_id", "step_id", "title", "stage_name", "lost", "pct_of_customers", "error"]
@@ -116,37 +115,31 @@ def top_pain_points(session: Session, journey_ids: Sequence[int], *, top: int = 
 def fix_first_touchpoints(session: Session, journey_ids: Sequence[int], *, top: int = TOP) -> pd.DataFrame:
     """Per journey its ``top`` touchpoints in the importance–performance matrix's "fix first" quadrant.
 
-    The same rule as :mod:`services.touchpoint_analysis` (mean ratings over the journey's steps using the
-    touchpoint; important: importance ≥ 3, not satisfying: satisfaction ≤ 3), ranked by the same urgency
-    as its abort ranking, importance × (5 − satisfaction). One grouped query for all journeys (the
-    analysis page's :func:`touchpoint_scores` would be one query per journey).
+    The same rule as the analysis page's matrix (:func:`services.touchpoints.rated_means`: mean ratings over the
+    journey's links rated on both; :func:`services.touchpoints.is_fix_first`: importance ≥ 3, satisfaction ≤ 3),
+    ranked by the same urgency as its abort ranking, importance × (5 − satisfaction). One grouped query for all
+    journeys (the analysis page's :func:`touchpoint_scores` would be one query per journey).
     Columns: journey_id, touchpoint_id, touchpoint, importance, satisfaction, steps, urgency, rank.
     """
     ids = _ids(journey_ids)
     rated = (
-        select(
-            Step.journey_id, StepTouchpoint.touchpoint_id,
-            func.avg(StepTouchpoint.importance).label("importance"),
-            func.avg(StepTouchpoint.satisfaction).label("satisfaction"),
-            func.count(StepTouchpoint.id).label("steps"),
-        )
+        select(Step.journey_id, StepTouchpoint.touchpoint_id, *touchpoints.rated_means())
         .join(Step, Step.id == StepTouchpoint.step_id)
-        .where(col(Step.journey_id).in_(ids), col(StepTouchpoint.importance).is_not(None),
-               col(StepTouchpoint.satisfaction).is_not(None))
+        .where(col(Step.journey_id).in_(ids))
         .group_by(Step.journey_id, StepTouchpoint.touchpoint_id)
         .subquery()
     )
-    urgency = rated.c.importance * (5 - rated.c.satisfaction)
+    urgency = touchpoints.urgency(rated.c.importance, rated.c.satisfaction)
     ranked = (
         select(
             rated.c.journey_id, rated.c.touchpoint_id, Touchpoint.name.label("touchpoint"), rated.c.importance,
-            rated.c.satisfaction, rated.c.steps, urgency.label("urgency"),
+            rated.c.satisfaction, rated.c.rated.label("steps"), urgency.label("urgency"),
             func.row_number().over(
                 partition_by=rated.c.journey_id, order_by=(urgency.desc(), rated.c.importance.desc(), func.lower(Touchpoint.name)),
             ).label("rank"),
         )
         .join(Touchpoint, Touchpoint.id == rated.c.touchpoint_id)
-        .where(rated.c.importance >= MIDPOINT, rated.c.satisfaction <= MIDPOINT)
+        .where(rated.c.rated > 0, touchpoints.is_fix_first(rated.c.importance, rated.c.satisfaction))
         .subquery()
     )
     frame = core.read_frame(session, select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.journey_id, ranked.c.rank))

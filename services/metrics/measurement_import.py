@@ -30,6 +30,8 @@ COLUMNS = core.Columns({
     "value": ("wert", "messwert", "ergebnis", "result", "amount"),
     "note": ("notiz", "bemerkung", "kommentar", "anmerkung", "comment", "remark"),
 }, required=("metric", "date", "value"))
+COLUMNS = core.Columns({c: (*names, *core.labels.header_names(c)) for c, names in COLUMNS.names.items()},
+                       required=COLUMNS.required)  # and the spreadsheet export's headers in either language
 IMPORT_COLUMNS: dict[str, tuple[str, ...]] = COLUMNS.names
 REQUIRED_COLUMNS = COLUMNS.required
 SEPARATORS = core.tabular.SEPARATORS
@@ -120,7 +122,7 @@ def plan_import(session: Session, workspace_id: int, data: bytes | str | Table, 
     empty = pd.DataFrame(columns=_ROW_COLUMNS)
     try:
         table = data if isinstance(data, Table) else core.read_table(
-            data, filename, limits=LIMITS, encoding=encoding, sheet=sheet, wanted="measurements")
+            data, filename, limits=LIMITS, encoding=encoding, sheet=sheet, wanted=core.labels.sheet_names("measurements"))
         positions, header_problems = COLUMNS.match(table.header, table.header_line)
     except Problems as exc:
         return ImportPlan(empty, tuple(exc.problems))

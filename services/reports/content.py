@@ -21,6 +21,7 @@ from services.core import (  # noqa: E402
     read_frame,  # noqa: E402
     translate,  # noqa: E402
 )
+from services.core.labels import OPPORTUNITY_STATUSES, label  # noqa: E402
 from services.reports.drawing import TOP
 
 # --- the report's content -------------------------------------------------------------------------
@@ -86,8 +87,16 @@ def report_data(session: Session, workspace_id: int, journey_id: int | None = No
         personas=read_frame(session, query), journeys=sections,
         touchpoints=touchpoints.touchpoint_scores(session, workspace_id, journey_id),
         kpis=kpis.reset_index(drop=True), pain_points=top_pain_points(session, workspace_id, journey_id),
-        opportunities=top_opportunities(session, workspace_id, journey_id),
+        opportunities=_labelled(top_opportunities(session, workspace_id, journey_id), "status", OPPORTUNITY_STATUSES,
+                                language),
     )
+
+
+def _labelled(frame: pd.DataFrame, column: str, mapping: dict[str, str], language: str) -> pd.DataFrame:
+    """``frame`` with its codes in ``column`` shown by their label in ``language``."""
+    if frame.empty:
+        return frame
+    return frame.assign(**{column: [label(mapping, code, language) for code in frame[column]]})
 
 
 def top_pain_points(session: Session, workspace_id: int, journey_id: int | None = None, n: int = TOP) -> pd.DataFrame:

@@ -193,16 +193,16 @@ def report_html(data: ReportData, *, progress: Progress | None = None) -> str:
         elif section.flow_error:
             parts.append(f"<p class='note'>{_h(section.flow_error)}</p>")
     say(tr("Charts"))
-    parts.append(f"<h2>{html.escape(tr('Touchpoints: importance and satisfaction'))}</h2>")
+    parts.append("<h2>" + html.escape(tr("Touchpoints: importance and satisfaction")) + "</h2>")
     if data.touchpoints["importance"].notna().any() if not data.touchpoints.empty else False:
         parts.append(chart(importance_figure(data.touchpoints, tr)))
     else:
-        parts.append(f"<p>{html.escape(tr('No rated touchpoints yet.'))}</p>")
-    parts.append(f"<h2>{html.escape(tr('KPIs against their targets'))}</h2>")
+        parts.append("<p>" + html.escape(tr("No rated touchpoints yet.")) + "</p>")
+    parts.append("<h2>" + html.escape(tr("KPIs against their targets")) + "</h2>")
     if not data.kpis.empty and not kpi_attainment(data.kpis).empty:
         parts.append(chart(kpi_figure(data.kpis, tr)))
     else:
-        parts.append(f"<p>{html.escape(tr('No measurements yet.'))}</p>")
+        parts.append("<p>" + html.escape(tr("No measurements yet.")) + "</p>")
     parts.append(f"<h2>{html.escape(tr('Top pain points'))}</h2>")
     parts.append(_table(data.pain_points, {"text": tr("Pain point"), "severity": tr("Severity"), "step": tr("Step"),
                                            "stage": tr("Stage"), "journey": tr("Journey")}))

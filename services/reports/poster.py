@@ -20,6 +20,7 @@ from services.core import (  # noqa: E402
     N_,
     translate,  # noqa: E402
 )
+from services.core.labels import EXIT_KINDS, JOURNEY_STATES, JOURNEY_STATUSES, label  # noqa: E402
 from services.reports.drawing import MM, PAPERS, PDF_FONTS, _text, fit, plain
 from services.reports.palette import EMOTION_COLOURS, PALETTE, STAGE_COLOURS
 
@@ -68,7 +69,8 @@ def poster_figure(jmap: journeys.JourneyMap, *, paper: str = "A2", language: str
     journey = jmap.journey
     _text(ax, margin, margin + 8, fit(journey.name, width - 2 * margin, 12, 22), fontsize=22, fontweight="bold", va="center")
     personas = ", ".join(plain(p.name) for p in jmap.personas) or "–"
-    subtitle = f"{tr('Personas')}: {personas}   ·   {tr('State')}: {journey.state}   ·   {tr('Status')}: {journey.status}"
+    state, status = label(JOURNEY_STATES, journey.state, language), label(JOURNEY_STATUSES, journey.status, language)
+    subtitle = "   ·   ".join((tr("Personas") + f": {personas}", tr("State") + f": {state}", tr("Status") + f": {status}"))
     _text(ax, margin, margin + 17, fit(subtitle, width - 2 * margin, 6, 10), fontsize=10, va="center", color="#333333")
     _text(ax, margin, margin + 25, fit(journey.scenario, width - 2 * margin, 9, 9), fontsize=9, va="center", color="#555555")
 
@@ -102,7 +104,7 @@ def poster_figure(jmap: journeys.JourneyMap, *, paper: str = "A2", language: str
         x0 = left + i * column + 1.2
         w = column - 2.4
         sid = int(step["id"])
-        _card(ax, x0, lane_top["steps"] + 2, w, lanes[0].height - 4, step, base)
+        _card(ax, x0, lane_top["steps"] + 2, w, lanes[0].height - 4, step, base, language)
         _text(ax, x0 + 1, lane_top["thinking"] + 2, fit(step["thinking"], w - 2, lanes[2].height - 4, base),
               fontsize=base, va="top", style="italic", color="#333333")
         _list(ax, x0, lane_top["pain_points"] + 2, w, lanes[4].height - 4, items["pain_points"].get(sid, []), base, "#fde0dc")
@@ -129,18 +131,19 @@ def _items_by_step(jmap: journeys.JourneyMap) -> dict[str, dict[int, list[str]]]
     return {"pain_points": pains, "opportunities": opps, "touchpoints": tps}
 
 
-def _card(ax: Any, x: float, y: float, w: float, h: float, step: pd.Series, size: float) -> None:
+def _card(ax: Any, x: float, y: float, w: float, h: float, step: pd.Series, size: float, language: str) -> None:
     edge = "#542788" if step["is_moment_of_truth"] else "#7a7a7a"
     ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=1.5", facecolor="#ffffff",
                                 edgecolor=edge, linewidth=1.6 if step["is_moment_of_truth"] else 0.8))
     badges = []
     if step["is_moment_of_truth"]:
-        badges.append("★ MoT")
+        badges.append("★ " + translate(N_("Moment of truth"), language))
     if step["is_entry"]:
         share = step["entry_share"]
-        badges.append("→ in" + (f" {share:g} %" if pd.notna(share) else ""))
+        badges.append("→ " + translate(N_("Entry"), language) + (f" {share:g} %" if pd.notna(share) else ""))
     if step["is_exit"]:
-        badges.append(f"⏹ {step['exit_kind'] or 'exit'}")
+        kind = step["exit_kind"]
+        badges.append("⏹ " + (label(EXIT_KINDS, kind, language) if kind else translate(N_("Exit"), language)))
     title_h = 12.0
     _text(ax, x + 1.2, y + 1.2, fit(step["title"], w - 2.4, title_h, size + 1), fontsize=size + 1, fontweight="bold", va="top")
     badge_h = 4.5 if badges else 0.0

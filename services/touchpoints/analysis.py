@@ -8,6 +8,7 @@ matched by name (journeys made from the same template share their stage names).
 """
 
 import math
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func
@@ -20,6 +21,31 @@ from services.core import read_frame
 MIDPOINT = 3.0
 QUADRANTS = ("fix_first", "keep_up", "possible_overkill", "low_priority")
 _SEPARATOR = "\x1f"  # joins names inside one aggregated cell; no one types it into a name
+
+# The one rule of every importance–performance figure (the matrix, the dashboard's "touchpoints to fix first",
+# the abort ranking, the report): a touchpoint's point is the mean importance and the mean satisfaction over the
+# step links rated on *both*, so both coordinates come from the same links; a link rated on one only does not count.
+RATED_ON_BOTH = StepTouchpoint.importance.is_not(None) & StepTouchpoint.satisfaction.is_not(None)  # type: ignore[union-attr]
+
+
+def rated_means() -> tuple[Any, Any, Any]:
+    """The aggregate columns of :data:`RATED_ON_BOTH`'s rule: ``importance``, ``satisfaction`` (means over the links
+    rated on both) and ``rated`` (how many such links)."""
+    return (
+        func.avg(case((RATED_ON_BOTH, StepTouchpoint.importance))).label("importance"),
+        func.avg(case((RATED_ON_BOTH, StepTouchpoint.satisfaction))).label("satisfaction"),
+        func.count(case((RATED_ON_BOTH, 1))).label("rated"),
+    )
+
+
+def is_fix_first(importance: Any, satisfaction: Any) -> Any:
+    """The "fix first" quadrant as an SQL condition on mean ratings: the same bounds as :func:`quadrant`."""
+    return (importance >= MIDPOINT) & (satisfaction <= MIDPOINT)
+
+
+def urgency(importance: Any, satisfaction: Any) -> Any:
+    """How badly an important touchpoint disappoints: importance × (5 − satisfaction), 0–20 (values or columns)."""
+    return importance * (5 - satisfaction)
 
 
 def quadrant(importance: float | None, satisfaction: float | None) -> str | None:
@@ -54,7 +80,8 @@ def _split_names(value: object) -> str:
 
 
 def touchpoint_scores(session: Session, workspace_id: int, journey_id: int | None = None) -> pd.DataFrame:
-    """Per used touchpoint: mean importance and satisfaction, steps using it, its journeys, its quadrant.
+    """Per used touchpoint: mean importance and satisfaction (:func:`rated_means`), steps using it, its journeys,
+    its quadrant.
 
     Columns: touchpoint_id, touchpoint, channel, is_online, is_direct, importance, satisfaction,
     steps, rated, journeys (names joined by "; "), quadrant (None when unrated). One query.
@@ -65,14 +92,11 @@ def touchpoint_scores(session: Session, workspace_id: int, journey_id: int | Non
         .group_by(pairs.c.touchpoint_id)
         .subquery()
     )
-    rated = (StepTouchpoint.importance.is_not(None)) & (StepTouchpoint.satisfaction.is_not(None))  # type: ignore[union-attr]
     query = _links_in_scope(
         select(
             Touchpoint.id.label("touchpoint_id"), Touchpoint.name.label("touchpoint"), Channel.name.label("channel"),
-            Touchpoint.is_online, Touchpoint.is_direct,
-            func.avg(StepTouchpoint.importance).label("importance"), func.avg(StepTouchpoint.satisfaction).label("satisfaction"),
-            func.count(StepTouchpoint.id).label("steps"), func.count(case((rated, 1))).label("rated"),
-            func.max(names.c.journeys).label("journeys"),
+            Touchpoint.is_online, Touchpoint.is_direct, *rated_means(),
+            func.count(StepTouchpoint.id).label("steps"), func.max(names.c.journeys).label("journeys"),
         ).select_from(StepTouchpoint),
         workspace_id, journey_id,
     )
@@ -172,15 +196,16 @@ def channel_mix(usage: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
 def abort_ranking(session: Session, workspace_id: int, journey_id: int | None = None) -> pd.DataFrame:
     """Touchpoints flagged "leads to abort" at some step, ranked by importance × (5 − satisfaction).
 
-    Ratings are the means over the flagged links; a touchpoint whose flagged links carry no
-    ratings has no score and comes last. Columns: touchpoint_id, touchpoint, channel, importance,
-    satisfaction, score, steps, where ("journey › step; …"). One query.
+    Ratings are the means over the flagged links rated on both (:func:`rated_means`); a touchpoint
+    whose flagged links carry no such ratings has no score and comes last. Columns: touchpoint_id,
+    touchpoint, channel, importance, satisfaction, score, steps, where ("journey › step; …"). One query.
     """
     where = Journey.name + " › " + Step.title
+    importance, satisfaction, _rated = rated_means()
     query = _links_in_scope(
         select(
             Touchpoint.id.label("touchpoint_id"), Touchpoint.name.label("touchpoint"), Channel.name.label("channel"),
-            func.avg(StepTouchpoint.importance).label("importance"), func.avg(StepTouchpoint.satisfaction).label("satisfaction"),
+            importance, satisfaction,
             func.count(StepTouchpoint.id).label("steps"), func.aggregate_strings(where, _SEPARATOR).label("where"),
         ).select_from(StepTouchpoint),
         workspace_id, journey_id,
@@ -194,7 +219,7 @@ def abort_ranking(session: Session, workspace_id: int, journey_id: int | None = 
     frame["channel"] = frame["channel"].fillna("")
     frame["importance"] = frame["importance"].astype(float)
     frame["satisfaction"] = frame["satisfaction"].astype(float)
-    frame["score"] = frame["importance"] * (5 - frame["satisfaction"])
+    frame["score"] = urgency(frame["importance"], frame["satisfaction"])
     frame["where"] = frame["where"].map(_split_names)
     frame = frame.sort_values(["score", "importance", "touchpoint"], ascending=[False, False, True], na_position="last",
                               kind="stable")

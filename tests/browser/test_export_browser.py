@@ -20,6 +20,11 @@ def _count(database: Path, table: str, workspace: str) -> int:
         ).fetchone()[0]
 
 
+def _workspace_id(database: Path, name: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT id FROM workspace WHERE name = ?", (name,)).fetchone()[0]
+
+
 def test_download_an_export_and_import_it_again(page: Page, app_url: str, app_database: Path, tmp_path: Path,
                                                 screenshot_dir: Path) -> None:
     page.goto(f"{app_url}/?lang=en")
@@ -45,11 +50,16 @@ def test_download_an_export_and_import_it_again(page: Page, app_url: str, app_da
     page.get_by_role("tab", name="Import").click()
     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(saved))
     expect(page.get_by_text("Preview — nothing is written")).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    table.hover()  # the table's own toolbar shows on hover: search and full screen, no unneutralised CSV download
+    expect(page.get_by_test_id("stElementToolbar").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
     page.screenshot(path=str(screenshot_dir / "import-preview.png"))
     before = _workspaces(app_database)
     page.get_by_role("button", name="Import now").click()
     expect(page.get_by_text("Imported.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("The file was imported into a new workspace")).to_be_visible(timeout=30_000)
 
     after = _workspaces(app_database)
     assert len(after) == len(before) + 1
@@ -57,3 +67,10 @@ def test_download_an_export_and_import_it_again(page: Page, app_url: str, app_da
     assert copy.startswith(source)
     for table in ("persona", "touchpoint", "journey", "metric", "content_item"):
         assert _count(app_database, table, copy) == _count(app_database, table, source) > 0, table
+
+    # Offered, not forced: the new workspace opens with one click, and the sidebar shows it.
+    page.get_by_role("button", name=f"Open “{copy}”").click()
+    expect(page.get_by_text("The file was imported into a new workspace")).to_have_count(0, timeout=30_000)
+    page.screenshot(path=str(screenshot_dir / "import-switched.png"))
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Workspace")).to_have_value(copy)
+    assert f"ws={_workspace_id(app_database, copy)}" in page.url

@@ -123,3 +123,24 @@ def test_hostile_and_long_titles_render_as_written(mermaid_page: Page, session: 
     assert "Urlaub: #Sommer; 50 % & mehr" in result["text"]  # the title, with the real “#”
     assert "Berger, Sandra" in result["text"]  # the persona in the legend, comma and all
     assert "<b>" not in result["svg"]
+
+
+@pytest.mark.parametrize("security", ["strict", "loose"])
+def test_html_in_titles_stays_text_whatever_the_wiki_allows(page: Page, mermaid_js: Path, session: Session,
+                                                            journey_map: SimpleNamespace, security: str) -> None:
+    """A wiki may render Mermaid with ``securityLevel: 'loose'`` (HTML in labels): the export's labels stay text."""
+    page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body><div id='out'></div></body></html>")
+    page.add_script_tag(path=str(mermaid_js))
+    page.evaluate(f"mermaid.initialize({{startOnLoad: false, securityLevel: '{security}'}})")
+    page.evaluate("window.hit = 0")
+    ws = journey_map.ws
+    journeys.update_journey(session, ws, journey_map.journey.id, {"name": "<img src=x onerror='window.hit=1'> Urlaub"})
+    journeys.update_step(session, ws, journey_map.a.id, {"title": "<svg onload=\"window.hit=2\"></svg> & A"})
+    journeys.update_step(session, ws, journey_map.b.id, {"title": "<script>hit=3</script>"})
+    session.flush()
+    text = interop.mermaid_journey(session, ws, journey_map.journey.id)
+    result = _check(page, f"html-{security}", text, _expected_labels(session, ws, journey_map.journey.id))
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.hit") == 0
+    assert page.locator("#out img, #out script, #out svg svg").count() == 0
+    assert "<img src=x onerror='window.hit=1'> Urlaub" in result["text"]

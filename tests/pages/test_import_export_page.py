@@ -78,7 +78,21 @@ def test_preview_then_import_into_a_new_workspace(database: Engine, demo_id: int
     assert not at.exception
     with read_session(database) as session:
         new = session.exec(select(Workspace).where(Workspace.name == "<b>Markup</b> workspace")).one()
-    assert at.query_params["ws"] == str(new.id)
+    assert at.query_params["ws"] == str(demo_id)  # still here, told where the import went, offered to go there
+    assert any("\\<b\\>Markup\\</b\\> workspace" in s.value and "new workspace" in s.value for s in at.success)
+    assert at.button(key="io.import.switch").label == "Open “\\<b\\>Markup\\</b\\> workspace”"
+    at.button(key="io.import.switch").click().run()
+    assert not at.exception
+    assert at.query_params["ws"] == str(new.id) and at.selectbox(key="app.workspace_select").value == new.id
+    assert not [b for b in at.button if b.key == "io.import.switch"]  # offered once
+
+
+def test_after_an_import_one_may_stay(database: Engine, demo_id: int) -> None:
+    at = start_app(PAGE)
+    at.get("file_uploader")[0].set_value(("x.json", (BAD / "html_script.json").read_bytes(), "application/json")).run()
+    at.button(key="io.import.run").click().run()
+    at.button(key="io.import.stay").click().run()
+    assert at.query_params["ws"] == str(demo_id) and not [b for b in at.button if b.key == "io.import.switch"]
 
 
 def test_import_into_this_workspace_by_replacing(database: Engine, demo_id: int) -> None:

@@ -12,18 +12,19 @@ METHOD_MAP = [("app.py", "python"), ("pages/**.py", "python"), ("components/**.p
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
-LITERAL_CALL = re.compile(r"""\b_\((['"])((?:(?!\1).)+)\1\)""")
+LITERAL_CALL = re.compile(r"""\b(?:_|tr)\((['"])((?:(?!\1).)+)\1\)""")
 
 
 def source_messages() -> dict[str, str]:
-    """Every literal passed to ``_``/``N_`` — also inside f-strings, which Babel's extractor skips."""
+    """Every literal passed to ``_``/``N_`` (and to ``tr``, the reports' translation in their own language) — also
+    inside f-strings, which Babel's extractor skips."""
     found: dict[str, str] = {}
     for folder in ("pages", "components", "services"):
         for path in (ROOT / folder).rglob("*.py"):
             for _quote, message in LITERAL_CALL.findall(path.read_text(encoding="utf-8")):
                 found.setdefault(message, str(path.relative_to(ROOT)))
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHOD_MAP, keywords={"_": None, "N_": None}
+        str(ROOT), METHOD_MAP, keywords={"_": None, "N_": None, "tr": None}
     ):
         if isinstance(message, str) and message:
             found.setdefault(message, filename)

@@ -71,12 +71,30 @@ def tricky(session: Session, journey_map: SimpleNamespace) -> SimpleNamespace:
 def test_a_journey_as_a_mermaid_diagram(session: Session, tricky: SimpleNamespace) -> None:
     text = interop.mermaid_journey(session, tricky.ws, tricky.journey.id)
     lines = text.splitlines()
-    assert lines[:3] == ['%%{init: {"journey": {"width": 200}}}%%', "journey", "    title Urlaub#58; <Sommer> & mehr"]
+    assert lines[:3] == ['%%{init: {"journey": {"width": 200}}}%%', "journey", "    title Urlaub#58; #60;Sommer#62; #38; mehr"]
     assert lines[3] == "    section Awareness" and "    section Interest" in lines
     tasks = [line for line in lines if line.startswith("      ") and not COMMENT.match(line)]
     assert len(tasks) == 3 and all(TASK.match(line) for line in tasks), tasks
     assert tasks[0] == "      Sieht Anzeige#58; 50 #37; #35;Rabatt#59; jetzt buchen: 1: Berger#44; Sandra"
-    assert tasks[1].startswith("      <script>alert(1)</script>: 5: ")
+    assert tasks[1].startswith("      #60;script#62;alert(1)#60;/script#62;: 5: ")  # HTML stays text in any wiki
+    assert not set("<>&\"'") & set(text.replace('"journey"', "").replace('"width"', ""))
+
+
+@pytest.mark.parametrize("payload", [
+    "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>", "<script>alert(1)</script>", "\"><iframe src=javascript:alert(1)>",
+    "<a href='javascript:alert(1)'>x</a>", "&lt;b&gt;",
+])
+def test_html_in_mermaid_labels_is_escaped(payload: str) -> None:
+    escaped = interop.mermaid_text(payload)
+    assert not set("<>&\"'") & set(escaped)
+    assert re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), escaped) == payload  # Mermaid draws what was typed
+
+
+def test_a_shortened_label_keeps_html_out_of_its_comment(session: Session, journey_map: SimpleNamespace) -> None:
+    title = "<img src=x onerror=alert(1)> " + "lang " * 12
+    journeys.update_step(session, journey_map.ws, journey_map.b.id, {"title": title})
+    text = interop.mermaid_journey(session, journey_map.ws, journey_map.journey.id)
+    assert "<img" not in text and "%% full name: #60;img src=x onerror=alert(1)#62; lang" in text
 
 
 def test_a_long_step_title_is_shortened_and_kept_whole_in_a_comment(session: Session, journey_map: SimpleNamespace) -> None:

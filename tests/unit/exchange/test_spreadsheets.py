@@ -9,14 +9,16 @@ from pathlib import Path
 
 import openpyxl
 import openpyxl.xml
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import select
 
-from models import Measurement, Metric, Persona, Touchpoint
+from models import Journey, Measurement, Metric, Persona, Touchpoint
 from models.db import read_session
 from services.core import Problems, tabular
 from services.exchange import sheet_import, spreadsheets
+from services.journeys import grid
 from services.metrics import crud as metrics
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
@@ -26,6 +28,10 @@ from tests.dialects import dump
 
 BAD = Path(__file__).resolve().parents[2] / "fixtures" / "bad_imports"
 INJECTIONS = ["=1+1", "+49 30 1234", "-2 Grad", "@SUM(A1)", "\tTab", "\rReturn", "\0Nul", "=HYPERLINK(\"http://x\")"]
+# What a reader that trims blanks, or an East Asian spreadsheet, would still run as a formula.
+DISGUISED = [" =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "\n=1+1", "  \t -2",
+             "＝cmd|' /C calc'!A0", "＋49 30 1234", "－2 Grad", "＠SUM(A1)", "﹦1+1", "\u2212 2 Grad", "\u00a0＝1+1"]
+HARMLESS = ["Sandra = Kundin", " Kundin", "'Zitat", "", "   ", "2 - 1", "E-Mail", "Preis: =", "\u00a0Preis", "＃1"]
 
 
 @pytest.fixture
@@ -60,10 +66,36 @@ def test_cells_that_would_run_as_formulas_get_a_quote(text: str) -> None:
     assert spreadsheets.unneutralise(spreadsheets.neutralise(text)) == text
 
 
-def test_harmless_cells_and_numbers_stay_as_they_are() -> None:
-    assert spreadsheets.neutralise("Sandra = Kundin") == "Sandra = Kundin"
+@pytest.mark.parametrize("text", DISGUISED)
+def test_formulas_behind_blanks_and_in_full_width_signs_get_a_quote(text: str) -> None:
+    assert spreadsheets.neutralise(text) == "'" + text
+    assert spreadsheets.unneutralise(spreadsheets.neutralise(text)) == text
+    assert tabular.normalise(spreadsheets.neutralise(text)) == tabular.normalise(text)
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_cells_and_numbers_stay_as_they_are(text: str) -> None:
+    assert spreadsheets.neutralise(text) == text
+    assert spreadsheets.unneutralise(text) == text
+
+
+def test_numbers_are_never_quoted() -> None:
     assert spreadsheets.neutralise(-12.5) == -12.5
-    assert spreadsheets.unneutralise("'Zitat") == "'Zitat"
+    assert spreadsheets.neutralise(None) is None
+
+
+def test_disguised_formulas_are_quoted_in_csv_and_excel_and_come_back_unchanged() -> None:
+    frame = pd.DataFrame({"quote": DISGUISED, f"{DISGUISED[7]}": range(len(DISGUISED))})
+    for german in (True, False):
+        text = spreadsheets.to_csv(frame, german=german).decode("utf-8-sig" if german else "utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if german else ","))
+        assert rows[0] == ["quote", "'" + DISGUISED[7]]  # a header cell too
+        assert [row[0] for row in rows[1:]] == ["'" + t for t in DISGUISED]
+        assert [tabular.unneutralise(row[0]) for row in rows[1:]] == DISGUISED
+    sheet = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx({"s": frame})))["s"]
+    assert [c.value for c in sheet["A"][1:]] == ["'" + t for t in DISGUISED]
+    assert sheet["B1"].value == "'" + DISGUISED[7]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_csv_and_excel_exports_neutralise_injected_text(engine: Engine, ws: int) -> None:
@@ -109,6 +141,37 @@ def test_every_table_is_exported_as_a_sheet_and_as_csv(engine: Engine) -> None:
     assert links.startswith("journey,stage,step,touchpoint,importance,satisfaction")
 
 
+def test_the_workbook_holds_the_whole_journey_map(engine: Engine) -> None:
+    """Readable without the app: every stage, every step with its lanes, every branch with its share, every pain
+    point and opportunity of every journey, in reading order, in the UI language."""
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    with read_session(engine) as session:
+        plain = spreadsheets.export_tables(session, workspace_id)
+        journey_id = session.exec(select(Journey.id).where(Journey.workspace_id == workspace_id,
+                                                          Journey.name == "Sommerurlaub buchen")).one()
+        jmap = grid.load_journey_map(session, workspace_id, journey_id)
+        german = spreadsheets.export_tables(session, workspace_id, "de")
+    mine = {name: frame[frame["journey"] == "Sommerurlaub buchen"] for name, frame in plain.items() if "journey" in frame}
+    assert list(mine["stages"]["stage"]) == [stage.name for stage in jmap.stages]
+    steps = mine["steps"]
+    assert list(steps["step"]) == list(jmap.steps["title"])  # reading order: stage, then position
+    for lane in ("doing", "thinking", "feeling", "emotion", "needs", "touchpoints", "backstage", "owner_department",
+                 "is_moment_of_truth", "is_entry", "entry_share", "is_exit", "exit_kind"):
+        assert lane in steps.columns, lane
+    first = jmap.steps.iloc[0]
+    assert steps.iloc[0][["doing", "thinking", "emotion"]].tolist() == [first["doing"], first["thinking"], first["emotion"]]
+    assert len(mine["transitions"]) == len(jmap.transitions) and mine["transitions"]["share"].notna().any()
+    assert set(mine["pain_points"]["pain_point"]) == set(jmap.pain_points["text"])
+    assert set(mine["opportunities"]["opportunity"]) == set(jmap.opportunities["text"])
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheets.to_xlsx(german, "de")), read_only=True)
+    assert workbook.sheetnames[:6] == ["Journeys", "Phasen", "Schritte", "Verzweigungen", "Pain Points", "Chancen"]
+    header = [c.value for c in next(workbook["Schritte"].iter_rows(max_row=1))]
+    assert header[:4] == ["Journey", "Phase", "Schritt", "Handeln"], header
+    assert "Zustand" in [c.value for c in next(workbook["Journeys"].iter_rows(max_row=1))]
+    assert {"Ist", "Soll"} & {row[1] for row in workbook["Journeys"].iter_rows(min_row=2, values_only=True)}
+
+
 def test_an_export_imports_back_unchanged(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
@@ -118,6 +181,36 @@ def test_an_export_imports_back_unchanged(engine: Engine) -> None:
         for data, name in ((spreadsheets.to_csv(exported[kind]), "x.csv"), (spreadsheets.to_xlsx(exported), "x.xlsx")):
             result = preview(engine, workspace_id, kind, data, name)
             assert not result.problems and set(result.counts()) == {"update"}, (kind, name, result.problems[:2])
+    assert dump(engine) == before
+
+
+TAKEN = "“{metric}” already has a measurement on {date}: the import only adds new dates."
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_an_export_in_the_ui_language_imports_back_unchanged(engine: Engine, language: str) -> None:
+    """Headers, sheet names and coded values (income band, format, status) as a person reads them, in either
+    language, and the imports read them back: nothing changes."""
+    with unit_of_work(engine) as session:
+        workspace_id = demo.load_demo_workspace(session, today=date(2025, 6, 15)).id
+    with read_session(engine) as session:
+        exported = spreadsheets.export_tables(session, workspace_id, language)
+    workbook = spreadsheets.to_xlsx(exported, language)
+    names = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
+    if language == "de":
+        assert names[0] == "Journeys" and "Personas" in names and "Messwerte" in names and "Kano-Antworten" in names, names
+        assert {"Name", "Einkommensklasse", "Kurzbiografie"} <= set(exported["personas"].columns)
+        assert "avatar_emoji" not in exported["personas"].columns and "is_online" not in exported["touchpoints"].columns
+        assert not set(exported["personas"]["Einkommensklasse"]) & {"middle", "upper_middle", "lower_middle"}
+    before = dump(engine)
+    for kind in ("personas", "touchpoints", "content_items", "measurements"):
+        for data, name in ((spreadsheets.to_csv(exported[kind]), "x.csv"), (workbook, "x.xlsx")):
+            result = preview(engine, workspace_id, kind, data, name)
+            if kind == "measurements":  # every row read, and each refused only because its date is taken
+                assert {p.error.message for p in result.problems} == {TAKEN}, (name, result.problems[:2])
+                assert len(result.problems) == len(exported[kind])
+            else:
+                assert not result.problems and set(result.counts()) == {"update"}, (kind, name, result.problems[:2])
     assert dump(engine) == before
 
 

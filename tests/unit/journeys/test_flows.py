@@ -136,6 +136,23 @@ def test_unknown_entry_shares_split_evenly_or_take_the_rest() -> None:
     assert by_step(rest, "entering") == {1: 700, 2: 150, 3: 150, 4: 0}
 
 
+def test_an_entry_share_of_0_means_nobody_enters_there() -> None:
+    result = compute_flow(frame(step(1, entry=0), step(2, entry=True), step(3, exit_kind="purchase")),
+                          links((1, 3, 100), (2, 3, 100)), customers=1000)
+    assert by_step(result, "entering") == {1: 0, 2: 1000, 3: 0}
+    assert "entry_even" not in [n.kind for n in result.notes]
+    result = compute_flow(frame(step(1, entry=0), step(2, entry=40), step(3, exit_kind="purchase")),
+                          links((1, 3, 100), (2, 3, 100)), customers=1000)
+    assert by_step(result, "entering") == {1: 0, 2: 1000, 3: 0}
+
+
+def test_every_entry_share_0_is_refused() -> None:
+    with pytest.raises(DomainError) as info:
+        compute_flow(frame(step(1, entry=0), step(2, entry=0), step(3, exit_kind="purchase")),
+                     links((1, 3, 100), (2, 3, 100)), customers=1000)
+    assert info.value.message == flows.ENTRY_ALL_ZERO
+
+
 def test_no_entry_marked_starts_where_no_branch_leads() -> None:
     result = compute_flow(frame(step(1), step(2), step(3, exit_kind="purchase")), links((1, 2, 100), (2, 3, 100)), 10)
     assert by_step(result, "entering") == {1: 10, 2: 0, 3: 0}

@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from services import journeys
+from services.core import DomainError
 from services.core.i18n import translate
+from services.journeys import flows
 from services.journeys.graph import MESSAGES, BranchWarning, load, validate_branches
 
 STEP_COLUMNS = ["id", "title", "is_entry", "entry_share", "is_exit", "exit_kind"]
@@ -139,3 +141,38 @@ def test_load_reads_a_stored_journey(session, journey_map):
     assert kinds(load(session, m.ws, m.journey.id)) == [
         ("no_entry", None), ("shares_over_100", m.a.id), ("dead_end", m.b.id), ("dead_end", m.c.id),
     ]
+
+
+def test_every_entry_share_0_is_a_warning():
+    steps, transitions = graph("1e 2e 3x", (1, 3, 100), (2, 3, 100))
+    steps["entry_share"] = [0.0, 0.0, None]
+    assert kinds(validate_branches(steps, transitions)) == [("entry_shares_zero", None)]
+    steps.loc[1, "entry_share"] = None  # an entry point without a share takes the rest
+    assert validate_branches(steps, transitions) == []
+
+
+@pytest.mark.parametrize("edges, loop", [
+    ([(1, 2, 100), (2, 3, 100), (3, 2, 100), (1, 4, None)], ["S2", "S3"]),  # every share of the loop is 100 %
+    ([(1, 2, 100), (2, 3, None), (3, 2, None)], ["S2", "S3"]),  # unknown shares take the rest: 100 %
+    ([(1, 2, 100), (2, 3, 60), (2, 3, 40), (3, 2, 100)], ["S2", "S3"]),  # two branches, together 100 %
+    ([(1, 2, 100), (2, 3, 100), (3, 2, 100), (3, 4, 0)], ["S2", "S3"]),  # a way out with 0 % is none
+])
+def test_a_loop_with_no_way_out_is_warned_about_as_the_flow_refuses_it(edges, loop):
+    steps, transitions = graph("1e 2 3 4x", *edges)
+    warnings = [w for w in validate_branches(steps, transitions) if w.kind == "closed_loop"]
+    assert len(warnings) == 1 and warnings[0].params == {"steps": ", ".join(f"“{t}”" for t in loop)}
+    flow_steps = steps.rename(columns={"id": "step_id"}).assign(stage_id=1, stage_name="Stage")
+    with pytest.raises(DomainError) as refused:
+        flows.compute_flow(flow_steps, transitions, customers=100)
+    assert refused.value.render() == warnings[0].render()  # the same rule, the same words
+
+
+@pytest.mark.parametrize("edges", [
+    [(1, 2, 100), (2, 3, 100), (3, 2, 90), (3, 4, 10)],  # a way out to the exit
+    [(1, 2, 100), (2, 3, 100), (3, 2, 80)],  # 20 % drop off at S3
+    [(1, 4, 100), (2, 3, 100), (3, 2, 100)],  # a closed loop nobody reaches (S2 is reported as unreachable)
+])
+def test_a_loop_customers_can_leave_is_no_closed_loop(edges):
+    steps, transitions = graph("1e 2 3 4x", *edges)
+    assert "closed_loop" not in [w.kind for w in validate_branches(steps, transitions)]
+    flows.compute_flow(steps.rename(columns={"id": "step_id"}).assign(stage_id=1, stage_name="Stage"), transitions, 100)

@@ -304,6 +304,26 @@ def test_fix_first_follows_the_touchpoint_analysis(session, rated_journey, count
     assert list(scores.loc[scores["quadrant"] == "fix_first", "touchpoint"]) == list(fixes["touchpoint"])
 
 
+def test_matrix_and_fix_first_count_only_links_rated_on_both(session, rated_journey):
+    """One rule for both figures: a link with importance but no satisfaction moves neither coordinate."""
+    m = rated_journey
+    shop = touchpoints.create_touchpoint(session, m.ws, {"name": "Shop"}).id
+    touchpoints.attach_touchpoint(session, m.ws, m.a.id, shop, {"importance": 5})  # importance only
+    touchpoints.attach_touchpoint(session, m.ws, m.b.id, shop, {"importance": 2, "satisfaction": 2})
+    touchpoints.attach_touchpoint(session, m.ws, m.c.id, shop, {"satisfaction": 1})  # satisfaction only
+    scores = touchpoint_analysis.touchpoint_scores(session, m.ws, m.journey.id).set_index("touchpoint")
+    # Averaged separately (importance 3.5 over two links, satisfaction 1.5 over two) Shop would be "fix first".
+    assert scores.loc["Shop", ["importance", "satisfaction", "rated", "steps"]].tolist() == [2.0, 2.0, 1, 3]
+    assert scores.loc["Shop", "quadrant"] == "low_priority"
+    fixes = dashboard.fix_first_touchpoints(session, [m.journey.id])
+    assert list(scores.index[scores["quadrant"] == "fix_first"]) == list(fixes["touchpoint"]) == ["Hotline"]
+    touchpoints.attach_touchpoint(session, m.ws, m.c.id, touchpoints.create_touchpoint(session, m.ws, {"name": "Fax"}).id,
+                                  {"importance": 3, "satisfaction": 3})  # on both crosshairs: important, not satisfying
+    scores = touchpoint_analysis.touchpoint_scores(session, m.ws, m.journey.id)
+    fixes = dashboard.fix_first_touchpoints(session, [m.journey.id])
+    assert sorted(scores.loc[scores["quadrant"] == "fix_first", "touchpoint"]) == sorted(fixes["touchpoint"]) == ["Fax", "Hotline"]
+
+
 def test_biggest_drop_off_is_the_flow_models(session, rated_journey, count_queries):
     m = rated_journey
     empty = journeys.create_journey(session, m.ws, {"name": "Leer"})
