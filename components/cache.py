@@ -10,7 +10,7 @@ The key of every entry comes from the database, never from process state: the da
 workspace, its ``revision`` (raised by every write transaction that touches the workspace, decision
 9) and its creation time (a new workspace that gets a deleted one's id starts at a low revision
 again), today's date (KPI status and overdue reviews depend on it), then the view's own inputs (and
-for figures the viewer's language). So a change anywhere in the workspace, made on this server or
+for figures and derived tables the viewer's language). So a change anywhere in the workspace, made on this server or
 another, invalidates exactly that workspace's entries, and a rerun with no change costs one SELECT
 plus rendering.
 
@@ -59,8 +59,9 @@ def _data(key: tuple, name: str, inputs: tuple, _engine: Engine, _load: Callable
 
 
 @st.cache_data(max_entries=MAX_DATA, ttl=TTL, show_spinner=False)
-def _computed(key: tuple, name: str, inputs: tuple, options: tuple, _compute: Callable[..., Any], _args: tuple) -> Any:
-    del key, name, inputs  # part of the key only
+def _computed(key: tuple, name: str, inputs: tuple, options: tuple, language: str, _compute: Callable[..., Any],
+              _args: tuple) -> Any:
+    del key, name, inputs, language  # part of the key only
     return _compute(*_args, **dict(options))
 
 
@@ -87,9 +88,10 @@ class Snapshot:
         return _data(self.key, _name(load), inputs, _engine=self.engine, _load=load)
 
     def computed(self, compute: Callable[..., T], *args: Any, inputs: tuple = (), **options: Hashable) -> T:
-        """``compute(*args, **options)`` (pure: tables derived from loaded data) once per revision, ``inputs`` and
-        options; the inputs must name everything the arguments were made from beyond this snapshot."""
-        return _computed(self.key, _name(compute), inputs, tuple(sorted(options.items())), _compute=compute, _args=args)
+        """``compute(*args, **options)`` (pure: tables derived from loaded data) once per revision, ``inputs``, options
+        and language; the inputs must name everything the arguments were made from beyond this snapshot."""
+        return _computed(self.key, _name(compute), inputs, tuple(sorted(options.items())), current_language(), _compute=compute,
+                         _args=args)
 
     def figure(self, build: Callable[..., go.Figure], *args: Any, inputs: tuple = ()) -> go.Figure:
         """``build(*args)`` once per revision, language and ``inputs``: the inputs must name everything the
