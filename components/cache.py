@@ -52,10 +52,10 @@ def _name(function: Callable[..., Any]) -> str:
 
 
 @st.cache_data(max_entries=MAX_DATA, ttl=TTL, show_spinner=False)
-def _data(key: tuple, name: str, inputs: tuple, _engine: Engine, _load: Callable[..., Any]) -> Any:
+def _data(key: tuple, name: str, inputs: tuple, options: tuple, _engine: Engine, _load: Callable[..., Any]) -> Any:
     del name  # part of the key only
     with read_session(_engine) as session:
-        return _load(session, key[1], *inputs)
+        return _load(session, key[1], *inputs, **dict(options))
 
 
 @st.cache_data(max_entries=MAX_DATA, ttl=TTL, show_spinner=False)
@@ -83,9 +83,10 @@ class Snapshot:
     workspace_id: int
     key: tuple
 
-    def data(self, load: Callable[..., T], *inputs: Hashable) -> T:
-        """``load(session, workspace_id, *inputs)`` once per revision and inputs, in a read session of its own."""
-        return _data(self.key, _name(load), inputs, _engine=self.engine, _load=load)
+    def data(self, load: Callable[..., T], *inputs: Hashable, **options: Hashable) -> T:
+        """``load(session, workspace_id, *inputs, **options)`` once per revision, inputs and options, in a read
+        session of its own."""
+        return _data(self.key, _name(load), inputs, tuple(sorted(options.items())), _engine=self.engine, _load=load)
 
     def computed(self, compute: Callable[..., T], *args: Any, inputs: tuple = (), **options: Hashable) -> T:
         """``compute(*args, **options)`` (pure: tables derived from loaded data) once per revision, ``inputs``, options
