@@ -133,3 +133,25 @@ def test_the_analysis_page_follows_a_change_and_the_language(database: Engine, w
     at.session_state["app.lang"] = "de"
     at.run()
     assert _matrix(at)["layout"]["title"]["text"] == "Importance-Performance-Matrix"
+
+
+def _fragment_with_an_action() -> None:
+    import streamlit as st
+
+    from components.fragments import rerun_here
+
+    @st.fragment
+    def counter() -> None:
+        st.text(f"saved {st.session_state.get('saved', 0)} times")
+        if st.button("Save", key="save"):
+            st.session_state["saved"] = st.session_state.get("saved", 0) + 1
+            rerun_here()
+
+    counter()
+
+
+def test_an_action_in_a_fragment_during_a_full_run_reruns_the_app() -> None:
+    # A fragment-scoped rerun is refused during a full run (which AppTest always makes): rerun_here chooses the app.
+    at = AppTest.from_function(_fragment_with_an_action, default_timeout=30).run()
+    at.button(key="save").click().run()
+    assert not at.exception and [t.value for t in at.text] == ["saved 1 times"]
