@@ -242,8 +242,13 @@ def run(args: argparse.Namespace) -> None:
             journey_name = get_journey(session, generated.workspace_id, generated.largest_journey_id).name
         engine.dispose()
         say(f"Starting the app on {generated.counts.get('journey', 0)} journeys …")
-        with server(url, Path(folder) / "streamlit.log", args.app.resolve()) as app:
-            rows = measure(app, token, generated.largest_journey_id, journey_name, args.reps)
+        log = Path(folder) / "streamlit.log"
+        with server(url, log, args.app.resolve()) as app:
+            try:
+                rows = measure(app, token, generated.largest_journey_id, journey_name, args.reps)
+            except Exception:
+                say("The server's log ends with:\n" + "\n".join(log.read_text(encoding="utf-8").splitlines()[-60:]))
+                raise
     width = max(len(r.name) for r in rows)
     say("")
     say(f"Browser (Chromium {CHROMIUM}), app {args.app}, {args.reps} repetitions, workload scale {args.scale:g}, "
