@@ -10,16 +10,18 @@ The key of every entry comes from the database, never from process state: the da
 workspace, its ``revision`` (raised by every write transaction that touches the workspace, decision
 9) and its creation time (a new workspace that gets a deleted one's id starts at a low revision
 again), today's date (KPI status and overdue reviews depend on it), then the view's own inputs (and
-for figures and derived tables the viewer's language). So a change anywhere in the workspace, made on this server or
-another, invalidates exactly that workspace's entries, and a rerun with no change costs one SELECT
-plus rendering.
+for figures and derived tables the viewer's language). So a change anywhere in the workspace, made
+on this server or another, invalidates exactly that workspace's entries, and a rerun with no change
+costs one SELECT plus rendering. The revision is read before the data, so an entry may hold data
+newer than its key (read again on the next change) but never older.
 
 Who may read the workspace is not part of the key: app.py checks the account's memberships on
 every rerun before the page runs, and :func:`snapshot` refuses a workspace the run's account has
 no role in, so an entry is only ever handed to a run that may read its workspace.
 
-Bounds, per server process: at most :data:`MAX_DATA` data entries (and as many derived tables) and :data:`MAX_FIGURES` figures,
-the least recently used dropped first, each at most :data:`TTL` old. Data is returned as a copy
+Bounds, per server process: at most :data:`MAX_DATA` data entries, as many derived tables and
+:data:`MAX_FIGURES` figures, the least recently used dropped first, each at most :data:`TTL` old
+(don't cache reads that carry uploads, such as persona avatars: an entry would be megabytes). Data is returned as a copy
 (pickled, so a page may change its frame); a figure is the same object for every viewer (unpickling
 a plotly figure validates it again, as slow as building it) — never change a figure from here.
 """
