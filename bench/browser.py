@@ -65,13 +65,15 @@ OBSERVE = """() => {
     return root ? root.getAttribute('data-test-script-state') : null;
   };
   window.__runs = [];
-  window.__last = state();
   if (window.__observer) window.__observer.disconnect();
-  window.__observer = new MutationObserver(() => {
-    const now = state();
-    if (now !== window.__last) { window.__last = now; window.__runs.push([now, performance.now()]); }
+  // Several changes can reach one callback: each record holds the value before it, the next one (or the
+  // element now) the value after it.
+  window.__observer = new MutationObserver((records) => {
+    const now = performance.now();
+    const changes = records.filter(r => r.type === 'attributes');
+    changes.forEach((r, i) => window.__runs.push([i + 1 < changes.length ? changes[i + 1].oldValue : state(), now]));
   });
-  window.__observer.observe(document.body, {attributes: true, childList: true, subtree: true,
+  window.__observer.observe(document.body, {attributes: true, attributeOldValue: true, subtree: true,
                                             attributeFilter: ['data-test-script-state']});
   return performance.now();
 }"""
