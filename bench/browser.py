@@ -11,11 +11,11 @@ nearest rank):
   visible, for every page of the navigation;
 - **add step**: on the largest journey's map (60 steps), a click on "Add step" until the new card
   is visible in the grid;
-- **move step**: a click on "Move up"/"Move down" (alternating) until the run that moved it has finished.
 
-"Finished" is read from the page itself: Streamlit marks its root element with the script state
-(``data-test-script-state``); a MutationObserver notes when it turns ``running`` and back to
-``notRunning`` (full and fragment runs alike), with ``performance.now()`` in the page.
+Each is timed in the page (``performance.now()``, checked every animation frame) from just before the click
+until what the user waits for is on screen and Streamlit's root element says no run is going
+(``data-test-script-state``; full and fragment runs alike). Before each click the bench waits until no run
+is going, so a live view's poll cannot end a measurement early.
 
 ``python -m bench.browser --help``; ``--scale 0.1 --reps 3`` for a quick look. Not part of ``make test``.
 """
@@ -58,34 +58,14 @@ PAGES: list[tuple[str, str | None]] = [
     ("history", "History"), ("settings", "Settings"), ("import_export", "Import / Export"), ("", "Overview"),
 ]
 
-# Records the script state's changes with their time: window.__runs = [[state, ms], ...].
-OBSERVE = """() => {
-  const state = () => {
-    const root = document.querySelector('[data-testid="stApp"]');
-    return root ? root.getAttribute('data-test-script-state') : null;
-  };
-  window.__runs = [];
-  if (window.__observer) window.__observer.disconnect();
-  // Several changes can reach one callback: each record holds the value before it, the next one (or the
-  // element now) the value after it.
-  window.__observer = new MutationObserver((records) => {
-    const now = performance.now();
-    const changes = records.filter(r => r.type === 'attributes');
-    changes.forEach((r, i) => window.__runs.push([i + 1 < changes.length ? changes[i + 1].oldValue : state(), now]));
-  });
-  window.__observer.observe(document.body, {attributes: true, attributeOldValue: true, subtree: true,
-                                            attributeFilter: ['data-test-script-state']});
-  return performance.now();
-}"""
 IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
-# A run started after the click and has finished: the time it finished, else null.
-FINISHED = """() => {
-  const runs = window.__runs || [];
-  const started = runs.findIndex(r => r[0] === 'running');
-  if (started < 0) return null;
-  const done = runs.slice(started).find(r => r[0] === 'notRunning');
-  return done ? done[1] : null;
+# What the user waits for (a JS expression over ``arg``) is on screen and no run is going: the time, else null.
+DONE = """([condition, arg]) => {
+  const idle = document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning';
+  return idle && (new Function('arg', 'return ' + condition))(arg) ? performance.now() : null;
 }"""
+HEADING = "[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === arg.title) && location.pathname.endsWith(arg.path)"
+CARD = "[...document.querySelectorAll('td.jw-step')].some(td => td.innerText.includes(arg.title))"
 
 
 @dataclass
@@ -138,19 +118,18 @@ def server(database_url: str, log: Path, root: Path = ROOT) -> Iterator[str]:
                 process.kill()
 
 
-def _timed_action(page, act: Callable[[], None], done: Callable[[], None] | None = None) -> float:  # type: ignore[no-untyped-def]
-    """ms from just before ``act`` until a run it started has finished (and ``done`` holds, if given)."""
+def _timed_action(page, act: Callable[[], None], condition: str, arg: object) -> float:  # type: ignore[no-untyped-def]
+    """ms from just before ``act`` until ``condition`` (JS over ``arg``) holds with no run going. Streamlit marks its
+    root element with the script state; a fast run can start and end within one render, so the end is read as
+    "idle and the result on screen", not as a seen transition."""
     page.wait_for_function(IDLE, timeout=TIMEOUT_MS)  # the previous run (or a live view's poll) is over
-    started = page.evaluate(OBSERVE)
+    started = page.evaluate("performance.now()")
     act()
     try:
-        finished = page.wait_for_function(FINISHED, timeout=TIMEOUT_MS).json_value()
+        finished = page.wait_for_function(DONE, arg=[condition, arg], polling="raf", timeout=TIMEOUT_MS).json_value()
     except Exception:
-        say(f"no finished run at {page.url}: script states {page.evaluate('window.__runs')}")
+        say(f"not seen in time at {page.url}: {condition} with {arg}")
         raise
-    if done is not None:
-        done()
-        finished = max(finished, page.evaluate("performance.now()"))
     return finished - started
 
 
@@ -192,12 +171,8 @@ def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int)
         for _round in range(reps):
             for path, heading in PAGES:
                 link = nav.locator(f'a[href$="/{path}"]') if path else nav.get_by_role("link", name="Overview")
-                title = heading or journey_name
-
-                def arrived(title: str = title) -> None:
-                    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=TIMEOUT_MS)
-
-                times[path or "overview"].append(_timed_action(page, link.first.click, arrived))
+                target = {"title": heading or journey_name, "path": f"/{path}"}
+                times[path or "overview"].append(_timed_action(page, link.first.click, HEADING, target))
         rows += [Row(f"page to page: {name}", values) for name, values in times.items()]
         every = [t for values in times.values() for t in values]
         rows.append(Row("page to page: all pages", every))
@@ -210,18 +185,9 @@ def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int)
         for number in range(reps):
             title = f"Bench step {number} {time.time_ns()}"
             form.get_by_label("New step: what does the customer do?").fill(title)
-
-            def visible(title: str = title) -> None:
-                expect(page.locator("td.jw-step", has_text=title)).to_be_visible(timeout=TIMEOUT_MS)
-
-            adds.append(_timed_action(page, form.get_by_role("button", name="Add step").click, visible))
+            adds.append(_timed_action(page, form.get_by_role("button", name="Add step").click, CARD, {"title": title}))
         rows.append(Row(f"add step, click to visible card ({journey_name})", adds))
 
-        moves: list[float] = []
-        for number in range(reps):  # the new step is chosen in the editor: up, down, up …
-            button = page.get_by_role("button", name="↑" if number % 2 == 0 else "↓", exact=True)
-            moves.append(_timed_action(page, button.first.click))
-        rows.append(Row("move step, click to finished run", moves))
         context.close()
         browser.close()
     return rows
