@@ -177,7 +177,7 @@ def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int)
         every = [t for values in times.values() for t in values]
         rows.append(Row("page to page: all pages", every))
 
-        say("Add and move steps …")
+        say("Add steps …")
         page.goto(f"{url}/journey_editor?lang=en&journey={journey_id}")
         expect(page.get_by_role("heading", name=journey_name, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
         form = page.get_by_test_id("stForm").filter(has_text="Add step")
