@@ -10,7 +10,7 @@ ADDRESS ?= 127.0.0.1
 MERMAID_VERSION := 11.17.2
 MERMAID_DIR := tests/browser/.mermaid
 
-.PHONY: run test test-fast test-sqlite lint browser-deps mermaid-deps postgres-deps bench bench-postgres bench-room clean messages
+.PHONY: run test test-fast test-sqlite lint browser-deps mermaid-deps postgres-deps bench bench-postgres bench-room bench-browser clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ bench-room: $(DEV_STAMP) browser-deps
 bench-postgres: $(DEV_STAMP) postgres-deps
 	$(BIN)/python -m bench.run --engine postgresql
 	$(BIN)/python -m bench.collab --engine postgresql
+
+## bench-browser: click-to-visible and page-to-page times in Chromium on the bench workspace (median, p90; not part of `make test`)
+bench-browser: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m bench.browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MERMAID_DIR)

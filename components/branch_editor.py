@@ -6,6 +6,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.feedback import attempt
+from components.fragments import rerun_here
 from components.i18n import _
 from components.labels import unique_labels
 from components.step_editor import UNDO
@@ -67,7 +68,7 @@ def add_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyM
             action = lambda s: journeys.create_transition(  # noqa: E731
                 s, workspace_id, source_id, target_id, {"label": label, "share": value})
             if attempt(engine, action, _("Branch added.")):
-                st.rerun()
+                rerun_here()
 
 
 def edit_transition_form(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -91,9 +92,9 @@ def edit_transition_form(engine: Engine, workspace_id: int, journey_map: Journey
         action = lambda s: journeys.update_transition(  # noqa: E731
             s, workspace_id, chosen, {"label": label, "share": value}, expected_version=int(row["version"]))
         if attempt(engine, action, _("Branch saved.")):
-            st.rerun()
+            rerun_here()
     if deleted:
         removed = attempt(engine, lambda s: history.delete_transition_with_undo(s, workspace_id, chosen), _("Branch removed."))
         if removed:
             st.session_state[UNDO] = removed.value
-            st.rerun()
+            rerun_here()

@@ -32,7 +32,7 @@ def chart_panel(figure: go.Figure, data: pd.DataFrame, *, key: str, filename: st
         figure, key=key, width="stretch",
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2}},
     )
-    st.download_button(
-        _("Download data (CSV)"), to_csv(data, german=False), file_name=f"{slug}.csv",
+    st.download_button(  # the CSV is written when it is asked for, not on every rerun
+        _("Download data (CSV)"), lambda: to_csv(data, german=False), file_name=f"{slug}.csv",
         mime="text/csv", key=f"{key}.csv", icon=":material/download:",
     )

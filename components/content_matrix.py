@@ -10,6 +10,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from sqlalchemy import Engine
 
+from components.cache import Snapshot
 from components.content_labels import CONTENT_FORMATS, STATUS_ICONS
 from components.feedback import attempt, show_field_error
 from components.i18n import _
@@ -35,10 +36,12 @@ def _item_text(row: dict, with_persona: bool) -> str:
     return text
 
 
-def matrix_frame(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The matrix text (rows: stages, columns: channels) and a same-shaped frame of cell styles."""
+def matrix_frame(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | None,
+                 found: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matrix text (rows: stages, columns: channels) and a same-shaped frame of cell styles (``found``:
+    the gaps, when the caller has them)."""
     mappings = visible_mappings(cmap, persona_id)
-    found = gaps(cmap, persona_id)
+    found = gaps(cmap, persona_id) if found is None else found
     missing = found.groupby(["stage_id", "channel_id"])["persona"].agg(lambda names: ", ".join(sorted(names)))
     used = set(zip(cmap.usage["stage_id"], cmap.usage["channel_id"], strict=True))
     items: dict[tuple[int, int], list[str]] = {}
@@ -72,8 +75,12 @@ def _cell_chosen(cmap: ContentMap, channels: pd.DataFrame) -> None:
         st.session_state[CHANNEL] = int(channels.loc[channels["channel"] == column, "channel_id"].iloc[0])
 
 
-def content_matrix(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | None) -> None:
-    text, style = matrix_frame(cmap, channels, persona_id)
+def content_matrix(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | None, found: pd.DataFrame | None = None,
+                   cache: Snapshot | None = None) -> None:
+    """The matrix (built once per change of the workspace, persona and channel choice when ``cache`` is given)."""
+    text, style = cache.computed(matrix_frame, cmap, channels, persona_id, found,
+                                 inputs=(cmap.journey_id, persona_id, tuple(channels["channel_id"]))) \
+        if cache else matrix_frame(cmap, channels, persona_id, found)
     styled: Styler = text.style.apply(lambda _frame: style, axis=None)
     st.dataframe(
         styled, key=MATRIX, width="stretch", on_select=lambda: _cell_chosen(cmap, channels), selection_mode="single-cell",
@@ -86,7 +93,7 @@ def content_matrix(cmap: ContentMap, channels: pd.DataFrame, persona_id: int | N
 
 
 def cell_panel(engine: Engine, workspace_id: int, cmap: ContentMap, channels: pd.DataFrame, persona_id: int | None,
-               items: dict[int, str], persona_names: dict[int | None, str]) -> None:
+               items: dict[int, str], persona_names: dict[int | None, str], found: pd.DataFrame | None = None) -> None:
     """The chosen cell: its mappings with a remove button each, and a form to map more content there."""
     stage_names = dict(zip(cmap.stages["stage_id"], cmap.stages["stage"], strict=True))
     channel_names = dict(zip(channels["channel_id"], channels["channel"], strict=True))
@@ -98,7 +105,7 @@ def cell_panel(engine: Engine, workspace_id: int, cmap: ContentMap, channels: pd
     stage_id = stage_col.selectbox(_("Stage"), list(stage_names), format_func=stage_names.get, key=STAGE)
     channel_id = channel_col.selectbox(_("Channel"), list(channel_names), format_func=channel_names.get, key=CHANNEL)
 
-    found = gaps(cmap, persona_id)
+    found = gaps(cmap, persona_id) if found is None else found
     here = found[(found["stage_id"] == stage_id) & (found["channel_id"] == channel_id)]
     if not here.empty:
         st.warning(_("Gap: this channel is preferred by {personas}, and {steps} steps of this stage use it, but no live "

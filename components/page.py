@@ -4,6 +4,7 @@ app.py has checked against the signed-in account's memberships)."""
 from typing import NamedTuple
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from components.db import get_engine
 from components.workspace import current_workspace_id
@@ -24,5 +25,10 @@ def open_page() -> Page:
 def journey_names(engine: Engine, workspace_id: int) -> dict[int, str]:
     """The workspace's journeys, id → name, in the order of the journey list (one query)."""
     with read_session(engine) as session:
-        listing = journeys.list_journeys(session, workspace_id)
+        return journey_names_in(session, workspace_id)
+
+
+def journey_names_in(session: Session, workspace_id: int) -> dict[int, str]:
+    """:func:`journey_names` in a session (the shape ``components.cache.Snapshot.data`` loads)."""
+    listing = journeys.list_journeys(session, workspace_id)
     return {int(i): str(n) for i, n in zip(listing["id"], listing["name"], strict=True)}

@@ -5,6 +5,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.feedback import attempt
+from components.fragments import rerun_here
 from components.i18n import _
 from components.labels import unique_labels
 from components.step_editor import SELECTED, UNDO
@@ -23,10 +24,10 @@ def undo_banner(engine: Engine, workspace_id: int) -> None:
     if undo.button(_("Undo"), key="journey.editor.undo.button", type="primary", width="stretch"):
         if attempt(engine, lambda s: history.undo_delete(s, workspace_id, activity_id), _("Restored.")):
             st.session_state[UNDO] = None
-            st.rerun()
+            rerun_here()
     if dismiss.button(_("Dismiss"), key="journey.editor.undo.dismiss", width="stretch"):
         st.session_state[UNDO] = None
-        st.rerun()
+        rerun_here()
 
 
 def quick_add_step(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -46,7 +47,7 @@ def quick_add_step(engine: Engine, workspace_id: int, journey_map: JourneyMap) -
                               _("Step added."))
             if created:
                 st.session_state[SELECTED] = created.value.id
-                st.rerun()
+                rerun_here()
 
 
 def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -55,7 +56,7 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
         if st.form_submit_button(_("Add stage")):
             if attempt(engine, lambda s: journeys.create_stage(s, workspace_id, journey_map.journey.id, {"name": name}),
                     _("Stage added.")):
-                st.rerun()
+                rerun_here()
     if not journey_map.stages:
         return
     stages = {stage.id: stage for stage in journey_map.stages}
@@ -68,12 +69,12 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
         if st.form_submit_button(_("Rename stage")):
             if attempt(engine, lambda s: journeys.update_stage(s, workspace_id, stage_id, {"name": new_name},
                                                            expected_version=stage.version), _("Stage renamed.")):
-                st.rerun()
+                rerun_here()
     left, right, delete = st.columns(3)
     for column, direction, arrow in ((left, "left", "←"), (right, "right", "→")):
         if column.button(f"{arrow} " + _("Move stage"), key=f"journey.stage.move.{direction}", width="stretch"):
             if attempt(engine, lambda s, d=direction: journeys.move_stage(s, workspace_id, stage_id, d), _("Stage moved.")):
-                st.rerun()
+                rerun_here()
     confirm = True
     if step_count:
         confirm = st.checkbox(_("Also delete its {count} steps").format(count=step_count), key=f"journey.stage.confirm.{stage_id}")
@@ -85,4 +86,4 @@ def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> N
             activity = attempt(engine, lambda s: history.delete_stage_with_undo(s, workspace_id, stage_id), _("Stage deleted."))
             if activity:
                 st.session_state[UNDO] = activity.value
-                st.rerun()
+                rerun_here()

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from components.feedback import attempt, clear_field_errors, field_errors, show_field_error
+from components.fragments import rerun_here
 from components.i18n import N_, _
 from components.identity import run_actor
 from components.labels import label, translated, unique_labels
@@ -119,14 +120,14 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
     for column, (direction, arrow, help_text) in zip(columns, moves, strict=False):
         if column.button(arrow, key=f"step.move.{direction}", help=_(help_text), width="stretch"):
             if in_form(engine, lambda s, d=direction: journeys.move_step(s, workspace_id, step_id, d), _("Step moved.")):
-                st.rerun()
+                rerun_here()
     confirming = st.session_state.get(CONFIRM_DELETE)
     if columns[4].button(":material/delete:", key="step.delete", help=_("Delete step"), width="stretch"):
         with read_session(engine) as session:
             other = audit.recently_edited_by_other(session, workspace_id, "step", step_id, run_actor().name)
         if other:  # someone is working on this card right now: ask first
             st.session_state[CONFIRM_DELETE] = {"step_id": step_id, "other": other}
-            st.rerun()
+            rerun_here()
         _delete(engine, workspace_id, step_id)
     if confirming and confirming["step_id"] == step_id:
         st.warning(_("{name} changed this step a moment ago. Delete it anyway?").format(name=md(confirming["other"])))
@@ -136,7 +137,7 @@ def _move_and_delete(engine: Engine, workspace_id: int, journey_map: JourneyMap,
             _delete(engine, workspace_id, step_id)
         if no.button(_("Keep it"), key="step.delete.keep", width="stretch"):
             st.session_state.pop(CONFIRM_DELETE, None)
-            st.rerun()
+            rerun_here()
 
 
 def _delete(engine: Engine, workspace_id: int, step_id: int) -> None:
@@ -145,7 +146,7 @@ def _delete(engine: Engine, workspace_id: int, step_id: int) -> None:
     if deleted:
         st.session_state[UNDO] = deleted.value
         st.session_state[SELECTED] = None
-        st.rerun()
+        rerun_here()
 
 
 def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
@@ -193,9 +194,9 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
 
         if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict):
             st.session_state[LOADED_FOR] = None  # reload the saved values and their new version
-            st.rerun()
+            rerun_here()
         if st.session_state.get(CONFLICT):
-            st.rerun()
+            rerun_here()
 
 
 def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> bool:
@@ -218,21 +219,21 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
         if keep.button(_("Keep theirs"), key="step.conflict.theirs", width="stretch"):
             st.session_state.pop(CONFLICT, None)
             select_step(journey_map, step_id)
-            st.rerun()
+            rerun_here()
         if overwrite.button(_("Overwrite with mine"), key="step.conflict.mine", type="primary", width="stretch"):
             version = int(theirs["version"])
             if in_form(engine, lambda s: journeys.update_step(s, workspace_id, step_id, mine, expected_version=version),
                        _("Step saved.")):
                 st.session_state.pop(CONFLICT, None)
                 st.session_state[LOADED_FOR] = None
-                st.rerun()
+                rerun_here()
         if merge.button(_("Merge by hand"), key="step.conflict.merge", width="stretch"):
             st.session_state.pop(CONFLICT, None)
             select_step(journey_map, step_id)  # their values and version …
             for field, value in mine.items():  # … with mine where they differ, to edit and save
                 if field in differ:
                     st.session_state[key(field)] = value
-            st.rerun()
+            rerun_here()
     return True
 
 
@@ -248,7 +249,7 @@ def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_
 def _pain_points(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
     def remove(item_id: int) -> None:
         if in_form(engine, lambda s: journeys.delete_pain_point(s, workspace_id, item_id), _("Pain point removed.")):
-            st.rerun()
+            rerun_here()
 
     _item_list(journey_map.pain_points, step_id, lambda r: f"{md(r.text)} · **{r.severity}/5**", "step.pain.delete", remove)
     with st.form("step.pain.add", clear_on_submit=True):
@@ -257,13 +258,13 @@ def _pain_points(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
         if st.form_submit_button(_("Add pain point")):
             if in_form(engine, lambda s: journeys.create_pain_point(s, workspace_id, step_id, {"text": text, "severity": severity}),
                       _("Pain point added.")):
-                st.rerun()
+                rerun_here()
 
 
 def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
     def remove(item_id: int) -> None:
         if in_form(engine, lambda s: journeys.delete_opportunity(s, workspace_id, item_id), _("Opportunity removed.")):
-            st.rerun()
+            rerun_here()
 
     _item_list(journey_map.opportunities, step_id,
                lambda r: md(r.text) + " · " + _("value {customer}/{business} · effort {effort}").format(
@@ -280,13 +281,13 @@ def _opportunities(engine: Engine, workspace_id: int, journey_map: JourneyMap, s
         if st.form_submit_button(_("Add opportunity")):
             if in_form(engine, lambda s: journeys.create_opportunity(s, workspace_id, step_id, {"text": text, **values}),
                       _("Opportunity added.")):
-                st.rerun()
+                rerun_here()
 
 
 def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int, catalogue: pd.DataFrame) -> None:
     def detach(link_id: int) -> None:
         if in_form(engine, lambda s: touchpoints.detach_touchpoint(s, workspace_id, link_id), _("Touchpoint detached.")):
-            st.rerun()
+            rerun_here()
 
     def describe(row) -> str:  # type: ignore[no-untyped-def]
         ratings = " · ".join(part for part in (
@@ -311,4 +312,4 @@ def _touchpoints(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
         if st.form_submit_button(_("Attach touchpoint")):
             if in_form(engine, lambda s: touchpoints.attach_touchpoint(s, workspace_id, step_id, touchpoint_id, data),
                       _("Touchpoint attached.")):
-                st.rerun()
+                rerun_here()

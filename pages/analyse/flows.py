@@ -10,6 +10,7 @@ from components.analysis_charts import (
     sankey_links,
     stage_funnel_figure,
 )
+from components.cache import snapshot
 from components.charts import chart_panel
 from components.feedback import message
 from components.i18n import _
@@ -17,16 +18,15 @@ from components.labels import translated
 from components.page import open_page
 from components.step_editor import EXIT_KINDS
 from components.text import md
-from models.db import read_session
 from services import journeys
 from services.core import DomainError
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads and charts below: once per change of the workspace
 FLAGGED = 3  # the steps that lose the most are flagged in the Sankey and the table
 
 st.title(_("Flow and drop-off"))
-with read_session(engine) as session:
-    listing = journeys.list_journeys(session, workspace_id)
+listing = view.data(journeys.list_journeys)
 if listing.empty:
     st.info(_("No journeys yet. Create one on the Journeys page."))
     st.page_link("pages/map/journeys.py", label=_("Open the journeys"), icon="🗺️")
@@ -41,9 +41,7 @@ st.caption(_("Customers enter at the entry points by their entry shares and foll
              "branches leave of 100 % drops off there. Loops are solved exactly (absorbing Markov chain)."))
 
 try:
-    with read_session(engine) as session:
-        flow = journeys.journey_flow(session, workspace_id, journey_id, customers)
-        rates = journeys.measured_step_rates(session, workspace_id, journey_id, flow)
+    flow, rates = view.data(journeys.flow_and_rates, journey_id, customers)
 except DomainError as err:
     st.error(message(err), icon="⚠️")
     st.page_link("pages/map/journey_editor.py", label=_("Open the journey map"), icon="🧭")
@@ -74,11 +72,14 @@ if not losses.empty:
 st.subheader(_("Flow of the customers"), anchor=False)
 st.caption(_("Band width: customers. Orange: the {count} steps that lose the most; green: purchase or completion "
              "exits; red: abort and churn exits and the drop-off.").format(count=FLAGGED))
-chart_panel(flow_sankey_figure(flow, _("Flow of {customers} customers").format(customers=number(customers)), flagged),
+shown_as = (journey_id, customers)
+chart_panel(view.figure(flow_sankey_figure, flow, _("Flow of {customers} customers").format(customers=number(customers)), flagged,
+                        inputs=shown_as),
             sankey_links(flow), key="flow.sankey", filename=f"{names[journey_id]} flow")
 
 st.subheader(_("Funnel per stage"), anchor=False)
-chart_panel(stage_funnel_figure(flow.stages, customers, _("Customers reaching each stage, and the share lost there")),
+chart_panel(view.figure(stage_funnel_figure, flow.stages, customers, _("Customers reaching each stage, and the share lost there"),
+                        inputs=shown_as),
             flow.stages, key="flow.funnel", filename=f"{names[journey_id]} stage funnel")
 
 st.subheader(_("Steps that lose the most customers"), anchor=False)
@@ -118,5 +119,5 @@ if rates.empty:
 else:
     st.caption(_("The latest measured rate of each step metric beside the rate the map implies (abort and churn branches "
                  "count as lost). Large gaps show where the map's shares need another look."))
-    chart_panel(measured_vs_modelled_figure(rates, _("Measured and modelled step rates")), rates, key="flow.rates",
-                filename=f"{names[journey_id]} measured vs modelled")
+    chart_panel(view.figure(measured_vs_modelled_figure, rates, _("Measured and modelled step rates"), inputs=shown_as), rates,
+                key="flow.rates", filename=f"{names[journey_id]} measured vs modelled")

@@ -2,18 +2,18 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.charts import chart_panel
 from components.i18n import _
 from components.metric_charts import metric_trend_figure
 from components.metric_forms import metric_form
 from components.metric_import import import_panel
 from components.metric_tables import measurement_editor, status_table
-from components.page import journey_names as journey_names_of
-from components.page import open_page
-from models.db import read_session
+from components.page import journey_names_in, open_page
 from services import metrics
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads and charts below: once per change of the workspace (and day)
 PERIODS = {90: _("3 months"), 365: _("12 months"), 0: _("All")}
 TRENDS_SHOWN = 3  # off-target metrics charted when the page opens
 
@@ -21,9 +21,8 @@ st.title(_("Metrics"))
 st.caption(_("Define measures up front and review them regularly: each metric's last value against its target, "
              "the change since its previous measurement, and whether its review is due."))
 
-with read_session(engine) as session:
-    status = metrics.metric_status(session, workspace_id)
-    journey_names = journey_names_of(engine, workspace_id)
+status = view.data(metrics.metric_status)
+journey_names = view.data(journey_names_in)
 
 scopes = {0: _("All metrics"), **journey_names}
 scope = st.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="metric.filter.journey",
@@ -50,8 +49,7 @@ else:
     )
     period = period_col.segmented_control(_("Period"), list(PERIODS), format_func=PERIODS.get,
                                           key="metric.trend.period", default=365) or 0
-    with read_session(engine) as session:
-        series = metrics.measurement_series(session, workspace_id, selected, window_days=period or None, status=status)
+    series = view.data(metrics.measurement_series, tuple(selected), window_days=period or None)
     by_id = status.set_index("metric_id")
     for index, metric_id in enumerate(selected):
         if index % 2 == 0:
@@ -60,8 +58,8 @@ else:
         data = series[series["metric_id"] == metric_id].assign(metric=metric["name"], unit=metric["unit"],
                                                                target=metric["target"])
         with columns[index % 2]:
-            chart_panel(metric_trend_figure(data, metric, metric["name"]), data, key=f"metric.trend.chart.{metric_id}",
-                        filename=f"{metric['name']} trend")
+            chart_panel(view.figure(metric_trend_figure, data, metric, metric["name"], inputs=(metric_id, period)), data,
+                        key=f"metric.trend.chart.{metric_id}", filename=f"{metric['name']} trend")
 
 views = {"measurements": _("Measurements"), "import": _("Import CSV"), "define": _("Define metrics")}
 view = st.segmented_control(_("Work on"), list(views), format_func=views.get, key="metric.view",

@@ -2,34 +2,32 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.charts import chart_panel
 from components.i18n import _
 from components.labels import translated
 from components.metric_labels import OPPORTUNITY_STATUS_LABELS
 from components.opportunity_charts import opportunity_matrix_figure
 from components.opportunity_tables import PORTFOLIO, portfolio_editor
-from components.page import journey_names as journey_names_of
-from components.page import open_page
-from models.db import read_session
+from components.page import journey_names_in, open_page
 from models.journey import OPPORTUNITY_STATUSES
 from services import journeys
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads and the matrix below: once per change of the workspace (and filter)
 
 st.title(_("Opportunity portfolio"))
 st.caption(_("Opportunities from every step, scored by customer value, business value and effort: quick wins sit top "
              "left. Bubble size: votes; colour and shape: status."))
 
-with read_session(engine) as session:
-    journey_names = journey_names_of(engine, workspace_id)
+journey_names = view.data(journey_names_in)
 scopes = {0: _("All journeys"), **journey_names}
 left, right = st.columns([2, 3])
 scope = left.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="opportunity.journey")
 statuses = right.multiselect(_("Status"), OPPORTUNITY_STATUSES, format_func=translated(OPPORTUNITY_STATUS_LABELS).get,
                              key="opportunity.status", placeholder=_("All statuses"))
 
-with read_session(engine) as session:
-    portfolio = journeys.portfolio(session, workspace_id, scope or None)
+portfolio = view.data(journeys.portfolio, scope or None)
 shown = portfolio[portfolio["status"].isin(statuses)] if statuses else portfolio
 
 if portfolio.empty:
@@ -47,7 +45,8 @@ if shown.empty:
     st.stop()
 
 title = _("Opportunity matrix") + (f" · {journey_names[scope]}" if scope else "")
-chart_panel(opportunity_matrix_figure(shown, title), shown.assign(status=shown["status"].map(labels)),
+matrix = view.figure(opportunity_matrix_figure, shown, title, inputs=(scope, tuple(statuses)))
+chart_panel(matrix, shown.assign(status=shown["status"].map(labels)),
             key="opportunity.matrix", filename="opportunity-matrix")
 st.caption(_("Points that share a score are spread slightly so each stays visible; hover for the exact scores."))
 

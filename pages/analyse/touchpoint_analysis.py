@@ -2,34 +2,29 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.charts import chart_panel
 from components.i18n import _
 from components.labels import translated
-from components.page import journey_names as journey_names_of
-from components.page import open_page
+from components.page import journey_names_in, open_page
 from components.text import md
 from components.touchpoint_charts import abort_figure, channel_mix_figure, importance_performance_figure, stage_heatmap_figure
 from components.touchpoint_labels import MATRIX_RULE, QUADRANTS
-from models.db import read_session
 from services import touchpoints
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # every read and figure below: once per change of the workspace
 HEATMAP_ROWS = 30
 
 st.title(_("Touchpoint analysis"))
 
-with read_session(engine) as session:
-    journey_names = journey_names_of(engine, workspace_id)
+journey_names = view.data(journey_names_in)
 scopes = {0: _("All journeys"), **journey_names}
 scope = st.selectbox(_("Journey"), list(scopes), format_func=scopes.get, key="analysis.touchpoint.journey")
 journey_id = scope or None
 across = "" if journey_id else " " + _("(stages matched by name across journeys)")
 
-with read_session(engine) as session:
-    scores = touchpoints.touchpoint_scores(session, workspace_id, journey_id)
-    stages = touchpoints.stage_columns(session, workspace_id, journey_id)
-    usage = touchpoints.stage_usage(session, workspace_id, journey_id)
-    aborts = touchpoints.abort_ranking(session, workspace_id, journey_id)
+scores, stages, usage, aborts = view.data(touchpoints.touchpoint_analysis, journey_id)
 
 if scores.empty:
     st.info(_("No touchpoint is attached to a step yet. Attach touchpoints on the Touchpoints page or in the journey map."))
@@ -39,7 +34,7 @@ if scores.empty:
 st.subheader(_("Importance and performance"), anchor=False)
 st.caption(_(MATRIX_RULE))
 unrated = int((scores["quadrant"].isna()).sum())
-chart_panel(importance_performance_figure(scores, _("Importance–performance matrix")),
+chart_panel(view.figure(importance_performance_figure, scores, _("Importance–performance matrix"), inputs=(journey_id,)),
             scores.assign(quadrant=scores["quadrant"].map(translated(QUADRANTS))),
             key="analysis.touchpoint.matrix", filename="importance-performance-matrix")
 if unrated:
@@ -47,9 +42,9 @@ if unrated:
                  "and are not in the matrix.").format(count=unrated))
 
 st.subheader(_("Touchpoints per stage"), anchor=False)
-table = touchpoints.heatmap_table(usage, stages, limit=HEATMAP_ROWS)
-totals = touchpoints.stage_totals(usage, stages)
-chart_panel(stage_heatmap_figure(table, stages, totals, _("Touchpoint × stage") + across),
+table = view.computed(touchpoints.heatmap_table, usage, stages, inputs=(journey_id,), limit=HEATMAP_ROWS)
+totals = view.computed(touchpoints.stage_totals, usage, stages, inputs=(journey_id,))
+chart_panel(view.figure(stage_heatmap_figure, table, stages, totals, _("Touchpoint × stage") + across, inputs=(journey_id,)),
             usage.merge(stages, on="stage_key"), key="analysis.touchpoint.heatmap", filename="touchpoint-stage-heatmap")
 thin = [name for key, name in zip(stages["stage_key"], stages["stage"], strict=True) if totals.get(key, 0) == 0]
 if thin:
@@ -58,17 +53,17 @@ if len(scores) > HEATMAP_ROWS:
     st.caption(_("The {shown} most used of {total} touchpoints are shown.").format(shown=HEATMAP_ROWS, total=len(scores)))
 
 st.subheader(_("Channel mix per stage"), anchor=False)
-mix = touchpoints.channel_mix(usage, stages)
-chart_panel(channel_mix_figure(mix, _("Channel mix per stage") + across), mix, key="analysis.touchpoint.mix",
-            filename="channel-mix-per-stage")
+mix = view.computed(touchpoints.channel_mix, usage, stages, inputs=(journey_id,))
+chart_panel(view.figure(channel_mix_figure, mix, _("Channel mix per stage") + across, inputs=(journey_id,)), mix,
+            key="analysis.touchpoint.mix", filename="channel-mix-per-stage")
 
 st.subheader(_("Touchpoints that lead to abort"), anchor=False)
 if aborts.empty:
     st.info(_("No touchpoint is marked as leading to abort."))
 else:
     st.caption(_("Ranked by importance × (5 − satisfaction): important touchpoints that disappoint come first."))
-    chart_panel(abort_figure(aborts, _("Abort touchpoints by urgency")), aborts, key="analysis.touchpoint.abort",
-                filename="abort-touchpoints")
+    chart_panel(view.figure(abort_figure, aborts, _("Abort touchpoints by urgency"), inputs=(journey_id,)), aborts,
+                key="analysis.touchpoint.abort", filename="abort-touchpoints")
     st.dataframe(
         aborts.drop(columns=["touchpoint_id"]), hide_index=True, width="stretch",
         column_config={

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.charts import chart_panel, plot_text
 from components.content_charts import coverage_figure
 from components.content_forms import DELETING, EDITING, close_form, content_form, delete_confirmation, items_table, open_form
@@ -9,24 +10,22 @@ from components.content_labels import CONTENT_FORMATS, CONTENT_STATUSES
 from components.content_matrix import cell_panel, content_matrix
 from components.i18n import _
 from components.labels import translated
-from components.page import journey_names as journey_names_of
-from components.page import open_page
+from components.page import journey_names_in, open_page
 from components.text import md
-from models.db import read_session
 from services import content
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads and the chart below: once per change of the workspace
 JOURNEY = "content.map.journey"
 PERSONA = "content.map.persona"
 
 st.title(_("Content"))
 
-with read_session(engine) as session:
-    journey_names = journey_names_of(engine, workspace_id)
-    items = content.content_overview(session, workspace_id)
-    if st.session_state.get(JOURNEY) not in journey_names and journey_names:
-        st.session_state[JOURNEY] = next(iter(journey_names))
-    cmap = content.load_content_map(session, workspace_id, st.session_state[JOURNEY]) if journey_names else None
+journey_names = view.data(journey_names_in)
+items = view.data(content.content_overview)
+if st.session_state.get(JOURNEY) not in journey_names and journey_names:
+    st.session_state[JOURNEY] = next(iter(journey_names))
+cmap = view.data(content.load_content_map, st.session_state[JOURNEY]) if journey_names else None
 
 map_tab, items_tab = st.tabs([_("Content map"), _("Content items")])
 
@@ -43,6 +42,8 @@ with map_tab:
         persona_id = persona_col.selectbox(_("Persona"), list(options), format_func=options.get, key=PERSONA) or None
         every_channel = channels_col.toggle(_("All channels"), key="content.map.all_channels")
         channels = content.shown_channels(cmap, persona_id, every_channel=every_channel)
+        shown_as = (cmap.journey_id, persona_id)
+        gaps = view.computed(content.gaps, cmap, persona_id, inputs=shown_as)
 
         if cmap.stages.empty:
             st.info(_("This journey has no stages yet."))
@@ -50,12 +51,11 @@ with map_tab:
             st.info(_("No channel matters here yet: attach touchpoints with a channel to steps, give the personas channel "
                       "preferences, or show all channels."))
         else:
-            content_matrix(cmap, channels, persona_id)
+            content_matrix(cmap, channels, persona_id, gaps, cache=view)
             st.subheader(_("Edit a cell"), anchor=False)
             item_names = dict(zip(items["id"], items["title"], strict=True))
-            cell_panel(engine, workspace_id, cmap, channels, persona_id, item_names, {None: _("Everyone"), **personas})
+            cell_panel(engine, workspace_id, cmap, channels, persona_id, item_names, {None: _("Everyone"), **personas}, gaps)
 
-        gaps = content.gaps(cmap, persona_id)
         st.subheader(_("Gaps, most urgent first"), anchor=False)
         if gaps.empty:
             st.success(_("No gaps: wherever a persona uses a preferred channel, live content is there."))
@@ -73,13 +73,14 @@ with map_tab:
                 },
             )
 
-        coverage = content.coverage(cmap, persona_id)
+        coverage = view.computed(content.coverage, cmap, persona_id, inputs=shown_as)
         st.subheader(_("Coverage per persona and stage"), anchor=False)
         if coverage.empty:
             st.info(_("No persona to show: create personas with channel preferences."))
         else:
             title = _("Live content coverage: {journey}").format(journey=plot_text(journey_names[cmap.journey_id]))
-            chart_panel(coverage_figure(coverage, title), coverage, key="content.map.coverage", filename="content-coverage")
+            chart_panel(view.figure(coverage_figure, coverage, title, inputs=shown_as), coverage, key="content.map.coverage",
+                        filename="content-coverage")
 
 with items_tab:
     filter_col, format_col, new_col = st.columns([2, 2, 1], vertical_alignment="bottom")

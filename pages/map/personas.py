@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.feedback import attempt, reporting_errors
 from components.i18n import _
 from components.identity import role_in
@@ -14,21 +15,22 @@ from models.db import read_session
 from services import personas, workspaces
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads below: once per change of the workspace (and filter)
 DELETING = "persona.deleting"
 can_edit = role_in(workspace_id) not in ("viewer", "participant", None)  # the services check again
 
 st.title(_("Personas"))
 
-with read_session(engine) as session:
-    all_segments = personas.segments(session, workspace_id)
-    search_col, segment_col, new_col = st.columns([3, 2, 1], vertical_alignment="bottom")
-    search = search_col.text_input(_("Search by name"), key="persona.search")
-    segment_labels = {"": _("All segments"), **{s: s for s in all_segments}}
-    segment = segment_col.selectbox(_("Segment"), list(segment_labels), key="persona.segment", format_func=segment_labels.get)
+all_segments = view.data(personas.segments)
+search_col, segment_col, new_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+search = search_col.text_input(_("Search by name"), key="persona.search")
+segment_labels = {"": _("All segments"), **{s: s for s in all_segments}}
+segment = segment_col.selectbox(_("Segment"), list(segment_labels), key="persona.segment", format_func=segment_labels.get)
+with read_session(engine) as session:  # not cached: avatar uploads (up to 2 MB each) would make entries large
     gallery = personas.list_personas(session, workspace_id, segment=segment or None, search=search)
-    everyone = personas.list_personas(session, workspace_id, with_images=False)
-    preferences = personas.channel_preferences(session, workspace_id)
-    workspace_channels = workspaces.list_channels(session, workspace_id)
+everyone = view.data(personas.list_personas, with_images=False)
+preferences = view.data(personas.channel_preferences)
+workspace_channels = view.data(workspaces.list_channels)
 
 if can_edit:
     new_col.button(_("New persona"), key="persona.new", type="primary", width="stretch", on_click=open_editor, args=(None,))

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
+from components.cache import snapshot
 from components.comments import comment_thread
 from components.feedback import show_field_error
 from components.i18n import _
 from components.labels import translated
-from components.page import journey_names as journey_names_of
-from components.page import open_page
+from components.page import journey_names_in, open_page
 from components.text import md
 from components.touchpoint_forms import (
     ATTACH,
@@ -21,11 +21,11 @@ from components.touchpoint_forms import (
 )
 from components.touchpoint_labels import DIRECT_FILTER, ONLINE_FILTER
 from components.touchpoint_tables import CATALOGUE, catalogue_editor, evaluation_editor, reset_editor
-from models.db import read_session
 from services import touchpoints, workspaces
 from services.touchpoints import CatalogueFilter
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # the reads below: once per change of the workspace (and filter)
 SELECTED = "touchpoint.selected"
 DELETING = "touchpoint.deleting"
 
@@ -33,10 +33,9 @@ st.title(_("Touchpoints"))
 st.caption(_("Every place where customers meet the company. Direct touchpoints the company controls; indirect ones "
              "(reviews, forums, press, social comments) it can only watch and answer."))
 
-with read_session(engine) as session:
-    channel_names = {c.id: c.name for c in workspaces.list_channels(session, workspace_id)}
-    all_departments = touchpoints.departments(session, workspace_id)
-    journey_names = journey_names_of(engine, workspace_id)
+channel_names = {c.id: c.name for c in view.data(workspaces.list_channels)}
+all_departments = view.data(touchpoints.departments)
+journey_names = view.data(journey_names_in)
 
 on_change = {"on_change": reset_editor, "args": (CATALOGUE,)}  # new filters: the table starts afresh
 channel_col, direct_col, online_col, department_col, journey_col = st.columns([2, 2, 2, 2, 2])
@@ -56,8 +55,7 @@ filters = CatalogueFilter(
     journey_ids=tuple(chosen_journeys),
 )
 
-with read_session(engine) as session:
-    catalogue = touchpoints.catalogue(session, workspace_id, filters)
+catalogue = view.data(touchpoints.catalogue, filters)
 rows = {int(r["id"]): r for r in catalogue.to_dict("records")}
 
 new_col, channel_popover_col, _spacer = st.columns([1, 1, 4])
@@ -102,9 +100,8 @@ if st.session_state.get(DELETING) == selected:
     delete_confirmation(engine, workspace_id, row)
 
 attach_journey = st.session_state.get(f"{ATTACH}.journey")
-with read_session(engine) as session:
-    links = touchpoints.where_used(session, workspace_id, selected)
-    steps = touchpoints.step_choices(session, workspace_id, attach_journey) if attach_journey in journey_names else None
+links = view.data(touchpoints.where_used, selected)
+steps = view.data(touchpoints.step_choices, attach_journey) if attach_journey in journey_names else None
 
 if links.empty:
     st.info(_("This touchpoint is not attached to any step yet."))

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from components.dashboard_cards import health_overview, journey_card
+from components.cache import snapshot
+from components.dashboard_cards import CARD_PARTS, card_frames, health_overview, journey_card
 from components.i18n import _
 from components.metric_tables import status_table
 from components.page import open_page
-from models.db import read_session
 from services import journeys, metrics, personas
 
 engine, workspace_id = open_page()
+view = snapshot(engine, workspace_id)  # every read and figure below: once per change of the workspace
 MAX_CARDS = 6  # journeys with a detailed card (the flow model runs per card); the table covers all
 CUSTOMERS = 1000
 SPARKLINES = 3  # main KPIs per card
@@ -18,10 +19,8 @@ st.title(_("Dashboard"))
 st.caption(_("How the journeys are doing: KPIs against their targets, where customers drop off, the lowest moments, "
              "the most pressing pain points and the touchpoints to fix first."))
 
-with read_session(engine) as session:
-    journey_frame = journeys.list_journeys(session, workspace_id)
-    persona_names = {p.id: f"{p.avatar_emoji} {p.name}".strip() for p in personas.list_personas(session, workspace_id, with_images=False)}
-    status = metrics.metric_status(session, workspace_id)
+journey_frame = view.data(journeys.list_journeys)
+persona_names = view.data(personas.persona_labels)
 
 if journey_frame.empty:
     st.info(_("No journeys yet. Create one on the Journeys page."))
@@ -41,17 +40,9 @@ if shown.empty:
     st.info(_("No journey matches these filters."))
     st.stop()
 
-ids = [int(i) for i in shown["id"]]
-card_ids = ids[:MAX_CARDS]
-kpis = metrics.journey_kpis(status, ids)
-main = kpis.groupby("journey_id", sort=False).head(SPARKLINES)
-with read_session(engine) as session:
-    lowest = metrics.lowest_emotion_steps(session, ids)
-    pains = metrics.top_pain_points(session, ids)
-    fixes = metrics.fix_first_touchpoints(session, ids)
-    drops = metrics.biggest_drop_offs(session, card_ids, customers=CUSTOMERS)
-    series = metrics.measurement_series(session, workspace_id, main.loc[main["journey_id"].isin(card_ids), "metric_id"],
-                                        status=status)
+ids = tuple(int(i) for i in shown["id"])
+health = view.data(metrics.journey_health, ids, MAX_CARDS, CUSTOMERS, SPARKLINES)
+status, kpis, lowest, pains, fixes = health.status, health.kpis, health.lowest, health.pains, health.fixes
 
 counts = metrics.status_counts(kpis)
 tiles = [(_("Journeys"), len(ids)), (_("KPIs on target"), counts["on_target"]), (_("KPIs off target"), counts["off_target"]),
@@ -60,17 +51,16 @@ for column, (title, value) in zip(st.columns(len(tiles)), tiles, strict=True):
     column.metric(title, value, border=True)
 
 st.subheader(_("Health of the journeys"), anchor=False)
-health_overview(metrics.health_table(shown, kpis, lowest, pains, fixes))
+health_overview(view.computed(metrics.health_table, shown, kpis, lowest, pains, fixes, inputs=(ids,)))
 
 st.subheader(_("Journey details"), anchor=False)
 if len(ids) > MAX_CARDS:
     st.caption(_("Details of the first {shown} of {total} journeys; choose journeys in the filter to see others.").format(
         shown=MAX_CARDS, total=len(ids)))
+cards = view.computed(card_frames, health, ids[:MAX_CARDS], inputs=(ids,))
 for journey in shown.head(MAX_CARDS).to_dict("records"):
-    jid = int(journey["id"])
-    journey_card(journey, kpis[kpis["journey_id"] == jid], main[main["journey_id"] == jid],
-                 lowest[lowest["journey_id"] == jid], pains[pains["journey_id"] == jid], fixes[fixes["journey_id"] == jid],
-                 drops[drops["journey_id"] == jid], series, customers=CUSTOMERS, sparklines=SPARKLINES)
+    journey_card(journey, *(cards[int(journey["id"])][part] for part in CARD_PARTS), customers=CUSTOMERS,
+                 sparklines=SPARKLINES, cache=view)
 
 others = status[status["journey_id"].isna()]
 if not others.empty:

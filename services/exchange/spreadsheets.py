@@ -222,7 +222,7 @@ SHEET_CHOICES: dict[str, dict[str, dict[str, str]]] = {
 def localised(tables: dict[str, pd.DataFrame], language: str) -> dict[str, pd.DataFrame]:
     """The tables as a person reads them in ``language``: headers (:data:`services.core.labels.HEADERS`) and coded
     values (income band, format, status, kind … :data:`SHEET_CHOICES`) by their labels. The imports read those
-    labels back in either language (decision 24)."""
+    labels back in either language (decision 25)."""
     shown = {}
     for name, frame in tables.items():
         frame = frame.copy()

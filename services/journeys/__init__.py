@@ -74,6 +74,7 @@ from services.journeys.flows import (
     STEP_COLUMNS,
     FlowResult,
     compute_flow,
+    flow_and_rates,
     journey_flow,
     measured_step_rates,
 )
@@ -189,6 +190,7 @@ __all__ = [
     "get_step",
     "get_template",
     "get_transition",
+    "flow_and_rates",
     "journey_flow",
     "journey_persona_ids",
     "lifecycle_chains",

@@ -300,6 +300,12 @@ def journey_flow(session: Session, workspace_id: int, journey_id: int, customers
     return compute_flow(journeys.steps_frame(session, journey_id), journeys.transitions_frame(session, journey_id), customers)
 
 
+def flow_and_rates(session: Session, workspace_id: int, journey_id: int, customers: int = 1000) -> tuple[FlowResult, pd.DataFrame]:
+    """The flow page's data: :func:`journey_flow` and :func:`measured_step_rates` on it, in one session (four queries)."""
+    flow = journey_flow(session, workspace_id, journey_id, customers)
+    return flow, measured_step_rates(session, workspace_id, journey_id, flow)
+
+
 def measured_step_rates(
     session: Session, workspace_id: int, journey_id: int, flow: FlowResult | None = None
 ) -> pd.DataFrame:

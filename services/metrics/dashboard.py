@@ -13,6 +13,7 @@ No Streamlit here.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import func
@@ -21,6 +22,7 @@ from sqlmodel import Session, col, select
 from models import PainPoint, Stage, Step, StepTouchpoint, Touchpoint, Transition, Vote
 from services import core, journeys, touchpoints
 from services.core import DomainError
+from services.metrics.crud import measurement_series, metric_status
 
 TOP = 3  # pain points and touchpoints listed per journey
 DROP_OFF_COLUMNS = ["journey_id", "step_id", "title", "stage_name", "lost", "pct_of_customers", "error"]
@@ -217,3 +219,33 @@ def health_table(
 def main_kpis(kpis: pd.DataFrame, journey_id: int, limit: int = 3) -> pd.DataFrame:
     """A journey's first ``limit`` KPIs in :func:`journey_kpis` order."""
     return kpis[kpis["journey_id"] == journey_id].head(limit)
+
+
+class JourneyHealth(NamedTuple):
+    """Everything the dashboard shows about a choice of journeys (see :func:`journey_health`)."""
+
+    status: pd.DataFrame  # metrics.metric_status of the whole workspace
+    kpis: pd.DataFrame  # journey_kpis of the chosen journeys
+    main: pd.DataFrame  # each journey's first ``sparklines`` KPIs
+    lowest: pd.DataFrame
+    pains: pd.DataFrame
+    fixes: pd.DataFrame
+    drops: pd.DataFrame  # for the first ``cards`` journeys only
+    series: pd.DataFrame  # the main KPIs' measurements, for the first ``cards`` journeys
+
+
+def journey_health(
+    session: Session, workspace_id: int, journey_ids: Sequence[int], cards: int, customers: int, sparklines: int
+) -> JourneyHealth:
+    """The dashboard's data for ``journey_ids`` (which the caller took from the workspace's journey list):
+    a fixed number of queries whatever the number of journeys; the flow model runs for the first ``cards``."""
+    ids = _ids(journey_ids)
+    card_ids = ids[:cards]
+    status = metric_status(session, workspace_id)
+    kpis = journey_kpis(status, ids)
+    main = kpis.groupby("journey_id", sort=False).head(sparklines)
+    series = measurement_series(session, workspace_id, main.loc[main["journey_id"].isin(card_ids), "metric_id"], status=status)
+    return JourneyHealth(
+        status, kpis, main, lowest_emotion_steps(session, ids), top_pain_points(session, ids),
+        fix_first_touchpoints(session, ids), biggest_drop_offs(session, card_ids, customers=customers), series,
+    )

@@ -72,6 +72,11 @@ def list_personas(
     return list(session.exec(query.order_by(func.lower(Persona.name))).all())
 
 
+def persona_labels(session: Session, workspace_id: int) -> dict[int, str]:
+    """Persona id → "emoji name", in name order (for filters; no avatar uploads read)."""
+    return {p.id: f"{p.avatar_emoji} {p.name}".strip() for p in list_personas(session, workspace_id, with_images=False)}  # type: ignore[misc]
+
+
 def segments(session: Session, workspace_id: int) -> list[str]:
     rows = session.exec(
         select(Persona.segment).where(Persona.workspace_id == workspace_id, Persona.segment != "").distinct()

@@ -15,6 +15,7 @@ from services.workspaces.crud import (
     list_workspaces,
     rename_workspace,
     revision,
+    revision_stamp,
     unique_name,
     update_description,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "recently_changed",
     "rename_workspace",
     "revision",
+    "revision_stamp",
     "series_values",
     "unique_name",
     "update_description",

@@ -77,3 +77,10 @@ def revision(session: Session, workspace_id: int) -> int:
     presence heartbeats do not.
     """
     return session.exec(select(func.coalesce(Workspace.revision, 0)).where(Workspace.id == workspace_id)).first() or 0
+
+
+def revision_stamp(session: Session, workspace_id: int) -> tuple[int, str] | None:
+    """What a cache of the workspace's data is keyed by: its revision and its creation time (an id freed by a
+    deleted workspace and taken by a new one starts at a low revision again). One SELECT; None if it is gone."""
+    row = session.exec(select(Workspace.revision, Workspace.created_at).where(Workspace.id == workspace_id)).first()
+    return None if row is None else (int(row[0] or 0), row[1].isoformat())

@@ -2,7 +2,8 @@
 ``tests/conftest.py``) and a fresh engine.
 
 ``st.cache_resource`` is process-global, so the engine of one test would leak
-into the next; it is cleared before and after every test.
+into the next; it is cleared before and after every test, and so is the page cache
+(components/cache.py: its keys name the database, this only keeps memory flat).
 """
 
 import os
@@ -14,6 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from components import cache as page_cache
 from components.identity import ACCOUNT_KEY
 from models.db import create_db_engine
 from services import accounts
@@ -38,12 +40,14 @@ def database(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("EVENTLOG_DIR", str(tmp_path / "eventlogs"))
     st.cache_resource.clear()
+    page_cache.clear()
     engine = create_db_engine(db_url)
     with unit_of_work(engine) as session:
         tester = accounts.create_account(session, TESTER["email"], TESTER["name"], TESTER["password"], site_admin=True)
     monkeypatch.setenv(SIGNED_IN, str(tester.id))
     yield engine
     st.cache_resource.clear()
+    page_cache.clear()
     engine.dispose()
 
 

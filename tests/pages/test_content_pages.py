@@ -172,8 +172,11 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, ca
             event.remove(engine, "before_cursor_execute", count)
         return len(seen)
 
+    # Each size read twice: right after a change (what a cache keyed by the revision reads afresh) and again.
     at = start_app(PAGE)
-    small = statements_per_rerun(at)
+    with unit_of_work(database) as session:
+        content.create_content_item(session, case.ws, {"title": "Start", "status": "live"})
+    small = statements_per_rerun(at), statements_per_rerun(at)
     with unit_of_work(database) as session:
         stage = journeys.create_stage(session, case.ws, case.journey, {"name": "Lieferung"})
         for index in range(30):
@@ -183,6 +186,6 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, ca
             item = content.create_content_item(session, case.ws, {"title": f"Mail {index}", "status": "live"})
             content.create_content_mapping(session, case.ws, {"content_item_id": item.id, "stage_id": stage.id,
                                                               "channel_id": case.ids["E-Mail"]})
-    large = statements_per_rerun(at)
+    large = statements_per_rerun(at), statements_per_rerun(at)
     assert not at.exception
-    assert 0 < small == large, (small, large)
+    assert 0 < small[0] == large[0] and small[1] == large[1] < small[0], (small, large)

@@ -356,3 +356,21 @@ def test_health_table_and_main_kpis(session, rated_journey):
     assert table[["journey", "kpis", "on_target", "off_target", "lowest_step", "top_pain_point", "fix_first"]
                  ].values.tolist() == [["Sommerurlaub", 2, 1, 1, "Asks friends", "Keine Antwort", "Hotline"]]
     assert list(dashboard.main_kpis(kpis, m.journey.id, limit=1)["name"]) == ["Conversion"]
+
+
+def test_journey_health_reads_everything_in_a_fixed_number_of_queries(session, rated_journey, count_queries):
+    m = rated_journey
+    conversion = metrics.create_metric(session, m.ws, {"name": "Conversion", "scope": "journey", "journey_id": m.journey.id,
+                                                       "target": 5})
+    metrics.add_measurement(session, m.ws, conversion.id, "2025-06-01", 6)
+    other = journeys.create_journey(session, m.ws, {"name": "Reklamation"})
+    ids = (m.journey.id, other.id)
+    with count_queries() as one_card:
+        health = dashboard.journey_health(session, m.ws, ids, 1, 1000, 3)
+    with count_queries() as two_cards:
+        dashboard.journey_health(session, m.ws, ids, 2, 1000, 3)
+    assert len(one_card) == len(two_cards)  # not one query per card or journey
+    assert list(health.main["name"]) == ["Conversion"] and list(health.series["value"]) == [6.0]
+    assert health.lowest.equals(dashboard.lowest_emotion_steps(session, ids))
+    assert health.pains.equals(dashboard.top_pain_points(session, ids))
+    assert list(health.drops["journey_id"]) == [m.journey.id]  # the flow model only for the first card

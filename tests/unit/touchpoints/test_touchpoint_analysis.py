@@ -175,12 +175,15 @@ def test_evaluations_save_and_detach_in_one_go(session, case, raises_domain_erro
 ])
 def test_quadrants(importance, satisfaction, expected):
     assert analysis.quadrant(importance, satisfaction) == expected
+    # the column-wise version the scores use says the same
+    column = analysis.quadrants(pd.Series([importance], dtype=float), pd.Series([satisfaction], dtype=float))
+    assert (None if pd.isna(column[0]) else column[0]) == expected
 
 
 def test_scores_per_journey_and_across(session, case, count_queries):
     with count_queries() as statements:
         across = analysis.touchpoint_scores(session, case.ws).set_index("touchpoint")
-    assert len(statements) == 1
+    assert len(statements) == 2  # the ratings, the journeys' names: whatever the number of touchpoints
     hotline = across.loc["Hotline"]
     assert (hotline["importance"], round(hotline["satisfaction"], 3), hotline["steps"], hotline["rated"]) == (
         pytest.approx(13 / 3), round(11 / 3, 3), 3, 3)

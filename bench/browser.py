@@ -1,0 +1,244 @@
+"""``make bench-browser``: what a user waits for in a real browser, on the bench workspace.
+
+Generates the workload of ``bench.run`` into a temporary SQLite file, starts ``streamlit run app.py``
+on it, signs a site administrator in by cookie and drives Debian's Chromium (``CHROMIUM_PATH``,
+default ``/usr/bin/chromium``) with Playwright. Measured, each ``--reps`` times (median and p90,
+nearest rank):
+
+- **first paint**: a fresh browser context opens the app until the Overview heading is visible
+  (the very first one after the server started is printed apart: it pays for imports and caches);
+- **page to page**: a click on a sidebar link until the page's run has finished and its heading is
+  visible, for every page of the navigation;
+- **add step**: on the largest journey's map (60 steps), a click on "Add step" until the new card
+  is visible in the grid;
+
+Each is timed in the page (``performance.now()``, checked every animation frame) from just before the click
+until what the user waits for is on screen and Streamlit's root element says no run is going
+(``data-test-script-state``; full and fragment runs alike). Before each click the bench waits until no run
+is going, so a live view's poll cannot end a measurement early.
+
+``python -m bench.browser --help``; ``--scale 0.1 --reps 3`` for a quick look. Not part of ``make test``.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import say
+from bench.generate import generate_workspace
+from bench.run import WORKLOAD, percentile
+from components.auth import COOKIE
+from models.db import create_db_engine, read_session, upgrade_to_head
+from services import accounts
+from services.journeys import get_journey
+from services.unit_of_work import unit_of_work
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+TIMEOUT_MS = 60_000
+
+# (url path, heading): every page of app.py's navigation; the journey map's heading is its journey's name.
+PAGES: list[tuple[str, str | None]] = [
+    ("dashboard", "Dashboard"), ("personas", "Personas"), ("journeys", "Journeys"), ("journey_editor", None),
+    ("workshop", "Workshop"), ("touchpoints", "Touchpoints"), ("content", "Content"),
+    ("touchpoint_analysis", "Touchpoint analysis"), ("flows", "Flow and drop-off"), ("planned_vs_actual", "Planned vs actual"),
+    ("emotions", "Emotion curves"), ("kano", "Kano"), ("metrics", "Metrics"), ("opportunities", "Opportunity portfolio"),
+    ("history", "History"), ("settings", "Settings"), ("import_export", "Import / Export"), ("", "Overview"),
+]
+
+IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+# What the user waits for (a JS expression over ``arg``) is on screen and no run is going: the time, else null.
+DONE = """([condition, arg]) => {
+  const idle = document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning';
+  return idle && (new Function('arg', 'return ' + condition))(arg) ? performance.now() : null;
+}"""
+HEADING = "[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === arg.title) && location.pathname.endsWith(arg.path)"
+CARD = "[...document.querySelectorAll('td.jw-step')].some(td => td.innerText.includes(arg.title))"
+
+
+@dataclass
+class Row:
+    name: str
+    times_ms: list[float]
+
+    def line(self, width: int) -> str:
+        if not self.times_ms:
+            return f"{self.name:<{width}} | {'–':>9} | {'–':>9} | {0:>4}"
+        return (f"{self.name:<{width}} | {statistics.median(self.times_ms):9.0f} | {percentile(self.times_ms, 0.9):9.0f} | "
+                f"{len(self.times_ms):>4}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(database_url: str, log: Path, root: Path = ROOT) -> Iterator[str]:
+    """``streamlit run app.py`` of the checkout at ``root`` (with its .streamlit/config.toml) on a free port; yields
+    its URL once healthy."""
+    port = _free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=root, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"streamlit did not start (log: {log})") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _timed_action(page, act: Callable[[], None], condition: str, arg: object) -> float:  # type: ignore[no-untyped-def]
+    """ms from just before ``act`` until ``condition`` (JS over ``arg``) holds with no run going. Streamlit marks its
+    root element with the script state; a fast run can start and end within one render, so the end is read as
+    "idle and the result on screen", not as a seen transition."""
+    page.wait_for_function(IDLE, timeout=TIMEOUT_MS)  # the previous run (or a live view's poll) is over
+    started = page.evaluate("performance.now()")
+    act()
+    try:
+        finished = page.wait_for_function(DONE, arg=[condition, arg], polling="raf", timeout=TIMEOUT_MS).json_value()
+    except Exception:
+        say(f"not seen in time at {page.url}: {condition} with {arg}")
+        raise
+    return finished - started
+
+
+def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int) -> list[Row]:
+    from playwright.sync_api import expect, sync_playwright
+
+    cookie = {"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": "/", "httpOnly": False, "secure": False,
+              "sameSite": "Strict", "expires": -1}
+    context_args = {"viewport": {"width": 1400, "height": 1000}, "storage_state": {"cookies": [cookie], "origins": []}}
+    rows: list[Row] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def fresh_load() -> float:
+            context = browser.new_context(**context_args)
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(f"{url}/?lang=en")
+            expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+            elapsed = (time.perf_counter() - started) * 1000
+            context.close()
+            return elapsed
+
+        say("First paint …")
+        rows.append(Row("first paint, first after start", [fresh_load()]))
+        rows.append(Row("first paint, fresh context", [fresh_load() for _ in range(reps)]))
+
+        context = browser.new_context(**context_args)
+        page = context.new_page()
+        page.goto(f"{url}/?lang=en")
+        expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+        nav = page.get_by_test_id("stSidebarNav")
+        more = page.get_by_test_id("stSidebarNavViewButton")
+        if more.count():  # the sidebar shows the first pages only until "View more" is clicked
+            more.first.click()
+
+        say("Page to page …")
+        times: dict[str, list[float]] = {path or "overview": [] for path, _heading in PAGES}
+        for _round in range(reps):
+            for path, heading in PAGES:
+                link = nav.locator(f'a[href$="/{path}"]') if path else nav.get_by_role("link", name="Overview")
+                target = {"title": heading or journey_name, "path": f"/{path}"}
+                times[path or "overview"].append(_timed_action(page, link.first.click, HEADING, target))
+        rows += [Row(f"page to page: {name}", values) for name, values in times.items()]
+        every = [t for values in times.values() for t in values]
+        rows.append(Row("page to page: all pages", every))
+
+        say("Add steps …")
+        page.goto(f"{url}/journey_editor?lang=en&journey={journey_id}")
+        expect(page.get_by_role("heading", name=journey_name, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        form = page.get_by_test_id("stForm").filter(has_text="Add step")
+        adds: list[float] = []
+        for number in range(reps):
+            title = f"Bench step {number} {time.time_ns()}"
+            form.get_by_label("New step: what does the customer do?").fill(title)
+            adds.append(_timed_action(page, form.get_by_role("button", name="Add step").click, CARD, {"title": title}))
+        rows.append(Row(f"add step, click to visible card ({journey_name})", adds))
+
+        context.close()
+        browser.close()
+    return rows
+
+
+def run(args: argparse.Namespace) -> None:
+    workload = dict(WORKLOAD)
+    if args.scale != 1.0:
+        for key in ("personas", "journeys", "touchpoints", "step_touchpoint_links", "metrics"):
+            workload[key] = max(1, round(workload[key] * args.scale))
+    with tempfile.TemporaryDirectory(prefix="journey-bench-browser-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        engine = create_db_engine(url)
+        upgrade_to_head(engine)
+        generated = generate_workspace(engine, **workload)
+        with unit_of_work(engine) as session:
+            account = accounts.create_account(session, "bench@example.com", "Bench", "bench password", site_admin=True)
+            token = accounts.start_sign_in(session, account.id)  # type: ignore[arg-type]
+        with read_session(engine) as session:
+            journey_name = get_journey(session, generated.workspace_id, generated.largest_journey_id).name
+        engine.dispose()
+        say(f"Starting the app on {generated.counts.get('journey', 0)} journeys …")
+        log = Path(folder) / "streamlit.log"
+        with server(url, log, args.app.resolve()) as app:
+            try:
+                rows = measure(app, token, generated.largest_journey_id, journey_name, args.reps)
+            except Exception:
+                say("The server's log ends with:\n" + "\n".join(log.read_text(encoding="utf-8").splitlines()[-60:]))
+                raise
+    width = max(len(r.name) for r in rows)
+    say("")
+    say(f"Browser (Chromium {CHROMIUM}), app {args.app}, {args.reps} repetitions, workload scale {args.scale:g}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    header = f"{'what':<{width}} | {'median ms':>9} | {'p90 ms':>9} | {'reps':>4}"
+    say(header)
+    say("-" * len(header))
+    for row in rows:
+        say(row.line(width))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Click-to-visible and page-to-page times in Chromium on the bench workspace.")
+    parser.add_argument("--reps", type=int, default=10, help="repetitions of every measurement (default 10)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the workload's sizes (steps per journey stay)")
+    parser.add_argument("--app", type=Path, default=ROOT,
+                        help="the checkout whose app.py to serve (default this one; e.g. an unpacked older commit to compare)")
+    args = parser.parse_args(argv)
+    if args.reps < 1:
+        parser.error("--reps must be at least 1")
+    run(args)
+
+
+if __name__ == "__main__":
+    main()
