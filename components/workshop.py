@@ -22,6 +22,7 @@ from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
+from models import VoteRound
 from models.db import read_session
 from services import accounts, workshop, workspaces
 from services.journeys import JourneyMap, load_journey_map
@@ -97,7 +98,8 @@ def _timer(ends_at: datetime | None) -> None:
 
 
 def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
-    """The part every participant sees change within seconds."""
+    """The part every participant sees change within seconds: who is here, the timer, the map
+    and the voting round (run as a fragment every ``POLL_SECONDS``)."""
     name, is_facilitator = who
     state_key = f"workshop.cache.{journey_id}"
     now = datetime.now(UTC)
@@ -116,14 +118,17 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         if cached is None or cached["revision"] != revision or cached["focus"] != stage_id:
             journey_map = load_journey_map(session, workspace_id, journey_id)
             counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
-            cached = {"revision": revision, "focus": stage_id,
-                      "html": journey_grid_html(focused_map(journey_map, stage_id), votes=counts)}
+            shown = focused_map(journey_map, stage_id)
+            cached = {"revision": revision, "focus": stage_id, "targets": vote_targets(shown),
+                      "html": journey_grid_html(shown, votes=counts)}
             st.session_state[state_key] = cached
     people_col, timer_col = st.columns([4, 1])
     people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in people))
     with timer_col:
         _timer(ends_at)
     st.html(cached["html"])
+    with st.container(border=True):
+        voting_panel(engine, workspace_id, journey_id, cached["targets"], name, is_facilitator)
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -148,53 +153,119 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
     with round_col.form("workshop.round", clear_on_submit=True):
         name = st.text_input(_("New voting round"), key="workshop.round.name", placeholder=_("e.g. Biggest pains"))
         dots = st.number_input(_("Dots per participant"), min_value=1, max_value=50, value=5, key="workshop.round.dots")
+        hidden = st.checkbox(_("Hide the votes until the round is closed"), key="workshop.round.hidden")
         if st.form_submit_button(_("Open round")):
-            if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
+            if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots), hide_votes=hidden),
                        _("Voting round opened.")):
                 st.rerun()
     with st.expander(_("Guest links for this journey")):
         guest_links_panel(engine, workspace_id, journey_id)
 
 
-def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, voter: str, is_facilitator: bool) -> None:
-    """Spend dots on the focused stage's steps, pain points and opportunities; see the ranking live."""
-    journey_id = journey_map.journey.id
+VOTE_KINDS = {"step": N_("Step"), "pain_point": N_("Pain point"), "opportunity": N_("Opportunity")}
+RESULT_LABELS = {"rank": N_("Rank"), "target_kind": N_("Kind"), "title": N_("Item"), "step_title": N_("On step"),
+                 "votes": N_("Dots"), "voters": N_("Voters")}
+PENDING = "workshop.vote.pending"
+
+
+def results_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    """A round's ranking as people read it: translated column names and kinds, no ids."""
+    kinds = translated(VOTE_KINDS)
+    table = ranking[list(RESULT_LABELS)].copy()
+    table["target_kind"] = table["target_kind"].map(kinds)
+    return table.rename(columns=translated(RESULT_LABELS))
+
+
+def _dot_key(round_id: int, field: str, target_id: int) -> str:
+    return f"workshop.vote.{round_id}.{field}.{target_id}"
+
+
+def _mark_pending(key: str) -> None:
+    st.session_state.setdefault(PENDING, set()).add(key)
+
+
+def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: list, voter: str, is_facilitator: bool) -> None:
+    """The newest voting round of the journey: each person sets their dots per card of the focused
+    stage; the ranking (or, while the round hides its votes, only how many voted).
+
+    Called from the polled fragment, so a round opened or closed reaches everyone within a poll.
+    Each card's dots are a number the person sets, not a "+1" click: a burst of clicks arrives as
+    the number they ended on, and :func:`services.workshop.set_dots` makes the database say exactly
+    that (idempotent), so no click is lost or counted twice. ``targets``: :func:`vote_targets` of
+    the focused map.
+    """
     with read_session(engine) as session:
         rounds = workshop.list_vote_rounds(session, workspace_id, journey_id)
-    if not rounds:
-        st.caption(_("No voting round yet. The facilitator opens one."))
-        return
-    state = {True: _("open"), False: _("closed")}
-    names = {r.id: f"{r.name} ({state[r.is_open]})" for r in rounds}
-    round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round",
-                            index=len(names) - 1)
-    current = next(r for r in rounds if r.id == round_id)
-    with read_session(engine) as session:
-        left = workshop.dots_left(session, workspace_id, round_id, voter)
-        ranking = workshop.ranked_results(session, workspace_id, round_id)
+        if not rounds:
+            st.caption(_("No voting round yet. The facilitator opens one."))
+            return
+        current = rounds[-1]
+        round_id = int(current.id)  # type: ignore[arg-type]
+        mine = workshop.my_dots(session, workspace_id, round_id, voter)
+        dots_cast, voters = workshop.round_progress(session, workspace_id, round_id)
+        visible = workshop.votes_visible(current)
+        ranking = workshop.ranked_results(session, workspace_id, round_id) if visible else None
+    state = _("open") if current.is_open else _("closed")
+    st.subheader(_("Voting round: {name} ({state})").format(name=current.name, state=state), anchor=False)
     if current.is_open:
-        st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=current.dots_per_participant))
-        targets = _vote_targets(journey_map)
-        if targets:
-            labels = unique_labels(dict(targets))
-            target = st.selectbox(_("Vote for"), list(labels), format_func=labels.get, key="workshop.vote.target")
-            give, take = st.columns(2)
-            kind, target_id = target
-            if give.button(_("Give a dot"), key="workshop.vote.give", type="primary", disabled=left <= 0, width="stretch"):
-                attempt(engine, lambda s: workshop.cast_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
-                        _("Dot placed."))
+        _my_dots(engine, workspace_id, targets, current, voter, mine)
+        if is_facilitator and st.button(_("Close this round"), key=f"workshop.vote.close.{round_id}"):
+            if attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), None):
                 st.rerun()
-            if take.button(_("Take a dot back"), key="workshop.vote.take", width="stretch"):
-                attempt(engine, lambda s: workshop.retract_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
-                        _("Dot taken back."))
-                st.rerun()
-        if is_facilitator and st.button(_("Close this round"), key="workshop.vote.close"):
-            attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), _("Round closed."))
-            st.rerun()
-    st.dataframe(ranking, hide_index=True, width="stretch")
+    if ranking is None:
+        st.info(_("The votes stay hidden until the facilitator closes the round. Dots placed so far: {dots}, voters: {voters}.")
+                .format(voters=voters, dots=dots_cast), icon="🙈")
+    elif ranking.empty:
+        st.caption(_("No dots placed yet."))
+    else:
+        st.dataframe(results_table(ranking), hide_index=True, width="stretch", key=f"workshop.vote.results.{round_id}")
+    if len(rounds) > 1:
+        with st.expander(_("Earlier rounds")):
+            _earlier_rounds(engine, workspace_id, rounds[:-1])
 
 
-def _vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
+def _my_dots(engine: Engine, workspace_id: int, targets: list, current: VoteRound, voter: str,
+             mine: dict[tuple[str, int], int]) -> None:
+    """One number per card: the person's dots on it. A number the person changed is saved (then it
+    follows the database again); any other follows the database (another tab of the same person)."""
+    round_id = int(current.id)
+    budget = current.dots_per_participant
+    pending: set[str] = st.session_state.setdefault(PENDING, set())
+    for (field, target_id), _label in targets:
+        key = _dot_key(round_id, field, target_id)
+        if key in pending and key in st.session_state:
+            wanted = int(st.session_state[key])
+            done = attempt(engine, lambda s, f=field, t=target_id, n=wanted: workshop.set_dots(
+                s, workspace_id, round_id, voter, n, **{f: t}), None)
+            pending.discard(key)
+            if done:
+                mine[(field, target_id)] = wanted
+                mine = {k: v for k, v in mine.items() if v}
+    left = max(budget - sum(mine.values()), 0)
+    st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=budget))
+    columns = st.columns(3)
+    for index, ((field, target_id), label) in enumerate(targets):
+        key = _dot_key(round_id, field, target_id)
+        have = mine.get((field, target_id), 0)
+        st.session_state[key] = have  # the database's answer (after this run's own save, if any)
+        columns[index % 3].number_input(md(label), min_value=0, max_value=have + left, step=1, key=key,
+                                        on_change=_mark_pending, args=(key,))
+
+
+def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[VoteRound]) -> None:
+    state = {True: _("open"), False: _("closed")}
+    names = {int(r.id): f"{r.name} ({state[r.is_open]})" for r in reversed(rounds)}
+    round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round")
+    with read_session(engine) as session:
+        current = workshop.get_vote_round(session, workspace_id, round_id)
+        ranking = workshop.ranked_results(session, workspace_id, round_id) if workshop.votes_visible(current) else None
+    if ranking is None:
+        st.caption(_("The votes stay hidden until the facilitator closes the round."))
+    else:
+        st.dataframe(results_table(ranking), hide_index=True, width="stretch")
+
+
+def vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
     """(keyword, id) → label for every votable card of the (focused) map."""
     targets = [(("step_id", int(r.id)), f"👣 {r.title}") for r in journey_map.steps.itertuples()]
     targets += [(("pain_point_id", int(r.id)), f"⚡ {r.text}") for r in journey_map.pain_points.itertuples()]

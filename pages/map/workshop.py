@@ -13,7 +13,6 @@ from components.workshop import (
     live_map,
     participant,
     quick_capture,
-    voting_panel,
 )
 from models.db import read_session
 from services import journeys, workshop
@@ -62,8 +61,5 @@ if is_facilitator:
 st.fragment(run_every=POLL_SECONDS)(live_map)(engine, workspace_id, journey_id, who)
 
 quick_capture(engine, workspace_id, journey_map, name, stage_id)
-voting_tab, comments_tab = st.tabs([_("Dot voting"), _("Comments")])
-with voting_tab:
-    voting_panel(engine, workspace_id, focused_map(journey_map, stage_id), name, is_facilitator)
-with comments_tab:
+with st.expander(_("Comments"), expanded=True):
     comments_panel(engine, workspace_id, focused_map(journey_map, stage_id))

@@ -4,7 +4,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import Comment, Membership, PainPoint, Stage, Vote
+from models import Comment, Membership, PainPoint, Stage, Step, Vote, VoteRound
 from models.db import read_session
 from services import accounts, journeys
 from services.unit_of_work import unit_of_work
@@ -86,14 +86,43 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
     anna.number_input(key="workshop.round.dots").set_value(2)
     anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
     ben.run()
-    for _ in range(2):
-        ben.button(key="workshop.vote.give").click().run()
-    assert ben.button(key="workshop.vote.give").disabled  # two dots per participant: no third
+    with read_session(database) as session:
+        round_id = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Suche")).one()
+    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
+    assert dots.max == 2  # the person's budget
+    dots.set_value(2).run()
+    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
+    assert dots.value == 2 and dots.max == 2
+    ben.run()  # a poll replaying the same state adds no dot
     with read_session(database) as session:
         assert len(session.exec(select(Vote)).all()) == 2
+    assert "You have **0** of 2 dots left." in " ".join(m.value for m in ben.markdown)
     anna.run()
     assert "● 2" in page_html(anna)
-    assert anna.dataframe[-1].value["votes"].tolist()[0] == 2
+    results = anna.dataframe[-1].value
+    assert list(results.columns) == ["Rank", "Kind", "Item", "On step", "Dots", "Voters"]
+    assert results.values.tolist() == [[1, "Step", "Schritt in Suche", "Schritt in Suche", 2, 1]]
+
+
+def test_hidden_votes_stay_hidden_until_the_round_is_closed(database: Engine, workspace_id: int) -> None:
+    journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.text_input(key="workshop.round.name").set_value("Blind")
+    anna.checkbox(key="workshop.round.hidden").check()
+    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
+    ben.run()
+    with read_session(database) as session:
+        round_id = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}").set_value(1).run()
+    anna.run()
+    assert "● 1" not in page_html(anna) and not anna.dataframe
+    assert "Dots placed so far: 1, voters: 1." in " ".join(i.value for i in anna.info)
+    anna.button(key=f"workshop.vote.close.{round_id}").click().run()
+    assert not anna.exception, anna.exception
+    assert "● 1" in page_html(anna)
+    assert anna.dataframe[-1].value["Dots"].tolist() == [1]
 
 
 def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int) -> None:
