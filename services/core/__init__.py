@@ -89,6 +89,12 @@ from services.core.i18n import (
     catalogue,
     translate,
 )
+from services.core.merge import (
+    FieldMerge,
+    MergeState,
+    merge_field,
+    three_way_merge,
+)
 from services.core.rows import (
     BIG_CACHE_KIB,
     CHUNK,
@@ -138,6 +144,10 @@ from services.core.tabular import (
 )
 
 __all__ = [
+    "FieldMerge",
+    "MergeState",
+    "merge_field",
+    "three_way_merge",
     "ACTOR",
     "Actor",
     "BIG_CACHE_KIB",
