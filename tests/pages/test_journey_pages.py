@@ -164,13 +164,41 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
     at.button(key="step.form.save").click().run()
     assert any("Carla saved this step while you were editing it" in w.value for w in at.warning)  # who changed it
     table = at.table[0].value
-    assert table.iloc[0].tolist()[1:] == ["Ihre Sicht", "Meine Sicht"]
+    assert table.iloc[0].tolist()[2:5] == ["Ihre Sicht", "Meine Sicht", "Ihre Sicht\nMeine Sicht"]
     [stored] = rows(database, Step, Step.id == target.id)
     assert stored.thinking == "Ihre Sicht"  # nothing overwritten silently
+    assert at.button(key="step.conflict.merge").proto.type == "primary"  # the safe action
+    assert at.button(key="step.conflict.mine").proto.type != "primary"
 
     at.button(key="step.conflict.mine").click().run()
     [stored] = rows(database, Step, Step.id == target.id)
     assert stored.thinking == "Meine Sicht"
+
+
+def test_a_three_way_merge_keeps_both_colleagues_words(database: Engine, small_journey: int, workspace_id: int) -> None:
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    at.text_area(key="step.form.thinking").set_value("Was kostet der Versand?")
+    at.text_area(key="step.form.feeling").set_value("unsicher")
+    with unit_of_work(database, actor="Carla") as session:  # a colleague saves other fields, and one of mine
+        journeys.update_step(session, workspace_id, target.id, {"needs": "Bedürfnisse: A braucht", "feeling": "genervt"})
+    at.button(key="step.form.save").click().run()
+    why = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, -1], strict=True))
+    assert why == {"Thinking": "yours (only you changed it)", "Feeling": "both changed it: check the merged text",
+                   "Needs": "theirs (only they changed it)"}
+
+    at.button(key="step.conflict.merge").click().run()
+    assert at.text_area(key="step.form.needs").value == "Bedürfnisse: A braucht"  # theirs, pre-filled
+    assert at.text_area(key="step.form.thinking").value == "Was kostet der Versand?"  # mine
+    assert at.text_area(key="step.form.feeling").value == "genervt\nunsicher"  # both, marked
+    assert any("Both of you changed: Feeling" in i.value for i in at.info)
+    at.text_area(key="step.form.feeling").set_value("genervt und unsicher")
+    at.button(key="step.form.save").click().run()
+    assert not at.exception, at.exception
+    [stored] = rows(database, Step, Step.id == target.id)
+    assert (stored.needs, stored.thinking, stored.feeling) == (
+        "Bedürfnisse: A braucht", "Was kostet der Versand?", "genervt und unsicher")
 
 
 def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_journey: int, workspace_id: int) -> None:
