@@ -34,7 +34,9 @@ st.caption(_("Every place where customers meet the company. Direct touchpoints t
              "(reviews, forums, press, social comments) it can only watch and answer."))
 
 with read_session(engine) as session:
-    channel_names = {c.id: c.name for c in workspaces.list_channels(session, workspace_id)}
+    channel_list = workspaces.list_channels(session, workspace_id)
+    channel_names = {c.id: c.name for c in channel_list}
+    channel_online = {c.id: c.is_online for c in channel_list}
     all_departments = touchpoints.departments(session, workspace_id)
     journey_names = journey_names_of(engine, workspace_id)
 
@@ -71,7 +73,7 @@ if editing is not None:
         close_form()
         st.warning(_("This touchpoint was deleted in the meantime, or the filters hide it."))
     else:
-        touchpoint_form(engine, workspace_id, {None: _("— no channel —"), **channel_names})
+        touchpoint_form(engine, workspace_id, {None: _("— no channel —"), **channel_names}, channel_online)
 
 if catalogue.empty:
     st.info(_("No touchpoints match these filters.") if any(vars(filters).values()) else
