@@ -30,6 +30,7 @@ from services.journeys import JourneyMap, load_journey_map
 POLL_SECONDS = 2.0
 HEARTBEAT_SECONDS = 10.0
 SESSION = "workshop.session_key"
+CAPTURE_STEP = "workshop.capture.step"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
 
 
@@ -158,8 +159,19 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
             if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots), hide_votes=hidden),
                        _("Voting round opened.")):
                 st.rerun()
+    lock_key = f"workshop.lock.{journey_id}"
+    st.session_state[lock_key] = bool(journey_map.journey.structure_locked)
+    st.toggle(_("Lock the map's structure (stages, steps, branches) for the workshop"), key=lock_key,
+              help=_("Participants and editors can still vote, comment and capture cards; only facilitators change the map."),
+              on_change=_set_lock, args=(engine, workspace_id, journey_id, lock_key))
     with st.expander(_("Guest links for this journey")):
         guest_links_panel(engine, workspace_id, journey_id)
+
+
+def _set_lock(engine: Engine, workspace_id: int, journey_id: int, lock_key: str) -> None:
+    locked = bool(st.session_state[lock_key])
+    attempt(engine, lambda s: workshop.set_structure_lock(s, workspace_id, journey_id, locked),
+            _("Map structure locked.") if locked else _("Map structure unlocked."))
 
 
 VOTE_KINDS = {"step": N_("Step"), "pain_point": N_("Pain point"), "opportunity": N_("Opportunity")}
@@ -274,19 +286,26 @@ def vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
 
 
 def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str, stage_id: int | None) -> None:
-    """One field for participants: a pain point, an idea or a question lands on the focused stage."""
+    """One field for participants: a pain point, an idea or a question lands on the chosen step of
+    the focused stage (or on the stage's parking-lot step when the stage has no steps yet)."""
     if not journey_map.stages:
         return
-    stage = stage_id if stage_id in {s.id for s in journey_map.stages} else journey_map.stages[0].id
+    stage = stage_id if stage_id in {s.id for s in journey_map.stages} else None
+    shown = focused_map(journey_map, stage)
+    steps = unique_labels(dict(zip(shown.steps["id"].astype(int), shown.steps["title"], strict=True)))
+    if st.session_state.get(CAPTURE_STEP) not in steps:
+        st.session_state.pop(CAPTURE_STEP, None)  # the focus moved on: start at its first step
     kinds = translated(CAPTURE_KINDS)
-    with st.form("workshop.capture", clear_on_submit=True):
-        kind_col, text_col, add_col = st.columns([1, 4, 1], vertical_alignment="bottom")
+    with st.form("workshop.capture"):
+        kind_col, step_col, text_col, add_col = st.columns([1, 2, 4, 1], vertical_alignment="bottom")
         kind = kind_col.selectbox(_("Kind"), list(kinds), format_func=kinds.get, key="workshop.capture.kind")
+        step_id = step_col.selectbox(_("On step"), list(steps), format_func=steps.get, key=CAPTURE_STEP) if steps else None
         text = text_col.text_input(_("Capture a thought for the focused stage"), key="workshop.capture.text")
         if add_col.form_submit_button(_("Add"), type="primary", width="stretch"):
             if attempt(engine, lambda s: workshop.quick_capture(
-                    s, workspace_id, journey_map.journey.id, stage, kind, text, author,
+                    s, workspace_id, journey_map.journey.id, stage, kind, text, author, step_id=step_id,
                     parking_title=_(workshop.PARKING_LOT_TITLE)), _("Captured.")):
+                st.session_state.pop("workshop.capture.text", None)  # empty for the next thought; kind and step stay
                 st.rerun()
 
 

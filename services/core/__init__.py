@@ -2,15 +2,20 @@
 
 from services.core.access import (
     EDITOR,
+    LOCK_EXEMPT,
+    LOCKED,
     NOT_ALLOWED,
     PARTICIPANT,
     RANK,
     ROLES,
+    STRUCTURE,
     WRITE,
     Forbidden,
+    check_structure_lock,
     check_write,
     may_write,
     require_role,
+    require_unlocked,
 )
 from services.core.actor import (
     ACTOR,
@@ -144,6 +149,11 @@ from services.core.tabular import (
 )
 
 __all__ = [
+    "require_unlocked",
+    "LOCK_EXEMPT",
+    "LOCKED",
+    "STRUCTURE",
+    "check_structure_lock",
     "FieldMerge",
     "MergeState",
     "merge_field",

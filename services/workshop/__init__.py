@@ -26,6 +26,7 @@ from services.workshop.collaboration import (
     retract_vote,
     round_progress,
     set_dots,
+    set_structure_lock,
     vote_tally,
     votes_visible,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "reopen_comment",
     "resolve_comment",
     "retract_vote",
+    "set_structure_lock",
     "votes_visible",
     "round_progress",
     "my_dots",

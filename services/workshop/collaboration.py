@@ -352,9 +352,26 @@ CaptureKind = Literal["pain", "idea", "question"]
 
 
 def parking_lot(session: Session, workspace_id: int, stage_id: int, title: str = PARKING_LOT_TITLE) -> Step:
-    """The stage's parking-lot step (the step titled ``title``), created at the end of the stage on first use."""
+    """The stage's parking-lot step (the step titled ``title``), created at the end of the stage on
+    first use (a capture may create it on a locked map: it is where participants' cards land)."""
     found = session.exec(select(Step).where(Step.stage_id == stage_id, Step.title == title.strip()).order_by(Step.id)).first()
-    return found or journeys.create_step(session, workspace_id, stage_id, {"title": title})
+    if found:
+        return found
+    session.info[core.LOCK_EXEMPT] = True
+    try:
+        step = journeys.create_step(session, workspace_id, stage_id, {"title": title})
+        core.flush(session)
+    finally:
+        session.info.pop(core.LOCK_EXEMPT, None)
+    return step
+
+
+def set_structure_lock(session: Session, workspace_id: int, journey_id: int, locked: bool) -> Journey:
+    """Freeze (or free) the map's stages, steps and branches for everyone below facilitator; votes,
+    comments and captured cards go on. Only a facilitator (or admin) may."""
+    core.require_role(session, workspace_id, "facilitator")
+    journeys.get_journey(session, workspace_id, journey_id)
+    return core.update(session, Journey, journey_id, {"structure_locked": locked})
 
 
 def quick_capture(
@@ -366,17 +383,25 @@ def quick_capture(
     text: str,
     author: str,
     *,
+    step_id: int | None = None,
     parking_title: str = PARKING_LOT_TITLE,
 ) -> PainPoint | Opportunity | Comment:
-    """Add a participant's card to a stage (the focused one; ``None``: the journey's first stage):
-    "pain" → a pain point, "idea" → an opportunity, "question" → a comment by ``author``, all on
-    the stage's parking-lot step. Pass ``parking_title`` translated into the workshop's language.
-    The activity log names ``author`` when the write session has no actor of its own."""
+    """Add a participant's card to the step in focus (``step_id``) or else to a stage (the focused
+    one; ``None``: the journey's first stage): "pain" → a pain point, "idea" → an opportunity,
+    "question" → a comment by ``author``. Without a step the card lands on the stage's parking-lot
+    step (pass ``parking_title`` translated into the workshop's language). The activity log names
+    ``author`` when the write session has no actor of its own."""
     core.check_choice(kind, CAPTURE_KINDS, "kind")
     if not author.strip():
         raise DomainError(N_("This field is required."), field="author")
     if not text.strip():
         raise DomainError(N_("This field is required."), field="text")
+    if step_id is not None:
+        step = journeys.step_reference(session, workspace_id, step_id, "step_id")
+        if step.journey_id != journey_id:
+            raise DomainError(N_("Choose a step of this journey."), field="step_id")
+        core.name_if_anonymous(session, author)
+        return _capture_on(session, workspace_id, step.id, kind, text, author)  # type: ignore[arg-type]
     if stage_id is None:
         stage_id = session.exec(
             select(Stage.id).where(Stage.journey_id == journey_id).order_by(Stage.position, Stage.id).limit(1)
@@ -388,8 +413,13 @@ def quick_capture(
         raise DomainError(N_("Choose a stage of this journey."), field="stage_id")
     core.name_if_anonymous(session, author)
     step = parking_lot(session, workspace_id, stage_id, parking_title)
+    return _capture_on(session, workspace_id, step.id, kind, text, author)  # type: ignore[arg-type]
+
+
+def _capture_on(session: Session, workspace_id: int, step_id: int, kind: CaptureKind, text: str, author: str,
+                ) -> PainPoint | Opportunity | Comment:
     if kind == "pain":
-        return journeys.create_pain_point(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
+        return journeys.create_pain_point(session, workspace_id, step_id, {"text": text})
     if kind == "idea":
-        return journeys.create_opportunity(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
-    return add_comment(session, workspace_id, author, text, step_id=step.id)
+        return journeys.create_opportunity(session, workspace_id, step_id, {"text": text})
+    return add_comment(session, workspace_id, author, text, step_id=step_id)

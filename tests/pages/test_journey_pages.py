@@ -214,6 +214,26 @@ def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_
     assert rows(database, Step, Step.id == target.id) == []
 
 
+def test_fast_capture_keeps_the_stage_and_connects_each_new_step(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    kauf = next(s for s in rows(database, Stage) if s.name == "Kauf")
+    at.selectbox(key="journey.add_step.stage").set_value(kauf.id)
+    for title in ("Prüft Versand", "Wählt Zahlart", "Gibt Adresse ein"):
+        at.text_input(key="journey.add_step.title").set_value(title)
+        at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key="journey.add_step.stage").value == kauf.id  # the stage stays chosen
+        assert at.text_input(key="journey.add_step.title").value == ""  # the field is empty for the next one
+    at.toggle(key="journey.add_step.connect").set_value(False)
+    at.text_input(key="journey.add_step.title").set_value("Nebenbei")
+    at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+    ids = {s.title: s.id for s in rows(database, Step)}
+    chain = [ids[t] for t in ("Bezahlt", "Prüft Versand", "Wählt Zahlart", "Gibt Adresse ein")]
+    pairs = {(t.source_step_id, t.target_step_id) for t in rows(database, Transition)}
+    assert pairs == set(zip(chain[1:], chain[2:], strict=False))  # "Bezahlt" is an exit: the chain starts after it
+    assert at.toggle(key="journey.add_step.connect").value is False  # the choice stays too
+
+
 def test_quick_added_step_opens_with_its_own_values_and_saves_twice(database: Engine, small_journey: int) -> None:
     at = open_editor(small_journey)
     suche = next(s for s in rows(database, Stage) if s.name == "Suche")

@@ -4,7 +4,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import Comment, Membership, PainPoint, Stage, Step, Vote, VoteRound
+from models import Comment, Journey, Membership, PainPoint, Stage, Step, Vote, VoteRound
 from models.db import read_session
 from services import accounts, journeys
 from services.unit_of_work import unit_of_work
@@ -57,10 +57,16 @@ def test_a_guest_link_needs_a_name_and_admits_to_its_journey_only(database: Engi
 def test_a_capture_by_one_shows_for_the_other_and_both_are_present(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    with read_session(database) as session:
+        kauf_step = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    ben.selectbox(key="workshop.capture.step").set_value(kauf_step)
     ben.text_input(key="workshop.capture.text").set_value("Versandkosten erst im Warenkorb")
     ben.button(key="FormSubmitter:workshop.capture-Add").click().run()
-    with read_session(database) as session:
-        assert [p.text for p in session.exec(select(PainPoint)).all()] == ["Versandkosten erst im Warenkorb"]
+    with read_session(database) as session:  # on the chosen step, no placeholder step
+        assert [(p.text, p.step_id) for p in session.exec(select(PainPoint)).all()] == [("Versandkosten erst im Warenkorb", kauf_step)]
+        assert len(session.exec(select(Step)).all()) == 2
+    assert ben.text_input(key="workshop.capture.text").value == ""  # ready for the next thought
+    assert ben.selectbox(key="workshop.capture.step").value == kauf_step  # on the same step
     anna.run()  # the next poll
     assert "Versandkosten erst im Warenkorb" in page_html(anna)
     people = " ".join(m.value for m in anna.markdown)
@@ -137,3 +143,25 @@ def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int)
     ben.button(key=f"workshop.comment.resolve.{comment.id}").click().run()
     with read_session(database) as session:
         assert session.get(Comment, comment.id).is_resolved
+
+
+def test_the_facilitator_locks_the_structure_and_editors_see_why_they_cannot_add(database: Engine, workspace_id: int) -> None:
+    journey_id = journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.toggle(key=f"workshop.lock.{journey_id}").set_value(True).run()
+    assert not anna.exception, anna.exception
+    with read_session(database) as session:
+        assert session.get(Journey, journey_id).structure_locked
+    ben.session_state["journey.editor.journey_id"] = journey_id
+    ben.switch_page("pages/map/journey_editor.py").run()
+    assert not ben.exception, ben.exception
+    assert any("locked this map's structure" in i.value for i in ben.info)
+    assert not [t for t in ben.text_input if t.key == "journey.add_step.title"]
+    ben.switch_page(PAGE).run()
+    ben.text_input(key="workshop.capture.text").set_value("Geht trotzdem")  # capturing still works
+    ben.button(key="FormSubmitter:workshop.capture-Add").click().run()
+    with read_session(database) as session:
+        assert [p.text for p in session.exec(select(PainPoint)).all()] == ["Geht trotzdem"]
+    anna.toggle(key=f"workshop.lock.{journey_id}").set_value(False).run()
+    with read_session(database) as session:
+        assert not session.get(Journey, journey_id).structure_locked
