@@ -11,6 +11,7 @@ from components.i18n import _
 from components.journey_charts import emotion_curve_figure
 from components.journey_graph_view import journey_graph
 from components.journey_grid import journey_grid
+from components.live_changes import live_changes
 from components.page import open_page
 from components.stage_tools import quick_add_step, stage_tools, undo_banner
 from components.step_editor import select_step, step_editor
@@ -50,6 +51,7 @@ version = _("to-be") if journey.state == "to_be" else _("as-is")
 st.caption(md(f"{personas} · {version} · {journey.scenario}"))
 
 undo_banner(engine, workspace_id)
+live_changes(engine, workspace_id, journey.id)  # others' changes redraw the map and are named here
 branch_warnings(journey_map.warnings)
 
 views = {"map": _("Map"), "branches": _("Branches"), "graph": _("Graph"), "draw": _("Draw branches")}

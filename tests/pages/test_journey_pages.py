@@ -201,6 +201,21 @@ def test_a_three_way_merge_keeps_both_colleagues_words(database: Engine, small_j
         "Bedürfnisse: A braucht", "Was kostet der Versand?", "genervt und unsicher")
 
 
+def test_the_editor_shows_who_changed_the_map(database: Engine, small_journey: int, workspace_id: int) -> None:
+    """(That a refresh keeps half-typed text is a browser's matter: tests/browser/test_workshop_browser.py.)"""
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    with unit_of_work(database, actor="Carla") as session:  # a colleague on another screen
+        kauf = session.exec(select(Stage.id).where(Stage.name == "Kauf")).one()
+        journeys.create_step(session, workspace_id, kauf, {"title": "Gutschein eingelöst"})
+    at.run()  # the next poll
+    assert not at.exception, at.exception
+    assert any("Carla added the step “Gutschein eingelöst”" in c.value for c in at.caption)
+    assert "Gutschein eingelöst" in " ".join(h.value for h in at.html) + " ".join(m.value for m in at.markdown)
+    assert at.selectbox(key="journey.editor.step_id.picker").value == target.id  # still on my step
+
+
 def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_journey: int, workspace_id: int) -> None:
     target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
     with unit_of_work(database, actor="Carla") as session:
