@@ -253,7 +253,7 @@ def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, 
             _("Why"): [states[m.state] for m in shown],
         }))
         version = int(theirs_row["version"])
-        use, keep, overwrite = st.columns(3)
+        use, keep, overwrite = st.columns([3, 2, 2])
         if use.button(_("Check and save the merged version"), key="step.conflict.merge", type="primary", width="stretch"):
             st.session_state.pop(CONFLICT, None)
             select_step(journey_map, step_id)  # their values, their version (and the new base) …

@@ -98,7 +98,7 @@ def _timer(ends_at: datetime | None) -> None:
         st.metric(_("Time left"), f"{minutes:02d}:{seconds:02d}")
 
 
-def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
+def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool], presenting: bool = False) -> None:
     """The part every participant sees change within seconds: who is here, the timer, the map
     and the voting round (run as a fragment every ``POLL_SECONDS``)."""
     name, is_facilitator = who
@@ -128,8 +128,9 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
     with timer_col:
         _timer(ends_at)
     st.html(cached["html"])
-    with st.container(border=True):
-        voting_panel(engine, workspace_id, journey_id, cached["targets"], name, is_facilitator)
+    if not presenting:  # on the projector the map shows the dots on its cards
+        with st.container(border=True):
+            voting_panel(engine, workspace_id, journey_id, cached["targets"], name, is_facilitator)
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:

@@ -5,9 +5,9 @@ Voters are identified by the name they typed (workshops have no logins); a
 round gives each name ``dots_per_participant`` dots, several may go on one item.
 
 Quick capture: a participant types a pain point, an idea or a question into one
-field; it lands on a "parking lot" step of the focused stage (created on first
-use, titled :data:`PARKING_LOT_TITLE` in the UI's language), as a pain point,
-an opportunity or a comment. The facilitator sorts it in later: edits the text,
+field; it lands on the chosen step of the focused stage as a pain point, an
+opportunity or a comment — or, for a stage without steps, on its "parking lot"
+step (created on first use, titled :data:`PARKING_LOT_TITLE` in the UI's language). The facilitator sorts it in later: edits the text,
 moves the step, or re-creates the item on the right step and deletes it here.
 """
 
