@@ -9,6 +9,7 @@ Typing in forms outside the fragment is never interrupted by a poll.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -22,7 +23,6 @@ from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
 from components.text import md
-from models import VoteRound
 from models.db import read_session
 from services import accounts, workshop, workspaces
 from services.journeys import JourneyMap, load_journey_map
@@ -130,7 +130,7 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
     st.html(cached["html"])
     if not presenting:  # on the projector the map shows the dots on its cards
         with st.container(border=True):
-            voting_panel(engine, workspace_id, journey_id, cached["targets"], name, is_facilitator)
+            voting_panel(engine, workspace_id, journey_id, cached["targets"], name, is_facilitator, revision)
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -197,7 +197,41 @@ def _mark_pending(key: str) -> None:
     st.session_state.setdefault(PENDING, set()).add(key)
 
 
-def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: list, voter: str, is_facilitator: bool) -> None:
+@dataclass(frozen=True)
+class RoundInfo:
+    """What the panel shows of a voting round (plain values: kept between polls, never an ORM row)."""
+
+    id: int
+    name: str
+    is_open: bool
+    hide_votes: bool
+    dots_per_participant: int
+
+
+def _voting_data(engine: Engine, workspace_id: int, journey_id: int, voter: str, revision: int | None) -> dict:
+    """The rounds, the voter's dots, the progress and the visible ranking of the newest round, read
+    again only when the workspace revision moved (every vote and round change moves it): a poll
+    that finds nothing new costs no query here."""
+    key = f"workshop.vote.data.{journey_id}"
+    data = st.session_state.get(key)
+    if revision is not None and data is not None and (data["revision"], data["voter"]) == (revision, voter):
+        return data
+    with read_session(engine) as session:
+        rounds = [RoundInfo(int(r.id), r.name, r.is_open, r.hide_votes, r.dots_per_participant)  # type: ignore[arg-type]
+                  for r in workshop.list_vote_rounds(session, workspace_id, journey_id)]
+        data = {"revision": revision, "voter": voter, "rounds": rounds, "mine": {}, "progress": (0, 0), "ranking": None}
+        if rounds:
+            current = rounds[-1]
+            data["mine"] = workshop.my_dots(session, workspace_id, current.id, voter)
+            data["progress"] = workshop.round_progress(session, workspace_id, current.id)
+            if workshop.votes_visible(current):  # type: ignore[arg-type]
+                data["ranking"] = workshop.ranked_results(session, workspace_id, current.id).to_dict("records")
+    st.session_state[key] = data
+    return data
+
+
+def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: list, voter: str, is_facilitator: bool,
+                 revision: int | None = None) -> None:
     """The newest voting round of the journey: each person sets their dots per card of the focused
     stage; the ranking (or, while the round hides its votes, only how many voted).
 
@@ -205,19 +239,18 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
     Each card's dots are a number the person sets, not a "+1" click: a burst of clicks arrives as
     the number they ended on, and :func:`services.workshop.set_dots` makes the database say exactly
     that (idempotent), so no click is lost or counted twice. ``targets``: :func:`vote_targets` of
-    the focused map.
+    the focused map; ``revision``: the workspace revision this poll read (None: read afresh).
     """
-    with read_session(engine) as session:
-        rounds = workshop.list_vote_rounds(session, workspace_id, journey_id)
-        if not rounds:
-            st.caption(_("No voting round yet. The facilitator opens one."))
-            return
-        current = rounds[-1]
-        round_id = int(current.id)  # type: ignore[arg-type]
-        mine = workshop.my_dots(session, workspace_id, round_id, voter)
-        dots_cast, voters = workshop.round_progress(session, workspace_id, round_id)
-        visible = workshop.votes_visible(current)
-        ranking = workshop.ranked_results(session, workspace_id, round_id) if visible else None
+    data = _voting_data(engine, workspace_id, journey_id, voter, revision)
+    rounds = data["rounds"]
+    if not rounds:
+        st.caption(_("No voting round yet. The facilitator opens one."))
+        return
+    current = rounds[-1]
+    round_id = current.id
+    mine = dict(data["mine"])
+    dots_cast, voters = data["progress"]
+    ranking = None if data["ranking"] is None else pd.DataFrame(data["ranking"], columns=workshop.RESULT_COLUMNS)
     state = _("open") if current.is_open else _("closed")
     st.subheader(_("Voting round: {name} ({state})").format(name=current.name, state=state), anchor=False)
     if current.is_open:
@@ -237,7 +270,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
             _earlier_rounds(engine, workspace_id, rounds[:-1])
 
 
-def _my_dots(engine: Engine, workspace_id: int, targets: list, current: VoteRound, voter: str,
+def _my_dots(engine: Engine, workspace_id: int, targets: list, current: RoundInfo, voter: str,
              mine: dict[tuple[str, int], int]) -> None:
     """One number per card: the person's dots on it. A number the person changed is saved (then it
     follows the database again); any other follows the database (another tab of the same person)."""
@@ -265,7 +298,7 @@ def _my_dots(engine: Engine, workspace_id: int, targets: list, current: VoteRoun
                                         on_change=_mark_pending, args=(key,))
 
 
-def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[VoteRound]) -> None:
+def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo]) -> None:
     state = {True: _("open"), False: _("closed")}
     names = {int(r.id): f"{r.name} ({state[r.is_open]})" for r in reversed(rounds)}
     round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round")
