@@ -34,11 +34,21 @@ def describe(entry: ActivityEntry) -> str:
                           item=entry.summary)
 
 
+PAGE_RUNS = "journey.live.page_runs"  # counts the page's full runs
+WATCHED_RUN = "journey.live.watched_run"  # the full run the watcher last ran in
+
+
 def live_changes(engine: Engine, workspace_id: int, journey_id: int) -> None:
+    st.session_state[PAGE_RUNS] = st.session_state.get(PAGE_RUNS, 0) + 1
     st.fragment(run_every=POLL_SECONDS)(_watch)(engine, workspace_id, journey_id)
 
 
 def _watch(engine: Engine, workspace_id: int, journey_id: int) -> None:
+    # Only a poll of its own (no page run since the last one) reruns the page: in a full run the
+    # page is being drawn afresh already, and a rerun there would swallow the click that started it.
+    page_run = st.session_state.get(PAGE_RUNS)
+    poll_only = st.session_state.get(WATCHED_RUN) == page_run
+    st.session_state[WATCHED_RUN] = page_run
     key = f"journey.live.{journey_id}"
     seen = st.session_state.get(key)
     news: list[str] = []
@@ -52,7 +62,7 @@ def _watch(engine: Engine, workspace_id: int, journey_id: int) -> None:
                         if e.actor != me]
             seen = {"revision": revision, "entry": latest, "news": ([*seen["news"], *news] if seen else [])[-SHOWN:]}
             st.session_state[key] = seen
-    if news:
+    if news and poll_only:
         st.rerun()  # someone else changed this map: draw it afresh (what the user typed stays, see above)
     for line in seen["news"]:
         st.caption("🔄 " + md(line))
