@@ -44,8 +44,8 @@ def live_changes(engine: Engine, workspace_id: int, journey_id: int) -> None:
 
 
 def _watch(engine: Engine, workspace_id: int, journey_id: int) -> None:
-    # Only a poll of its own (no page run since the last one) reruns the page: in a full run the
-    # page is being drawn afresh already, and a rerun there would swallow the click that started it.
+    # Only a poll of its own (no page run since the last one) reruns the page: a rerun during a full
+    # run would swallow the click that started it; a change seen there is redrawn by the next poll.
     page_run = st.session_state.get(PAGE_RUNS)
     poll_only = st.session_state.get(WATCHED_RUN) == page_run
     st.session_state[WATCHED_RUN] = page_run
@@ -60,9 +60,12 @@ def _watch(engine: Engine, workspace_id: int, journey_id: int) -> None:
                 me = run_actor().name
                 news = [describe(e) for e in audit.changes_since(session, workspace_id, journey_id, seen["entry"])
                         if e.actor != me]
-            seen = {"revision": revision, "entry": latest, "news": ([*seen["news"], *news] if seen else [])[-SHOWN:]}
+            seen = {"revision": revision, "entry": latest, "news": ([*seen["news"], *news] if seen else [])[-SHOWN:],
+                    "redraw": bool(news) or bool(seen and seen.get("redraw"))}
             st.session_state[key] = seen
-    if news and poll_only:
+    if seen.get("redraw") and poll_only:
+        seen["redraw"] = False
         st.rerun()  # someone else changed this map: draw it afresh (what the user typed stays, see above)
+    # In a full run the map above may have been read just before the change: the next poll redraws.
     for line in seen["news"]:
         st.caption("🔄 " + md(line))
