@@ -15,6 +15,7 @@ from components.feedback import attempt, clear_field_errors, show_field_error
 from components.i18n import _
 from components.labels import translated
 from components.text import md
+from models.constraints import SAFE_URL
 from services import content
 
 FORM = "content.form"
@@ -43,8 +44,11 @@ def close_form() -> None:
 
 def items_table(items: pd.DataFrame) -> None:
     formats, statuses = translated(CONTENT_FORMATS), translated(CONTENT_STATUSES)
+    # Only web and mail addresses become links; one stored before that rule (javascript: …) is not shown as one.
+    safe = items["url"].fillna("").astype(str).str.fullmatch(SAFE_URL)
     st.dataframe(
-        items.assign(format=items["format"].map(formats), status=items["status"].map(statuses)),
+        items.assign(format=items["format"].map(formats), status=items["status"].map(statuses),
+                     url=items["url"].where(safe, "")),
         hide_index=True, width="stretch",
         column_order=("title", "format", "status", "owner", "mappings", "url", "description"),
         column_config={

@@ -1,18 +1,28 @@
 """Quick building of a map: add a step in two interactions, add/rename/move/delete
 stages, and the undo banner after a delete."""
 
+import json
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from components.feedback import attempt
 from components.fragments import rerun_here
 from components.i18n import _
+from components.identity import run_actor
 from components.labels import unique_labels
 from components.step_editor import SELECTED, UNDO
 from services import history, journeys
 from services.journeys import JourneyMap
 
-LAST_STAGE = "journey.editor.last_stage"
+ADD_STAGE = "journey.add_step.stage"
+ADD_TITLE = "journey.add_step.title"
+ADD_CONNECT = "journey.add_step.connect"
+REFOCUS = "journey.add_step.refocus"
+FOCUS_SCRIPT = """<script>
+setTimeout(() => { const field = window.parent.document.querySelector('input[aria-label=' + JSON.stringify(LABEL) + ']')
+  || document.querySelector('input[aria-label=' + JSON.stringify(LABEL) + ']'); if (field) field.focus(); }, 50);
+</script>"""
 
 
 def undo_banner(engine: Engine, workspace_id: int) -> None:
@@ -31,23 +41,37 @@ def undo_banner(engine: Engine, workspace_id: int) -> None:
 
 
 def quick_add_step(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
-    """Type a title and press Enter: the step lands at the end of the chosen stage."""
+    """Type a title and press Enter: the step lands at the end of the chosen stage, connected from
+    the step before it (unless "connect" is off). The stage and the toggle stay as they were, the
+    title field empties and has the keyboard again, so the next step is just typing."""
     if not journey_map.stages:
         return
+    if journey_map.journey.structure_locked and run_actor().role_in(workspace_id) not in ("facilitator", "admin"):
+        st.info(_("A facilitator has locked this map's structure for the workshop. Votes, comments and captured cards "
+                  "still work."), icon="🔒")
+        return
     names = unique_labels({stage.id: stage.name for stage in journey_map.stages})
-    default = st.session_state.get(LAST_STAGE)
-    index = list(names).index(default) if default in names else 0
-    with st.form("journey.add_step", clear_on_submit=True, border=True):
+    if st.session_state.get(ADD_STAGE) not in names:
+        st.session_state.pop(ADD_STAGE, None)  # a stage deleted meanwhile, or another journey
+    title_label = _("New step: what does the customer do?")
+    with st.form("journey.add_step", border=True):
         stage, title, add = st.columns([2, 4, 1], vertical_alignment="bottom")
-        stage_id = stage.selectbox(_("Stage"), list(names), format_func=names.get, index=index, key="journey.add_step.stage")
-        text = title.text_input(_("New step: what does the customer do?"), key="journey.add_step.title")
-        if add.form_submit_button(_("Add step"), type="primary", width="stretch"):
-            st.session_state[LAST_STAGE] = stage_id
-            created = attempt(engine, lambda s: journeys.create_step(s, workspace_id, stage_id, {"title": text}),
-                              _("Step added."))
-            if created:
-                st.session_state[SELECTED] = created.value.id
-                rerun_here()
+        stage_id = stage.selectbox(_("Stage"), list(names), format_func=names.get, key=ADD_STAGE)
+        text = title.text_input(title_label, key=ADD_TITLE)
+        added = add.form_submit_button(_("Add step"), type="primary", width="stretch")
+        connect = st.toggle(_("Connect from the previous step"), value=True, key=ADD_CONNECT,
+                            help=_("Off: the new step stands alone; connect it later on the Branches view."))
+    if added:
+        created = attempt(engine, lambda s: journeys.add_step(s, workspace_id, stage_id, {"title": text}, connect=connect),
+                          _("Step added."))
+        if created:
+            st.session_state[SELECTED] = created.value.id
+            st.session_state.pop(ADD_TITLE, None)  # the field empties; stage and toggle stay
+            st.session_state[REFOCUS] = True
+            rerun_here()
+    if st.session_state.pop(REFOCUS, False):
+        # Give the keyboard back to the title field after the rerun (a fixed script; the label is ours, JSON-quoted).
+        st.html(FOCUS_SCRIPT.replace("LABEL", json.dumps(title_label)), unsafe_allow_javascript=True)
 
 
 def stage_tools(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:

@@ -20,7 +20,7 @@ from components.labels import label, translated, unique_labels
 from components.text import md
 from models.db import read_session
 from services import audit, history, journeys, touchpoints
-from services.core import plain_value
+from services.core import plain_value, three_way_merge
 from services.core.labels import EXIT_KINDS
 from services.journeys import JourneyMap
 
@@ -29,6 +29,8 @@ SELECTED = "journey.editor.step_id"
 UNDO = "journey.editor.undo"
 CONFLICT = "step.conflict"
 CONFIRM_DELETE = "step.delete.confirm"
+BASE = "step.form.base"
+TO_CHECK = "step.form.to_check"  # fields a merge filled with both people's words: the user checks them
 LOADED_FOR = "step.form.loaded_for"  # the step (and version) the form's widgets were filled from
 TEXT_FIELDS = ("title", "doing", "thinking", "feeling", "needs", "owner_department", "backstage")
 FLAGS = ("is_moment_of_truth", "is_entry", "is_exit")
@@ -47,6 +49,9 @@ STEP_FIELDS: dict[str, str] = {
     "is_exit": N_("Exit"),
     "exit_kind": N_("Kind of exit"),
 }
+MERGE_FIELDS = (*TEXT_FIELDS, *FLAGS, "emotion", "entry_share", "exit_kind")
+MERGE_STATES = {"theirs": N_("theirs (only they changed it)"), "mine": N_("yours (only you changed it)"),
+                "same": N_("both made the same change"), "conflict": N_("both changed it: check the merged text")}
 
 
 def in_form(engine: Engine, action, success: str):  # type: ignore[no-untyped-def]
@@ -62,6 +67,7 @@ def select_step(journey_map: JourneyMap, step_id: int | None) -> None:
     """Make ``step_id`` the step being edited and fill the form from the database's values."""
     st.session_state[SELECTED] = step_id
     st.session_state[LOADED_FOR] = step_id
+    st.session_state.pop(TO_CHECK, None)
     clear_field_errors(FORM)
     rows = journey_map.steps[journey_map.steps["id"] == step_id]
     if rows.empty:
@@ -75,10 +81,21 @@ def select_step(journey_map: JourneyMap, step_id: int | None) -> None:
     st.session_state[key("entry_share")] = None if pd.isna(step["entry_share"]) else float(step["entry_share"])
     st.session_state[key("exit_kind")] = step["exit_kind"] or ""
     st.session_state[key("version")] = int(step["version"])
+    st.session_state[BASE] = _form_values()  # what this person starts from: the base of a three-way merge
     emotions = journey_map.persona_emotions
     for persona in journey_map.personas:
         match = emotions[(emotions["step_id"] == step_id) & (emotions["persona_id"] == persona.id)]
         st.session_state[key(f"persona.{persona.id}")] = None if match.empty else int(match.iloc[0]["emotion"])
+
+
+def _form_values() -> dict[str, Any]:
+    return {field: st.session_state.get(key(field)) for field in MERGE_FIELDS}
+
+
+def _fill_form(values: dict[str, Any]) -> None:
+    for field, value in values.items():
+        plain = plain_value(value)
+        st.session_state[key(field)] = ("" if plain is None else plain) if field in TEXT_FIELDS + ("exit_kind",) else plain
 
 
 def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, catalogue: pd.DataFrame) -> None:
@@ -151,6 +168,12 @@ def _delete(engine: Engine, workspace_id: int, step_id: int) -> None:
 
 def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> None:
     exit_labels = translated(EXIT_KINDS)
+    to_check = st.session_state.get(TO_CHECK)
+    if to_check:
+        st.info(_("Merged. Both of you changed: {fields}. These fields hold both versions; check them, then save.")
+                .format(fields=", ".join(label(STEP_FIELDS, f) for f in to_check)), icon="🔀")
+    elif to_check is not None:
+        st.info(_("Merged: their changes and yours are in the form. Save to keep them."), icon="🔀")
     with st.form(FORM):
         st.text_input(label(STEP_FIELDS, "title"), key=key("title"))
         show_field_error(FORM, "title")
@@ -177,8 +200,7 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
             kind.selectbox(label(STEP_FIELDS, "exit_kind"), list(EXIT_KINDS), format_func=exit_labels.get, key=key("exit_kind"))
         saved = st.form_submit_button(_("Save step"), type="primary", key=key("save"))
     if saved:
-        changes: dict[str, Any] = {field: st.session_state[key(field)] for field in (*TEXT_FIELDS, *FLAGS, "emotion",
-                                                                                    "entry_share", "exit_kind")}
+        changes: dict[str, Any] = _form_values()
 
         def save(session) -> None:  # type: ignore[no-untyped-def]
             journeys.update_step(session, workspace_id, step_id, changes, expected_version=st.session_state.get(key("version")))
@@ -190,51 +212,73 @@ def _fields_form(engine: Engine, workspace_id: int, journey_map: JourneyMap, ste
             with read_session(engine) as session:
                 info = audit.conflict_details(session, workspace_id, "step", step_id,
                                                  int(st.session_state.get(key("version")) or 0))
-            st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes, "who": ", ".join(a for a in info.actors if a)}
+            st.session_state[CONFLICT] = {"step_id": step_id, "mine": changes, "base": st.session_state.get(BASE) or changes,
+                                          "who": ", ".join(a for a in info.actors if a)}
 
         if attempt(engine, save, _("Step saved."), form=FORM, on_conflict=conflict):
             st.session_state[LOADED_FOR] = None  # reload the saved values and their new version
+            st.session_state.pop(TO_CHECK, None)
             rerun_here()
         if st.session_state.get(CONFLICT):
             rerun_here()
 
 
 def _conflict_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, step_id: int) -> bool:
-    """Someone saved this step after the form was filled: show theirs and mine, let the user choose."""
+    """Someone saved this step after the form was filled: a three-way merge, field by field, of
+    the version this person started from, theirs and mine. The safe action (primary) loads the
+    merged version into the form to check and save; nothing is discarded without being shown."""
     pending = st.session_state.get(CONFLICT)
     if not pending or pending["step_id"] != step_id:
         return False
-    theirs = journey_map.steps[journey_map.steps["id"] == step_id].iloc[0]
-    mine = pending["mine"]
-    differ = [f for f in mine if plain_value(mine[f]) != plain_value(theirs[f])]
+    rows = journey_map.steps[journey_map.steps["id"] == step_id]
+    if rows.empty:  # deleted meanwhile: the form goes with it (the trash can bring it back)
+        st.session_state.pop(CONFLICT, None)
+        return False
+    theirs_row = rows.iloc[0]
+    theirs = {field: theirs_row[field] for field in MERGE_FIELDS}
+    merged = three_way_merge(pending["base"], theirs, pending["mine"], fields=MERGE_FIELDS)
+    shown = [m for m in merged if m.state != "unchanged"]
+    states = translated(MERGE_STATES)
     with st.container(border=True):
         who = pending.get("who")
-        st.warning(_("{who} saved this step while you were editing it. Choose which version to keep.").format(who=md(who))
-                   if who else _("Someone else saved this step while you were editing it. Choose which version to keep."),
+        st.warning(_("{who} saved this step while you were editing it. Both versions are merged below.").format(who=md(who))
+                   if who else _("Someone else saved this step while you were editing it. Both versions are merged below."),
                    icon="⚠️")
-        st.table(pd.DataFrame(
-            {_("Field"): [label(STEP_FIELDS, f) for f in differ], _("Their version"): [str(plain_value(theirs[f])) for f in differ],
-             _("Your version"): [str(plain_value(mine[f])) for f in differ]}))
-        keep, overwrite, merge = st.columns(3)
-        if keep.button(_("Keep theirs"), key="step.conflict.theirs", width="stretch"):
+        st.table(pd.DataFrame({
+            _("Field"): [label(STEP_FIELDS, m.field) for m in shown],
+            _("You started from"): [_shown(m.base) for m in shown],
+            _("Their version"): [_shown(m.theirs) for m in shown],
+            _("Your version"): [_shown(m.mine) for m in shown],
+            _("Merged"): [_shown(m.merged) for m in shown],
+            _("Why"): [states[m.state] for m in shown],
+        }))
+        version = int(theirs_row["version"])
+        use, keep, overwrite = st.columns([3, 2, 2])
+        if use.button(_("Check and save the merged version"), key="step.conflict.merge", type="primary", width="stretch"):
+            st.session_state.pop(CONFLICT, None)
+            select_step(journey_map, step_id)  # their values, their version (and the new base) …
+            _fill_form({m.field: m.merged for m in merged})  # … with the merge on top, to check and save
+            st.session_state[TO_CHECK] = [m.field for m in merged if m.conflict]
+            rerun_here()
+        if keep.button(_("Keep theirs, drop my changes"), key="step.conflict.theirs", width="stretch"):
             st.session_state.pop(CONFLICT, None)
             select_step(journey_map, step_id)
             rerun_here()
-        if overwrite.button(_("Overwrite with mine"), key="step.conflict.mine", type="primary", width="stretch"):
-            version = int(theirs["version"])
+        if overwrite.button(_("Overwrite theirs with mine"), key="step.conflict.mine", width="stretch"):
+            mine = pending["mine"]
             if in_form(engine, lambda s: journeys.update_step(s, workspace_id, step_id, mine, expected_version=version),
                        _("Step saved.")):
                 st.session_state.pop(CONFLICT, None)
                 st.session_state[LOADED_FOR] = None
                 rerun_here()
-        if merge.button(_("Merge by hand"), key="step.conflict.merge", width="stretch"):
-            st.session_state.pop(CONFLICT, None)
-            select_step(journey_map, step_id)  # their values and version …
-            for field, value in mine.items():  # … with mine where they differ, to edit and save
-                if field in differ:
-                    st.session_state[key(field)] = value
-            rerun_here()
     return True
+
+
+def _shown(value: Any) -> str:
+    value = plain_value(value)
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    return "" if value is None else str(value)
 
 
 def _item_list(frame: pd.DataFrame, step_id: int, describe, delete_key: str, on_delete) -> None:  # type: ignore[no-untyped-def]

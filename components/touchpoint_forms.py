@@ -22,6 +22,7 @@ FORM = "touchpoint.form"
 EDITING = "touchpoint.editing"  # None, "new" or a touchpoint id
 ATTACH = "touchpoint.attach"
 TEXT_FIELDS = ("name", "owner_department", "external_provider", "description")
+ATTACH_FIELDS = ("step", "importance", "satisfaction", "decisive", "abort", "notes")
 
 
 def key(field: str) -> str:
@@ -38,7 +39,7 @@ def open_form(row: dict[str, Any] | None) -> None:
     st.session_state[key("channel_id")] = int(channel_id) if channel_id is not None and pd.notna(channel_id) else None
     cost = row["cost_per_contact"] if row else None
     st.session_state[key("cost_per_contact")] = float(cost) if cost is not None and pd.notna(cost) else None
-    st.session_state[key("online")] = ("online" if row["is_online"] else "offline") if row else "channel"
+    st.session_state[key("online")] = ("online" if row["is_online"] else "offline") if row else None  # the form fills it in
     st.session_state[key("direct")] = ("direct" if row["is_direct"] else "indirect") if row else "channel"
     clear_field_errors(FORM)
 
@@ -48,20 +49,34 @@ def close_form() -> None:
     clear_field_errors(FORM)
 
 
-def touchpoint_form(engine: Engine, workspace_id: int, channel_names: dict[int | None, str]) -> None:
+def online_choices(channel_online: bool | None) -> list[str]:
+    """What the form offers: a touchpoint on a channel is online exactly when its channel is
+    (the service refuses anything else); without a channel the user decides."""
+    return ["online", "offline"] if channel_online is None else ["online" if channel_online else "offline"]
+
+
+def touchpoint_form(engine: Engine, workspace_id: int, channel_names: dict[int | None, str],
+                    channel_online: dict[int, bool] | None = None) -> None:
+    """``channel_online``: channel id → whether it is online (the choices the form offers follow it)."""
     editing = st.session_state.get(EDITING)
+    st.subheader(_("New touchpoint") if editing == "new" else _("Edit touchpoint"), anchor=False)
+    # Outside the form: choosing a channel changes what "online or offline" may be, at once.
+    st.selectbox(_("Channel"), options=list(channel_names), format_func=channel_names.get, key=key("channel_id"))
+    show_field_error(FORM, "channel_id")
+    channel_id = st.session_state.get(key("channel_id"))
+    choices = online_choices((channel_online or {}).get(channel_id) if channel_id is not None else None)
+    if st.session_state.get(key("online")) not in choices:
+        st.session_state[key("online")] = choices[0]
     with st.form(FORM, border=True):
-        st.subheader(_("New touchpoint") if editing == "new" else _("Edit touchpoint"), anchor=False)
         if "_form" in field_errors(FORM):
             show_field_error(FORM, "_form")
         left, right = st.columns(2)
         with left:
             st.text_input(_("Name"), key=key("name"), max_chars=160)
             show_field_error(FORM, "name")
-            st.selectbox(_("Channel"), options=list(channel_names), format_func=channel_names.get, key=key("channel_id"))
-            show_field_error(FORM, "channel_id")
-            st.radio(_("Online or offline"), options=list(ONLINE_CHOICES), format_func=translated(ONLINE_CHOICES).get,
-                     key=key("online"), horizontal=True)
+            st.radio(_("Online or offline"), options=choices, format_func=translated(ONLINE_CHOICES).get,
+                     key=key("online"), horizontal=True,
+                     help=_("A touchpoint on a channel is online or offline as its channel is.") if len(choices) == 1 else None)
             show_field_error(FORM, "is_online")
             st.radio(_("Direct or indirect"), options=list(DIRECT_CHOICES), format_func=translated(DIRECT_CHOICES).get,
                      key=key("direct"), help=_("Direct: the company controls it (own website, e-mail, shop …). Indirect: "
@@ -149,6 +164,8 @@ def attach_form(engine: Engine, workspace_id: int, touchpoint_id: int, steps: pd
                        _("Touchpoint attached."), form=ATTACH):
                 reset_editor(f"touchpoint.links.{touchpoint_id}")
                 reset_editor(CATALOGUE)
+                for field in ATTACH_FIELDS:  # the next assignment starts empty, not with these ticks
+                    state.pop(f"{ATTACH}.{field}", None)
             st.rerun()
 
 

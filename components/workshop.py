@@ -9,6 +9,7 @@ Typing in forms outside the fragment is never interrupted by a poll.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -30,6 +31,7 @@ POLL_SECONDS = 2.0
 GRID_CACHE_ENTRIES = 64  # rendered grids kept per server (about 100–300 kB each: at most ~20 MB)
 HEARTBEAT_SECONDS = 20.0  # presence is written this often; it counts for PRESENT_SECONDS
 SESSION = "workshop.session_key"
+CAPTURE_STEP = "workshop.capture.step"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
 
 
@@ -99,19 +101,22 @@ def _timer(ends_at: datetime | None) -> None:
 
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
 def room_grid(_engine: Engine, database: str, workspace_id: int, journey_id: int, revision: int, focus: int | None,
-              language: str) -> str:
-    """The map grid as the room sees it at ``revision`` with ``focus``: rendered once per change for the whole
-    server, not once per participant (Streamlit computes a missing key once while the others wait). The key
-    comes from the database, so several servers stay right; ``database`` keeps databases apart (tests), and
-    ``language`` is the one the labels are rendered in."""
+              language: str) -> tuple[str, list[tuple[tuple[str, int], str]]]:
+    """The map grid as the room sees it at ``revision`` with ``focus``, and its votable cards
+    (:func:`vote_targets`): rendered once per change for the whole server, not once per participant
+    (Streamlit computes a missing key once while the others wait). The key comes from the database, so
+    several servers stay right; ``database`` keeps databases apart (tests), and ``language`` is the one
+    the labels are rendered in."""
     with read_session(_engine) as session:
         journey_map = load_journey_map(session, workspace_id, journey_id)
         counts = workshop.journey_vote_counts(session, workspace_id, journey_id)
-    return journey_grid_html(focused_map(journey_map, focus), votes=counts)
+    shown = focused_map(journey_map, focus)
+    return journey_grid_html(shown, votes=counts), vote_targets(shown)
 
 
-def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
-    """The part every participant sees change within seconds (a fragment polled every ``POLL_SECONDS``).
+def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool], presenting: bool = False) -> None:
+    """The part every participant sees change within seconds: who is here, the timer, the map and the
+    voting round (a fragment polled every ``POLL_SECONDS``).
 
     A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and re-renders
     the grid from :func:`room_grid`; Streamlit sends an unchanged large element as a reference to what
@@ -126,12 +131,16 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         st.session_state["workshop.last_heartbeat"] = now
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
-    grid = room_grid(engine, str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
+    grid, targets = room_grid(engine, str(engine.url), workspace_id, journey_id, room.revision, room.focus,
+                              current_language())
     people_col, timer_col = st.columns([4, 1])
     people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in room.people))
     with timer_col:
         _timer(room.timer_ends_at)
     st.html(grid)
+    if not presenting:  # on the projector the map shows the dots on its cards
+        with st.container(border=True):
+            voting_panel(engine, workspace_id, journey_id, targets, name, is_facilitator, room.revision)
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:
@@ -156,53 +165,163 @@ def facilitator_controls(engine: Engine, workspace_id: int, journey_map: Journey
     with round_col.form("workshop.round", clear_on_submit=True):
         name = st.text_input(_("New voting round"), key="workshop.round.name", placeholder=_("e.g. Biggest pains"))
         dots = st.number_input(_("Dots per participant"), min_value=1, max_value=50, value=5, key="workshop.round.dots")
+        hidden = st.checkbox(_("Hide the votes until the round is closed"), key="workshop.round.hidden")
         if st.form_submit_button(_("Open round")):
-            if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots)),
+            if attempt(engine, lambda s: workshop.open_vote_round(s, workspace_id, journey_id, name, int(dots), hide_votes=hidden),
                        _("Voting round opened.")):
                 st.rerun()
+    lock_key = f"workshop.lock.{journey_id}"
+    st.session_state[lock_key] = bool(journey_map.journey.structure_locked)
+    st.toggle(_("Lock the map's structure (stages, steps, branches) for the workshop"), key=lock_key,
+              help=_("Participants and editors can still vote, comment and capture cards; only facilitators change the map."),
+              on_change=_set_lock, args=(engine, workspace_id, journey_id, lock_key))
     with st.expander(_("Guest links for this journey")):
         guest_links_panel(engine, workspace_id, journey_id)
 
 
-def voting_panel(engine: Engine, workspace_id: int, journey_map: JourneyMap, voter: str, is_facilitator: bool) -> None:
-    """Spend dots on the focused stage's steps, pain points and opportunities; see the ranking live."""
-    journey_id = journey_map.journey.id
+def _set_lock(engine: Engine, workspace_id: int, journey_id: int, lock_key: str) -> None:
+    locked = bool(st.session_state[lock_key])
+    attempt(engine, lambda s: workshop.set_structure_lock(s, workspace_id, journey_id, locked),
+            _("Map structure locked.") if locked else _("Map structure unlocked."))
+
+
+VOTE_KINDS = {"step": N_("Step"), "pain_point": N_("Pain point"), "opportunity": N_("Opportunity")}
+RESULT_LABELS = {"rank": N_("Rank"), "target_kind": N_("Kind"), "title": N_("Item"), "step_title": N_("On step"),
+                 "votes": N_("Dots"), "voters": N_("Voters")}
+PENDING = "workshop.vote.pending"
+
+
+def results_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    """A round's ranking as people read it: translated column names and kinds, no ids."""
+    kinds = translated(VOTE_KINDS)
+    table = ranking[list(RESULT_LABELS)].copy()
+    table["target_kind"] = table["target_kind"].map(kinds)
+    return table.rename(columns=translated(RESULT_LABELS))
+
+
+def _dot_key(round_id: int, field: str, target_id: int) -> str:
+    return f"workshop.vote.{round_id}.{field}.{target_id}"
+
+
+def _mark_pending(key: str) -> None:
+    st.session_state.setdefault(PENDING, set()).add(key)
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """What the panel shows of a voting round (plain values: kept between polls, never an ORM row)."""
+
+    id: int
+    name: str
+    is_open: bool
+    hide_votes: bool
+    dots_per_participant: int
+
+
+def _voting_data(engine: Engine, workspace_id: int, journey_id: int, voter: str, revision: int | None) -> dict:
+    """The rounds, the voter's dots, the progress and the visible ranking of the newest round, read
+    again only when the workspace revision moved (every vote and round change moves it): a poll
+    that finds nothing new costs no query here."""
+    key = f"workshop.vote.data.{journey_id}"
+    data = st.session_state.get(key)
+    if revision is not None and data is not None and (data["revision"], data["voter"]) == (revision, voter):
+        return data
     with read_session(engine) as session:
-        rounds = workshop.list_vote_rounds(session, workspace_id, journey_id)
+        rounds = [RoundInfo(int(r.id), r.name, r.is_open, r.hide_votes, r.dots_per_participant)  # type: ignore[arg-type]
+                  for r in workshop.list_vote_rounds(session, workspace_id, journey_id)]
+        data = {"revision": revision, "voter": voter, "rounds": rounds, "mine": {}, "progress": (0, 0), "ranking": None}
+        if rounds:
+            current = rounds[-1]
+            data["mine"] = workshop.my_dots(session, workspace_id, current.id, voter)
+            data["progress"] = workshop.round_progress(session, workspace_id, current.id)
+            if workshop.votes_visible(current):  # type: ignore[arg-type]
+                data["ranking"] = workshop.ranked_results(session, workspace_id, current.id).to_dict("records")
+    st.session_state[key] = data
+    return data
+
+
+def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: list, voter: str, is_facilitator: bool,
+                 revision: int | None = None) -> None:
+    """The newest voting round of the journey: each person sets their dots per card of the focused
+    stage; the ranking (or, while the round hides its votes, only how many voted).
+
+    Called from the polled fragment, so a round opened or closed reaches everyone within a poll.
+    Each card's dots are a number the person sets, not a "+1" click: a burst of clicks arrives as
+    the number they ended on, and :func:`services.workshop.set_dots` makes the database say exactly
+    that (idempotent), so no click is lost or counted twice. ``targets``: :func:`vote_targets` of
+    the focused map; ``revision``: the workspace revision this poll read (None: read afresh).
+    """
+    data = _voting_data(engine, workspace_id, journey_id, voter, revision)
+    rounds = data["rounds"]
     if not rounds:
         st.caption(_("No voting round yet. The facilitator opens one."))
         return
-    state = {True: _("open"), False: _("closed")}
-    names = {r.id: f"{r.name} ({state[r.is_open]})" for r in rounds}
-    round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round",
-                            index=len(names) - 1)
-    current = next(r for r in rounds if r.id == round_id)
-    with read_session(engine) as session:
-        left = workshop.dots_left(session, workspace_id, round_id, voter)
-        ranking = workshop.ranked_results(session, workspace_id, round_id)
+    current = rounds[-1]
+    round_id = current.id
+    mine = dict(data["mine"])
+    dots_cast, voters = data["progress"]
+    ranking = None if data["ranking"] is None else pd.DataFrame(data["ranking"], columns=workshop.RESULT_COLUMNS)
+    state = _("open") if current.is_open else _("closed")
+    st.subheader(_("Voting round: {name} ({state})").format(name=current.name, state=state), anchor=False)
     if current.is_open:
-        st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=current.dots_per_participant))
-        targets = _vote_targets(journey_map)
-        if targets:
-            labels = unique_labels(dict(targets))
-            target = st.selectbox(_("Vote for"), list(labels), format_func=labels.get, key="workshop.vote.target")
-            give, take = st.columns(2)
-            kind, target_id = target
-            if give.button(_("Give a dot"), key="workshop.vote.give", type="primary", disabled=left <= 0, width="stretch"):
-                attempt(engine, lambda s: workshop.cast_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
-                        _("Dot placed."))
+        _my_dots(engine, workspace_id, targets, current, voter, mine)
+        if is_facilitator and st.button(_("Close this round"), key=f"workshop.vote.close.{round_id}"):
+            if attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), None):
                 st.rerun()
-            if take.button(_("Take a dot back"), key="workshop.vote.take", width="stretch"):
-                attempt(engine, lambda s: workshop.retract_vote(s, workspace_id, round_id, voter, **{kind: target_id}),
-                        _("Dot taken back."))
-                st.rerun()
-        if is_facilitator and st.button(_("Close this round"), key="workshop.vote.close"):
-            attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), _("Round closed."))
-            st.rerun()
-    st.dataframe(ranking, hide_index=True, width="stretch")
+    if ranking is None:
+        st.info(_("The votes stay hidden until the facilitator closes the round. Dots placed so far: {dots}, voters: {voters}.")
+                .format(voters=voters, dots=dots_cast), icon="🙈")
+    elif ranking.empty:
+        st.caption(_("No dots placed yet."))
+    else:
+        st.dataframe(results_table(ranking), hide_index=True, width="stretch", key=f"workshop.vote.results.{round_id}")
+    if len(rounds) > 1:
+        with st.expander(_("Earlier rounds")):
+            _earlier_rounds(engine, workspace_id, rounds[:-1])
 
 
-def _vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
+def _my_dots(engine: Engine, workspace_id: int, targets: list, current: RoundInfo, voter: str,
+             mine: dict[tuple[str, int], int]) -> None:
+    """One number per card: the person's dots on it. A number the person changed is saved (then it
+    follows the database again); any other follows the database (another tab of the same person)."""
+    round_id = int(current.id)
+    budget = current.dots_per_participant
+    pending: set[str] = st.session_state.setdefault(PENDING, set())
+    for (field, target_id), _label in targets:
+        key = _dot_key(round_id, field, target_id)
+        if key in pending and key in st.session_state:
+            wanted = int(st.session_state[key])
+            done = attempt(engine, lambda s, f=field, t=target_id, n=wanted: workshop.set_dots(
+                s, workspace_id, round_id, voter, n, **{f: t}), None)
+            pending.discard(key)
+            if done:
+                mine[(field, target_id)] = wanted
+                mine = {k: v for k, v in mine.items() if v}
+    left = max(budget - sum(mine.values()), 0)
+    st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=budget))
+    columns = st.columns(3)
+    for index, ((field, target_id), label) in enumerate(targets):
+        key = _dot_key(round_id, field, target_id)
+        have = mine.get((field, target_id), 0)
+        st.session_state[key] = have  # the database's answer (after this run's own save, if any)
+        columns[index % 3].number_input(md(label), min_value=0, max_value=have + left, step=1, key=key,
+                                        on_change=_mark_pending, args=(key,))
+
+
+def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo]) -> None:
+    state = {True: _("open"), False: _("closed")}
+    names = {int(r.id): f"{r.name} ({state[r.is_open]})" for r in reversed(rounds)}
+    round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round")
+    with read_session(engine) as session:
+        current = workshop.get_vote_round(session, workspace_id, round_id)
+        ranking = workshop.ranked_results(session, workspace_id, round_id) if workshop.votes_visible(current) else None
+    if ranking is None:
+        st.caption(_("The votes stay hidden until the facilitator closes the round."))
+    else:
+        st.dataframe(results_table(ranking), hide_index=True, width="stretch")
+
+
+def vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
     """(keyword, id) → label for every votable card of the (focused) map."""
     targets = [(("step_id", int(r.id)), f"👣 {r.title}") for r in journey_map.steps.itertuples()]
     targets += [(("pain_point_id", int(r.id)), f"⚡ {r.text}") for r in journey_map.pain_points.itertuples()]
@@ -211,19 +330,26 @@ def _vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:
 
 
 def quick_capture(engine: Engine, workspace_id: int, journey_map: JourneyMap, author: str, stage_id: int | None) -> None:
-    """One field for participants: a pain point, an idea or a question lands on the focused stage."""
+    """One field for participants: a pain point, an idea or a question lands on the chosen step of
+    the focused stage (or on the stage's parking-lot step when the stage has no steps yet)."""
     if not journey_map.stages:
         return
-    stage = stage_id if stage_id in {s.id for s in journey_map.stages} else journey_map.stages[0].id
+    stage = stage_id if stage_id in {s.id for s in journey_map.stages} else None
+    shown = focused_map(journey_map, stage)
+    steps = unique_labels(dict(zip(shown.steps["id"].astype(int), shown.steps["title"], strict=True)))
+    if st.session_state.get(CAPTURE_STEP) not in steps:
+        st.session_state.pop(CAPTURE_STEP, None)  # the focus moved on: start at its first step
     kinds = translated(CAPTURE_KINDS)
-    with st.form("workshop.capture", clear_on_submit=True):
-        kind_col, text_col, add_col = st.columns([1, 4, 1], vertical_alignment="bottom")
+    with st.form("workshop.capture"):
+        kind_col, step_col, text_col, add_col = st.columns([1, 2, 4, 1], vertical_alignment="bottom")
         kind = kind_col.selectbox(_("Kind"), list(kinds), format_func=kinds.get, key="workshop.capture.kind")
+        step_id = step_col.selectbox(_("On step"), list(steps), format_func=steps.get, key=CAPTURE_STEP) if steps else None
         text = text_col.text_input(_("Capture a thought for the focused stage"), key="workshop.capture.text")
         if add_col.form_submit_button(_("Add"), type="primary", width="stretch"):
             if attempt(engine, lambda s: workshop.quick_capture(
-                    s, workspace_id, journey_map.journey.id, stage, kind, text, author,
+                    s, workspace_id, journey_map.journey.id, stage, kind, text, author, step_id=step_id,
                     parking_title=_(workshop.PARKING_LOT_TITLE)), _("Captured.")):
+                st.session_state.pop("workshop.capture.text", None)  # empty for the next thought; kind and step stay
                 st.rerun()
 
 

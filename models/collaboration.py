@@ -35,6 +35,7 @@ class VoteRound(Audited, table=True):
     name: str = Field(min_length=1, max_length=120)
     dots_per_participant: int = Field(default=5, ge=1, le=50)
     is_open: bool = True
+    hide_votes: bool = False  # the dots stay secret until the round is closed (no anchoring on others' votes)
 
 
 class Vote(Audited, table=True):

@@ -14,3 +14,8 @@ def check_in(column: str, values: Iterable[str], name: str) -> CheckConstraint:
 def check_range(column: str, low: float, high: float, name: str) -> CheckConstraint:
     """CHECK low <= column <= high, letting NULL through (an unset rating)."""
     return CheckConstraint(f"{column} IS NULL OR ({column} BETWEEN {low} AND {high})", name=name)
+
+
+# A link users can click: a web address or an e-mail address, nothing a browser would run
+# ("javascript:", "data:"). Empty means no link. Pydantic checks it with Rust's regex engine.
+SAFE_URL = r"^$|^(?i:https?://\S+|mailto:\S+)$"

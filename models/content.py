@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKeyConstraint, UniqueConstraint
 from sqlmodel import Field
 
 from models.base import Audited
-from models.constraints import check_in
+from models.constraints import SAFE_URL, check_in
 
 CONTENT_FORMATS = (
     "article", "video", "faq", "newsletter", "whitepaper", "ad", "landing_page",
@@ -28,7 +28,7 @@ class ContentItem(Audited, table=True):
     workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
     title: str = Field(min_length=1, max_length=200)
     format: str = "article"
-    url: str = ""
+    url: str = Field(default="", schema_extra={"pattern": SAFE_URL})
     owner: str = ""
     status: str = "planned"
     description: str = ""

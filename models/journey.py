@@ -37,6 +37,7 @@ class Journey(Audited, table=True):
     status: str = "draft"
     next_journey_id: Optional[int] = Field(default=None, foreign_key="journey.id", ondelete="SET NULL")
     origin_journey_id: Optional[int] = Field(default=None, foreign_key="journey.id", ondelete="SET NULL")
+    structure_locked: bool = False  # a facilitator froze stages, steps and branches for a workshop
 
 
 class JourneyPersona(Audited, table=True):

@@ -13,6 +13,7 @@ from components.i18n import _
 from components.journey_charts import emotion_curve_figure
 from components.journey_graph_view import journey_graph
 from components.journey_grid import journey_grid
+from components.live_changes import live_changes
 from components.page import open_page
 from components.stage_tools import quick_add_step, stage_tools, undo_banner
 from components.step_editor import select_step, step_editor
@@ -100,4 +101,5 @@ st.query_params["journey"] = str(st.session_state[JOURNEY])
 title, picker = st.columns([3, 2], vertical_alignment="bottom")
 title.title(md(names[st.session_state[JOURNEY]]))
 picker.selectbox(_("Journey"), list(names), format_func=names.get, key=JOURNEY)
+live_changes(engine, workspace_id, int(st.session_state[JOURNEY]))  # others' changes redraw the map and are named
 journey_view(int(st.session_state[JOURNEY]))

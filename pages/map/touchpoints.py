@@ -33,7 +33,9 @@ st.title(_("Touchpoints"))
 st.caption(_("Every place where customers meet the company. Direct touchpoints the company controls; indirect ones "
              "(reviews, forums, press, social comments) it can only watch and answer."))
 
-channel_names = {c.id: c.name for c in view.data(workspaces.list_channels)}
+channel_list = view.data(workspaces.list_channels)
+channel_names = {c.id: c.name for c in channel_list}
+channel_online = {c.id: c.is_online for c in channel_list}
 all_departments = view.data(touchpoints.departments)
 journey_names = view.data(journey_names_in)
 
@@ -69,7 +71,7 @@ if editing is not None:
         close_form()
         st.warning(_("This touchpoint was deleted in the meantime, or the filters hide it."))
     else:
-        touchpoint_form(engine, workspace_id, {None: _("— no channel —"), **channel_names})
+        touchpoint_form(engine, workspace_id, {None: _("— no channel —"), **channel_names}, channel_online)
 
 if catalogue.empty:
     st.info(_("No touchpoints match these filters.") if any(vars(filters).values()) else

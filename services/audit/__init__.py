@@ -17,6 +17,7 @@ from services.audit.hook import (
     record,
     reverting,
 )
+from services.audit.live import LIVE_KINDS, changes_since, latest_entry_id
 from services.audit.log import (
     HISTORY_COLUMNS,
     ConflictInfo,
@@ -53,6 +54,9 @@ from services.audit.values import (
 )
 
 __all__ = [
+    "LIVE_KINDS",
+    "changes_since",
+    "latest_entry_id",
     "BATCH",
     "BOOKKEEPING",
     "BUMPED",

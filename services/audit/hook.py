@@ -147,11 +147,13 @@ def _check_access(session: Session) -> None:
     written = [(obj.__tablename__, action, row_values(obj)) for obj, action in rows if isinstance(obj, SQLModel)]
     cache = _resolve(session, [need for table, _action, values in written for need in _needs(table, values)])
     created: set[int] = session.info.setdefault(CREATED, set())
+    locked: dict[int, bool] = {}
     for table, action, values in written:
         workspace_id, journey_id = _owner(table, values, cache)
         if workspace_id in created and table != "workspace":
             continue  # the actor set this workspace up in this same unit of work
         access.check_write(actor, table, action, workspace_id, journey_id)
+        access.check_structure_lock(session, actor, table, workspace_id, journey_id, locked)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

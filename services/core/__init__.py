@@ -3,15 +3,20 @@
 from services.core import labels  # noqa: I001 - the labels of every stored code (a module: core.labels.X)
 from services.core.access import (
     EDITOR,
+    LOCK_EXEMPT,
+    LOCKED,
     NOT_ALLOWED,
     PARTICIPANT,
     RANK,
     ROLES,
+    STRUCTURE,
     WRITE,
     Forbidden,
+    check_structure_lock,
     check_write,
     may_write,
     require_role,
+    require_unlocked,
 )
 from services.core.actor import (
     ACTOR,
@@ -90,6 +95,12 @@ from services.core.i18n import (
     catalogue,
     translate,
 )
+from services.core.merge import (
+    FieldMerge,
+    MergeState,
+    merge_field,
+    three_way_merge,
+)
 from services.core.rows import (
     BIG_CACHE_KIB,
     CHUNK,
@@ -142,6 +153,15 @@ from services.core.tabular import (
 )
 
 __all__ = [
+    "require_unlocked",
+    "LOCK_EXEMPT",
+    "LOCKED",
+    "STRUCTURE",
+    "check_structure_lock",
+    "FieldMerge",
+    "MergeState",
+    "merge_field",
+    "three_way_merge",
     "ACTOR",
     "Actor",
     "BIG_CACHE_KIB",

@@ -13,8 +13,9 @@ facilitator's focus) call :func:`require_role` as well.
 - *admin*: a facilitator who also manages members and the workspace itself.
 """
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from models import Journey
 from services.core.actor import Actor, acting
 from services.core.errors import N_, DomainError
 
@@ -37,6 +38,11 @@ PARTICIPANT: dict[str, frozenset[str]] = {
     "step": frozenset({"create"}),  # the stage's parking-lot step a captured card lands on
     "activity_entry": frozenset({"create"}),
 }
+
+
+# The structure of a map: what a facilitator's lock freezes for everyone below facilitator.
+STRUCTURE = frozenset({"stage", "step", "transition"})
+LOCK_EXEMPT = "access.structure_lock_exempt"  # session.info flag: a capture's parking-lot step
 
 
 class Forbidden(DomainError):
@@ -66,6 +72,31 @@ def may_write(actor: Actor, table: str, action: str, workspace_id: int | None, j
 def check_write(actor: Actor, table: str, action: str, workspace_id: int | None, journey_id: int | None = None) -> None:
     if not may_write(actor, table, action, workspace_id, journey_id):
         raise Forbidden(NOT_ALLOWED)
+
+
+LOCKED = N_("A facilitator has locked this map's structure for the workshop. Votes, comments and captured cards still work.")
+
+
+def check_structure_lock(session: Session, actor: Actor, table: str, workspace_id: int | None, journey_id: int | None,
+                         locked: dict[int, bool]) -> None:
+    """Refuse a change to a locked map's stages, steps or branches unless the actor runs workshops
+    (``locked``: the journeys' lock states read in this flush, filled on demand)."""
+    if table not in STRUCTURE or journey_id is None or actor.is_system or session.info.get(LOCK_EXEMPT):
+        return
+    role = actor.role_in(workspace_id) if workspace_id is not None else None
+    if role is not None and role != "participant" and RANK[role] >= RANK["facilitator"]:
+        return
+    if journey_id not in locked:
+        with session.no_autoflush:
+            locked[journey_id] = bool(session.exec(select(Journey.structure_locked).where(Journey.id == journey_id)).first())
+    if locked[journey_id]:
+        raise Forbidden(LOCKED)
+
+
+def require_unlocked(session: Session, workspace_id: int, journey_id: int) -> None:
+    """For structure changes the hook cannot see row by row (a move renumbers positions in one
+    bulk UPDATE): refuse them on a locked map as the hook refuses a flushed row."""
+    check_structure_lock(session, acting(session), "step", workspace_id, journey_id, {})
 
 
 def require_role(session: Session, workspace_id: int, role: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
+from models.constraints import SAFE_URL
 from services.core.errors import N_, ConflictError, DomainError, NotFoundError, ValidationErrors
 
 Model = TypeVar("Model", bound=SQLModel)
@@ -61,6 +62,8 @@ def validation_error(exc: ValidationError) -> ValidationErrors:
             errors.append(_range_error(exc.title, field, kind, ctx))
         elif kind.startswith(("int_", "float_", "decimal_")):
             errors.append(DomainError(N_("Please enter a number."), field=field))
+        elif kind == "string_pattern_mismatch" and ctx.get("pattern") == SAFE_URL:
+            errors.append(DomainError(N_("Use a web address starting with http:// or https://, or a mailto: address."), field=field))
         elif kind.startswith("date"):
             errors.append(DomainError(N_("Please enter a date (YYYY-MM-DD)."), field=field))
         else:

@@ -143,7 +143,7 @@ STEP_ITEMS = (
 )
 
 JOURNEY = Part(
-    "journeys", Journey, _fields(Journey), kind="journey", required=("key", "name"),
+    "journeys", Journey, _fields(Journey, without=("structure_locked",)), kind="journey", required=("key", "name"),
     refs={
         "next_journey": Ref(("journey",), "next_journey_id", nullable=True),
         "origin_journey": Ref(("journey",), "origin_journey_id", nullable=True),
@@ -216,6 +216,7 @@ NOT_EXCHANGED: dict[str, str] = {
     "membership": "roles are given per installation by its admins",
     "guest_link": "workshop links are short-lived and hold token hashes",
     "sign_in": "signed-in browsers: a live session, not workspace data",
+    "journey.structure_locked": "a facilitator's lock for one workshop: a live setting, an imported map starts unlocked",
 }
 
 # Activity entries name their entity by table name; the kind of key it maps to.

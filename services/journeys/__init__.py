@@ -1,5 +1,6 @@
 """journeys."""
 
+from services.journeys.capture import add_step, previous_step
 from services.journeys.crud import (
     BOOKKEEPING,
     JOURNEY_CHOICES,
@@ -121,6 +122,8 @@ from services.journeys.templates import (
 )
 
 __all__ = [
+    "add_step",
+    "previous_step",
     "ALL",
     "BOOKKEEPING",
     "BranchWarning",

@@ -79,6 +79,7 @@ def move_stage(session: Session, workspace_id: int, stage_id: int, direction: St
     """Swap the stage with its left or right neighbour (nothing happens at the edge)."""
     core.check_choice(direction, ("left", "right"), "direction")
     stage = get_stage(session, workspace_id, stage_id)
+    core.require_unlocked(session, workspace_id, stage.journey_id)
     order, current = _children(session, Stage, "journey_id", [stage.journey_id])
     _swap(order[stage.journey_id], stage.id, _offset(direction))
     _apply_order(session, Stage, "journey_id", order, current)
@@ -89,6 +90,7 @@ def move_step(session: Session, workspace_id: int, step_id: int, direction: Step
     neighbouring stage. Nothing happens at the edge; both stages end up densely numbered."""
     core.check_choice(direction, ("left", "right", "up", "down"), "direction")
     step = get_step(session, workspace_id, step_id)
+    core.require_unlocked(session, workspace_id, step.journey_id)
     if direction in ("up", "down"):
         order, current = _children(session, Step, "stage_id", [step.stage_id])
         _swap(order[step.stage_id], step.id, _offset(direction))

@@ -5,9 +5,9 @@ Voters are identified by the name they typed (workshops have no logins); a
 round gives each name ``dots_per_participant`` dots, several may go on one item.
 
 Quick capture: a participant types a pain point, an idea or a question into one
-field; it lands on a "parking lot" step of the focused stage (created on first
-use, titled :data:`PARKING_LOT_TITLE` in the UI's language), as a pain point,
-an opportunity or a comment. The facilitator sorts it in later: edits the text,
+field; it lands on the chosen step of the focused stage as a pain point, an
+opportunity or a comment — or, for a stage without steps, on its "parking lot"
+step (created on first use, titled :data:`PARKING_LOT_TITLE` in the UI's language). The facilitator sorts it in later: edits the text,
 moves the step, or re-creates the item on the right step and deletes it here.
 """
 
@@ -99,12 +99,21 @@ def list_vote_rounds(session: Session, workspace_id: int, journey_id: int) -> li
     ).all())
 
 
-def open_vote_round(session: Session, workspace_id: int, journey_id: int, name: str, dots_per_participant: int = 5) -> VoteRound:
-    """Start a dot-voting round on a journey's steps, pain points and opportunities."""
+def open_vote_round(
+    session: Session, workspace_id: int, journey_id: int, name: str, dots_per_participant: int = 5, *, hide_votes: bool = False
+) -> VoteRound:
+    """Start a dot-voting round on a journey's steps, pain points and opportunities. With
+    ``hide_votes`` nobody sees how others voted until the round is closed."""
     journeys.get_journey(session, workspace_id, journey_id)
     return core.create(session, VoteRound, {
         "journey_id": journey_id, "name": name, "dots_per_participant": dots_per_participant, "is_open": True,
+        "hide_votes": hide_votes,
     })
+
+
+def votes_visible(vote_round: VoteRound) -> bool:
+    """Whether the round's tally may be shown: always, unless it hides its votes and is still open."""
+    return not (vote_round.hide_votes and vote_round.is_open)
 
 
 def close_vote_round(session: Session, workspace_id: int, round_id: int, *, expected_version: int | None = None) -> VoteRound:
@@ -201,10 +210,73 @@ def retract_vote(
     core.flush(session)
 
 
+def set_dots(
+    session: Session,
+    workspace_id: int,
+    round_id: int,
+    voter: str,
+    count: int,
+    *,
+    step_id: int | None = None,
+    pain_point_id: int | None = None,
+    opportunity_id: int | None = None,
+) -> int:
+    """Make the voter's dots on one item exactly ``count`` (adds or takes back the difference);
+    returns the dots the voter has left. Idempotent: the same request twice (a click replayed by
+    a rerun, a retry) changes nothing the second time, and a burst of clicks on the page arrives as
+    the number the person ended on, so no click is lost and none counts twice."""
+    vote_round = _open_round(session, workspace_id, round_id)
+    field, target_id = _vote_target(
+        session, workspace_id, vote_round, {"step_id": step_id, "pain_point_id": pain_point_id, "opportunity_id": opportunity_id},
+    )
+    if count < 0:
+        raise DomainError(N_("Must be between {low} and {high}."), field="count", low=0, high=vote_round.dots_per_participant)
+    row = core.validate(Vote, {"round_id": round_id, "voter": voter, field: target_id})
+    mine = list(session.exec(_votes_of(round_id, row.voter).where(getattr(Vote, field) == target_id).order_by(Vote.id)).all())
+    used = _used_dots(session, round_id, row.voter)
+    if used - len(mine) + count > vote_round.dots_per_participant:
+        raise DomainError(
+            N_("All {dots} dots of this round are used. Take one back to vote elsewhere."),
+            field="voter", dots=vote_round.dots_per_participant,
+        )
+    for vote in mine[count:]:  # take back the latest first
+        session.delete(vote)
+    for _ in range(count - len(mine)):
+        session.add(Vote(round_id=round_id, voter=row.voter, **{field: target_id}))
+    if len(mine) != count:
+        core.flush(session)
+    return vote_round.dots_per_participant - (used - len(mine) + count)
+
+
+def my_dots(session: Session, workspace_id: int, round_id: int, voter: str) -> dict[tuple[str, int], int]:
+    """The voter's dots per item of a round, (field, id) → dots (one query): what a person may
+    always see of their own votes, hidden round or not."""
+    get_vote_round(session, workspace_id, round_id)
+    targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
+    rows = session.exec(
+        select(*targets, func.count()).where(Vote.round_id == round_id, Vote.voter == voter.strip()).group_by(*targets)
+    ).all()
+    mine = {}
+    for *ids, dots in rows:
+        field, target_id = next((f, i) for f, i in zip(VOTE_TARGETS, ids, strict=True) if i is not None)
+        mine[(field, target_id)] = dots
+    return mine
+
+
+def round_progress(session: Session, workspace_id: int, round_id: int) -> tuple[int, int]:
+    """(dots cast, people who voted) so far: shown even while the votes are hidden."""
+    get_vote_round(session, workspace_id, round_id)
+    dots, voters = session.exec(
+        select(func.count(), func.count(func.distinct(Vote.voter))).where(Vote.round_id == round_id)
+    ).one()
+    return dots, voters
+
+
 def vote_tally(session: Session, workspace_id: int, round_id: int) -> pd.DataFrame:
     """Dots per item of a round, most first: columns target ("step_id", "pain_point_id" or
-    "opportunity_id"), target_id, votes, voters."""
-    get_vote_round(session, workspace_id, round_id)
+    "opportunity_id"), target_id, votes, voters. Refused while the round hides its votes."""
+    if not votes_visible(get_vote_round(session, workspace_id, round_id)):
+        raise DomainError(N_("The votes stay hidden until the facilitator closes the round."), field="round_id")
     targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
     rows = session.exec(
         select(*targets, func.count().label("votes"), func.count(func.distinct(Vote.voter)).label("voters"))
@@ -222,12 +294,14 @@ def vote_tally(session: Session, workspace_id: int, round_id: int) -> pd.DataFra
 def journey_vote_counts(session: Session, workspace_id: int, journey_id: int, round_id: int | None = None) -> pd.DataFrame:
     """Dots per item of a journey, over all its rounds or one (``round_id``), in ONE query, for the
     counts on the cards: columns target_kind ("step", "pain_point" or "opportunity"), target_id,
-    votes. A journey of another workspace gives no rows."""
+    votes. Rounds that hide their votes count only once closed. A journey of another workspace
+    gives no rows."""
     targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
     query = (
         select(*targets, func.count().label("votes"))
         .join(VoteRound, VoteRound.id == Vote.round_id).join(Journey, Journey.id == VoteRound.journey_id)
         .where(VoteRound.journey_id == journey_id, Journey.workspace_id == workspace_id)
+        .where(col(VoteRound.hide_votes).is_(False) | col(VoteRound.is_open).is_(False))
     )
     if round_id is not None:
         query = query.where(Vote.round_id == round_id)
@@ -243,8 +317,10 @@ RESULT_COLUMNS = ["rank", "target_kind", "target_id", "title", "step_id", "step_
 
 def ranked_results(session: Session, workspace_id: int, round_id: int) -> pd.DataFrame:
     """A round's result as a ranked list (two queries): rank (1, 2, 2, 4 … on ties), target_kind
-    ("step", "pain_point", "opportunity"), target_id, title (the step's title or the item's text), the step it is on, votes, voters."""
-    get_vote_round(session, workspace_id, round_id)
+    ("step", "pain_point", "opportunity"), target_id, title (the step's title or the item's text), the step it is on, votes, voters.
+    A round that hides its votes has no result to show until it is closed."""
+    if not votes_visible(get_vote_round(session, workspace_id, round_id)):
+        raise DomainError(N_("The votes stay hidden until the facilitator closes the round."), field="round_id")
     pain_step, idea_step = aliased(Step), aliased(Step)
     title = func.coalesce(Step.title, PainPoint.text, Opportunity.text)
     step_id = func.coalesce(Step.id, PainPoint.step_id, Opportunity.step_id)
@@ -276,9 +352,26 @@ CaptureKind = Literal["pain", "idea", "question"]
 
 
 def parking_lot(session: Session, workspace_id: int, stage_id: int, title: str = PARKING_LOT_TITLE) -> Step:
-    """The stage's parking-lot step (the step titled ``title``), created at the end of the stage on first use."""
+    """The stage's parking-lot step (the step titled ``title``), created at the end of the stage on
+    first use (a capture may create it on a locked map: it is where participants' cards land)."""
     found = session.exec(select(Step).where(Step.stage_id == stage_id, Step.title == title.strip()).order_by(Step.id)).first()
-    return found or journeys.create_step(session, workspace_id, stage_id, {"title": title})
+    if found:
+        return found
+    session.info[core.LOCK_EXEMPT] = True
+    try:
+        step = journeys.create_step(session, workspace_id, stage_id, {"title": title})
+        core.flush(session)
+    finally:
+        session.info.pop(core.LOCK_EXEMPT, None)
+    return step
+
+
+def set_structure_lock(session: Session, workspace_id: int, journey_id: int, locked: bool) -> Journey:
+    """Freeze (or free) the map's stages, steps and branches for everyone below facilitator; votes,
+    comments and captured cards go on. Only a facilitator (or admin) may."""
+    core.require_role(session, workspace_id, "facilitator")
+    journeys.get_journey(session, workspace_id, journey_id)
+    return core.update(session, Journey, journey_id, {"structure_locked": locked})
 
 
 def quick_capture(
@@ -290,17 +383,25 @@ def quick_capture(
     text: str,
     author: str,
     *,
+    step_id: int | None = None,
     parking_title: str = PARKING_LOT_TITLE,
 ) -> PainPoint | Opportunity | Comment:
-    """Add a participant's card to a stage (the focused one; ``None``: the journey's first stage):
-    "pain" → a pain point, "idea" → an opportunity, "question" → a comment by ``author``, all on
-    the stage's parking-lot step. Pass ``parking_title`` translated into the workshop's language.
-    The activity log names ``author`` when the write session has no actor of its own."""
+    """Add a participant's card to the step in focus (``step_id``) or else to a stage (the focused
+    one; ``None``: the journey's first stage): "pain" → a pain point, "idea" → an opportunity,
+    "question" → a comment by ``author``. Without a step the card lands on the stage's parking-lot
+    step (pass ``parking_title`` translated into the workshop's language). The activity log names
+    ``author`` when the write session has no actor of its own."""
     core.check_choice(kind, CAPTURE_KINDS, "kind")
     if not author.strip():
         raise DomainError(N_("This field is required."), field="author")
     if not text.strip():
         raise DomainError(N_("This field is required."), field="text")
+    if step_id is not None:
+        step = journeys.step_reference(session, workspace_id, step_id, "step_id")
+        if step.journey_id != journey_id:
+            raise DomainError(N_("Choose a step of this journey."), field="step_id")
+        core.name_if_anonymous(session, author)
+        return _capture_on(session, workspace_id, step.id, kind, text, author)  # type: ignore[arg-type]
     if stage_id is None:
         stage_id = session.exec(
             select(Stage.id).where(Stage.journey_id == journey_id).order_by(Stage.position, Stage.id).limit(1)
@@ -312,8 +413,13 @@ def quick_capture(
         raise DomainError(N_("Choose a stage of this journey."), field="stage_id")
     core.name_if_anonymous(session, author)
     step = parking_lot(session, workspace_id, stage_id, parking_title)
+    return _capture_on(session, workspace_id, step.id, kind, text, author)  # type: ignore[arg-type]
+
+
+def _capture_on(session: Session, workspace_id: int, step_id: int, kind: CaptureKind, text: str, author: str,
+                ) -> PainPoint | Opportunity | Comment:
     if kind == "pain":
-        return journeys.create_pain_point(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
+        return journeys.create_pain_point(session, workspace_id, step_id, {"text": text})
     if kind == "idea":
-        return journeys.create_opportunity(session, workspace_id, step.id, {"text": text})  # type: ignore[arg-type]
-    return add_comment(session, workspace_id, author, text, step_id=step.id)
+        return journeys.create_opportunity(session, workspace_id, step_id, {"text": text})
+    return add_comment(session, workspace_id, author, text, step_id=step_id)

@@ -8,8 +8,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import select
 
 from components.auth import COOKIE
-from models import Journey, Membership, Workspace
-from models.db import create_db_engine
+from models import Journey, Membership, Vote, VoteRound, Workspace
+from models.db import create_db_engine, read_session
 from services import accounts, startup
 from services.unit_of_work import unit_of_work
 
@@ -98,3 +98,43 @@ def test_a_withdrawn_link_admits_nobody(browser: Browser, app_url: str, app_data
         expect(page.get_by_text("This workshop link is not valid")).to_be_visible(timeout=15_000)
     finally:
         context.close()
+
+
+def test_a_voting_round_reaches_a_participant_already_in_the_room_and_every_click_counts(
+    browser: Browser, app_url: str, app_database: Path, screenshot_dir: Path
+) -> None:
+    token, guest_token, journey_id, _other = _setup(app_database)
+    anna_context, ben_context = _context(browser, token), _context(browser)
+    anna, ben = anna_context.new_page(), ben_context.new_page()
+    round_name = f"Runde {time.monotonic_ns()}"
+    try:
+        _open_workshop(anna, app_url, journey_id)
+        ben.goto(f"{app_url}/?lang=en&join={guest_token}")
+        ben.get_by_label("Your name").fill("Ben")
+        ben.get_by_role("button", name="Join").click()
+        expect(ben.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
+        ben.get_by_label("Capture a thought for the focused stage").fill("half typed")  # Ben is busy typing
+
+        form = anna.get_by_test_id("stForm").filter(has_text="New voting round")
+        form.get_by_label("New voting round").fill(round_name)
+        form.get_by_role("button", name="Open round").click()
+        expect(anna.get_by_text(f"Voting round: {round_name} (open)")).to_be_visible(timeout=15_000)
+        opened_at = time.monotonic()
+        expect(ben.get_by_text(f"Voting round: {round_name} (open)")).to_be_visible(timeout=3_000)
+        seen_after = time.monotonic() - opened_at
+        assert seen_after < 3.0, f"the participant saw the round after {seen_after:.1f} s"
+        expect(ben.get_by_label("Capture a thought for the focused stage")).to_have_value("half typed")
+
+        plus = ben.get_by_test_id("stNumberInputStepUp").first
+        plus.click()
+        plus.click()  # a second quick click while the first one is still being saved
+        expect(ben.get_by_text("You have 3 of 5 dots left.")).to_be_visible(timeout=10_000)
+        engine = create_db_engine(f"sqlite:///{app_database}")
+        with read_session(engine) as session:
+            round_id = session.exec(select(VoteRound.id).where(VoteRound.name == round_name)).one()
+            assert len(session.exec(select(Vote).where(Vote.round_id == round_id)).all()) == 2
+        engine.dispose()
+        ben.screenshot(path=str(screenshot_dir / "workshop-voting.png"))
+    finally:
+        anna_context.close()
+        ben_context.close()

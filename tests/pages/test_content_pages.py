@@ -4,7 +4,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlmodel import select
 
 from components.db import get_engine
@@ -189,3 +189,15 @@ def test_sql_statements_per_rerun_do_not_grow_with_the_data(database: Engine, ca
     large = statements_per_rerun(at), statements_per_rerun(at)
     assert not at.exception
     assert 0 < small[0] == large[0] and small[1] == large[1] < small[0], (small, large)
+
+
+def test_a_url_stored_before_the_rule_is_not_shown_as_a_link(database: Engine, workspace_id: int) -> None:
+    with unit_of_work(database) as session:
+        content.create_content_item(session, workspace_id, {"title": "FAQ", "url": "https://x.example/faq"})
+        old = content.create_content_item(session, workspace_id, {"title": "Alt"})
+        session.flush()
+        session.execute(update(ContentItem).where(ContentItem.id == old.id).values(url="javascript:alert(1)"))  # an old row
+    at = start_app(PAGE)
+    assert not at.exception, at.exception
+    table = next(frame.value for frame in at.dataframe if "url" in frame.value.columns)
+    assert dict(zip(table["title"], table["url"], strict=True)) == {"FAQ": "https://x.example/faq", "Alt": ""}

@@ -166,13 +166,56 @@ def test_concurrent_edit_shows_both_versions_and_lets_me_choose(database: Engine
     at.button(key="step.form.save").click().run()
     assert any("Carla saved this step while you were editing it" in w.value for w in at.warning)  # who changed it
     table = at.table[0].value
-    assert table.iloc[0].tolist()[1:] == ["Ihre Sicht", "Meine Sicht"]
+    assert table.iloc[0].tolist()[2:5] == ["Ihre Sicht", "Meine Sicht", "Ihre Sicht\nMeine Sicht"]
     [stored] = rows(database, Step, Step.id == target.id)
     assert stored.thinking == "Ihre Sicht"  # nothing overwritten silently
+    assert at.button(key="step.conflict.merge").proto.type == "primary"  # the safe action
+    assert at.button(key="step.conflict.mine").proto.type != "primary"
 
     at.button(key="step.conflict.mine").click().run()
     [stored] = rows(database, Step, Step.id == target.id)
     assert stored.thinking == "Meine Sicht"
+
+
+def test_a_three_way_merge_keeps_both_colleagues_words(database: Engine, small_journey: int, workspace_id: int) -> None:
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    at.text_area(key="step.form.thinking").set_value("Was kostet der Versand?")
+    at.text_area(key="step.form.feeling").set_value("unsicher")
+    with unit_of_work(database, actor="Carla") as session:  # a colleague saves other fields, and one of mine
+        journeys.update_step(session, workspace_id, target.id, {"needs": "Bedürfnisse: A braucht", "feeling": "genervt"})
+    at.button(key="step.form.save").click().run()
+    why = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, -1], strict=True))
+    assert why == {"Thinking": "yours (only you changed it)", "Feeling": "both changed it: check the merged text",
+                   "Needs": "theirs (only they changed it)"}
+
+    at.button(key="step.conflict.merge").click().run()
+    assert at.text_area(key="step.form.needs").value == "Bedürfnisse: A braucht"  # theirs, pre-filled
+    assert at.text_area(key="step.form.thinking").value == "Was kostet der Versand?"  # mine
+    assert at.text_area(key="step.form.feeling").value == "genervt\nunsicher"  # both, marked
+    assert any("Both of you changed: Feeling" in i.value for i in at.info)
+    at.text_area(key="step.form.feeling").set_value("genervt und unsicher")
+    at.button(key="step.form.save").click().run()
+    assert not at.exception, at.exception
+    [stored] = rows(database, Step, Step.id == target.id)
+    assert (stored.needs, stored.thinking, stored.feeling) == (
+        "Bedürfnisse: A braucht", "Was kostet der Versand?", "genervt und unsicher")
+
+
+def test_the_editor_shows_who_changed_the_map(database: Engine, small_journey: int, workspace_id: int) -> None:
+    """(That a refresh keeps half-typed text is a browser's matter: tests/browser/test_workshop_browser.py.)"""
+    at = open_editor(small_journey)
+    target = next(s for s in rows(database, Step) if s.title == "Warenkorb")
+    at.selectbox(key="journey.editor.step_id.picker").set_value(target.id).run()
+    with unit_of_work(database, actor="Carla") as session:  # a colleague on another screen
+        kauf = session.exec(select(Stage.id).where(Stage.name == "Kauf")).one()
+        journeys.create_step(session, workspace_id, kauf, {"title": "Gutschein eingelöst"})
+    at.run()  # the next poll
+    assert not at.exception, at.exception
+    assert any("Carla added the step “Gutschein eingelöst”" in c.value for c in at.caption)
+    assert "Gutschein eingelöst" in " ".join(h.value for h in at.html) + " ".join(m.value for m in at.markdown)
+    assert at.selectbox(key="journey.editor.step_id.picker").value == target.id  # still on my step
 
 
 def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_journey: int, workspace_id: int) -> None:
@@ -186,6 +229,26 @@ def test_deleting_a_step_someone_just_edited_asks_first(database: Engine, small_
     assert len(rows(database, Step, Step.id == target.id)) == 1
     at.button(key="step.delete.anyway").click().run()
     assert rows(database, Step, Step.id == target.id) == []
+
+
+def test_fast_capture_keeps_the_stage_and_connects_each_new_step(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    kauf = next(s for s in rows(database, Stage) if s.name == "Kauf")
+    at.selectbox(key="journey.add_step.stage").set_value(kauf.id)
+    for title in ("Prüft Versand", "Wählt Zahlart", "Gibt Adresse ein"):
+        at.text_input(key="journey.add_step.title").set_value(title)
+        at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key="journey.add_step.stage").value == kauf.id  # the stage stays chosen
+        assert at.text_input(key="journey.add_step.title").value == ""  # the field is empty for the next one
+    at.toggle(key="journey.add_step.connect").set_value(False)
+    at.text_input(key="journey.add_step.title").set_value("Nebenbei")
+    at.button(key="FormSubmitter:journey.add_step-Add step").click().run()
+    ids = {s.title: s.id for s in rows(database, Step)}
+    chain = [ids[t] for t in ("Bezahlt", "Prüft Versand", "Wählt Zahlart", "Gibt Adresse ein")]
+    pairs = {(t.source_step_id, t.target_step_id) for t in rows(database, Transition)}
+    assert pairs == set(zip(chain[1:], chain[2:], strict=False))  # "Bezahlt" is an exit: the chain starts after it
+    assert at.toggle(key="journey.add_step.connect").value is False  # the choice stays too
 
 
 def test_quick_added_step_opens_with_its_own_values_and_saves_twice(database: Engine, small_journey: int) -> None:

@@ -84,8 +84,8 @@ def test_create_a_touchpoint_that_follows_its_channel(database: Engine, journey:
     assert any(r"Hotline \<b\>24/7\</b\>" in m.value for m in at.markdown)
 
 
-def test_duplicate_name_and_a_contrary_online_flag_are_refused(database: Engine, workspace_id: int,
-                                                                journey: SimpleNamespace) -> None:
+def test_duplicate_name_is_refused_and_a_channel_offers_only_its_own_online_flag(
+        database: Engine, workspace_id: int, journey: SimpleNamespace) -> None:
     add_touchpoints(database, workspace_id, {"name": "Hotline"})
     at = start_app(PAGE)
     at.button(key="touchpoint.new").click().run()
@@ -93,13 +93,15 @@ def test_duplicate_name_and_a_contrary_online_flag_are_refused(database: Engine,
     at.button(key="touchpoint.form.save").click().run()
     assert "A touchpoint with this name already exists in the workspace." in errors(at)
 
+    assert at.radio(key="touchpoint.form.online").options == ["Online", "Offline"]  # no channel: the user decides
+    at.selectbox(key="touchpoint.form.channel_id").set_value(journey.channels["Telefon"]).run()
+    assert at.radio(key="touchpoint.form.online").options == ["Offline"]  # an offline channel offers offline only
+    at.selectbox(key="touchpoint.form.channel_id").set_value(journey.channels["Website"]).run()
+    assert at.radio(key="touchpoint.form.online").options == ["Online"]
     at.text_input(key="touchpoint.form.name").set_value("Telefonberatung")
-    at.selectbox(key="touchpoint.form.channel_id").set_value(journey.channels["Telefon"])
-    at.radio(key="touchpoint.form.online").set_value("online")
     at.button(key="touchpoint.form.save").click().run()
-    assert "The channel is offline: a touchpoint on it is offline too." in errors(at)
-    assert [t.name for t in stored(database)] == ["Hotline"]
-    assert at.text_input(key="touchpoint.form.name").value == "Telefonberatung"  # what was typed stays
+    assert not errors(at)
+    assert [(t.name, t.is_online) for t in stored(database)] == [("Hotline", True), ("Telefonberatung", True)]
 
 
 def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine, workspace_id: int,
@@ -125,6 +127,10 @@ def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine
     assert (link.step_id, link.touchpoint_id, link.importance, link.satisfaction, link.leads_to_abort) == (
         journey.steps[2], checkout, 5, 1, True)
     assert any("Touchpoint attached." in s.value for s in at.success)
+    # the form starts empty for the next assignment: no ticks carried over
+    assert at.selectbox(key="touchpoint.attach.step").value is None
+    assert at.checkbox(key="touchpoint.attach.abort").value is False
+    assert at.number_input(key="touchpoint.attach.importance").value is None
 
     at.switch_page(ANALYSIS).run()
     assert not at.exception

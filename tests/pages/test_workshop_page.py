@@ -4,7 +4,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import Comment, Membership, PainPoint, Stage, Vote
+from models import Comment, Journey, Membership, PainPoint, Stage, Step, Vote, VoteRound
 from models.db import read_session
 from services import accounts, journeys
 from services.unit_of_work import unit_of_work
@@ -57,10 +57,16 @@ def test_a_guest_link_needs_a_name_and_admits_to_its_journey_only(database: Engi
 def test_a_capture_by_one_shows_for_the_other_and_both_are_present(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    with read_session(database) as session:
+        kauf_step = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    ben.selectbox(key="workshop.capture.step").set_value(kauf_step)
     ben.text_input(key="workshop.capture.text").set_value("Versandkosten erst im Warenkorb")
     ben.button(key="FormSubmitter:workshop.capture-Add").click().run()
-    with read_session(database) as session:
-        assert [p.text for p in session.exec(select(PainPoint)).all()] == ["Versandkosten erst im Warenkorb"]
+    with read_session(database) as session:  # on the chosen step, no placeholder step
+        assert [(p.text, p.step_id) for p in session.exec(select(PainPoint)).all()] == [("Versandkosten erst im Warenkorb", kauf_step)]
+        assert len(session.exec(select(Step)).all()) == 2
+    assert ben.text_input(key="workshop.capture.text").value == ""  # ready for the next thought
+    assert ben.selectbox(key="workshop.capture.step").value == kauf_step  # on the same step
     anna.run()  # the next poll
     assert "Versandkosten erst im Warenkorb" in page_html(anna)
     people = " ".join(m.value for m in anna.markdown)
@@ -86,14 +92,43 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
     anna.number_input(key="workshop.round.dots").set_value(2)
     anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
     ben.run()
-    for _ in range(2):
-        ben.button(key="workshop.vote.give").click().run()
-    assert ben.button(key="workshop.vote.give").disabled  # two dots per participant: no third
+    with read_session(database) as session:
+        round_id = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Suche")).one()
+    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
+    assert dots.max == 2  # the person's budget
+    dots.set_value(2).run()
+    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
+    assert dots.value == 2 and dots.max == 2
+    ben.run()  # a poll replaying the same state adds no dot
     with read_session(database) as session:
         assert len(session.exec(select(Vote)).all()) == 2
+    assert "You have **0** of 2 dots left." in " ".join(m.value for m in ben.markdown)
     anna.run()
     assert "● 2" in page_html(anna)
-    assert anna.dataframe[-1].value["votes"].tolist()[0] == 2
+    results = anna.dataframe[-1].value
+    assert list(results.columns) == ["Rank", "Kind", "Item", "On step", "Dots", "Voters"]
+    assert results.values.tolist() == [[1, "Step", "Schritt in Suche", "Schritt in Suche", 2, 1]]
+
+
+def test_hidden_votes_stay_hidden_until_the_round_is_closed(database: Engine, workspace_id: int) -> None:
+    journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.text_input(key="workshop.round.name").set_value("Blind")
+    anna.checkbox(key="workshop.round.hidden").check()
+    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
+    ben.run()
+    with read_session(database) as session:
+        round_id = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}").set_value(1).run()
+    anna.run()
+    assert "● 1" not in page_html(anna) and not anna.dataframe
+    assert "Dots placed so far: 1, voters: 1." in " ".join(i.value for i in anna.info)
+    anna.button(key=f"workshop.vote.close.{round_id}").click().run()
+    assert not anna.exception, anna.exception
+    assert "● 1" in page_html(anna)
+    assert anna.dataframe[-1].value["Dots"].tolist() == [1]
 
 
 def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int) -> None:
@@ -108,3 +143,25 @@ def test_comments_can_be_added_and_resolved(database: Engine, workspace_id: int)
     ben.button(key=f"workshop.comment.resolve.{comment.id}").click().run()
     with read_session(database) as session:
         assert session.get(Comment, comment.id).is_resolved
+
+
+def test_the_facilitator_locks_the_structure_and_editors_see_why_they_cannot_add(database: Engine, workspace_id: int) -> None:
+    journey_id = journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.toggle(key=f"workshop.lock.{journey_id}").set_value(True).run()
+    assert not anna.exception, anna.exception
+    with read_session(database) as session:
+        assert session.get(Journey, journey_id).structure_locked
+    ben.session_state["journey.editor.journey_id"] = journey_id
+    ben.switch_page("pages/map/journey_editor.py").run()
+    assert not ben.exception, ben.exception
+    assert any("locked this map's structure" in i.value for i in ben.info)
+    assert not [t for t in ben.text_input if t.key == "journey.add_step.title"]
+    ben.switch_page(PAGE).run()
+    ben.text_input(key="workshop.capture.text").set_value("Geht trotzdem")  # capturing still works
+    ben.button(key="FormSubmitter:workshop.capture-Add").click().run()
+    with read_session(database) as session:
+        assert [p.text for p in session.exec(select(PainPoint)).all()] == ["Geht trotzdem"]
+    anna.toggle(key=f"workshop.lock.{journey_id}").set_value(False).run()
+    with read_session(database) as session:
+        assert not session.get(Journey, journey_id).structure_locked

@@ -25,6 +25,17 @@ def cell(session, journey_map):
     }
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<b>x</b>", "ftp://x", "http://"])
+def test_a_content_url_must_be_a_web_or_mail_address(session, workspace, raises_domain_error, url):
+    message = "Use a web address starting with http:// or https://, or a mailto: address."
+    with raises_domain_error(message, "url"):
+        content.create_content_item(session, workspace.id, {"title": "Trap", "url": url})
+    item = content.create_content_item(session, workspace.id, {"title": "Fine", "url": "HTTPS://x.example"})
+    with raises_domain_error(message, "url"):
+        content.update_content_item(session, workspace.id, item.id, {"url": url})
+    assert content.update_content_item(session, workspace.id, item.id, {"url": "mailto:a@example.com"}).url == "mailto:a@example.com"
+
+
 def test_content_item_round_trip(session, workspace, raises_domain_error):
     ws = workspace.id
     item = content.create_content_item(session, ws, {"title": " Reise-FAQ ", "format": "faq", "url": "https://x.example/faq"})

@@ -347,6 +347,7 @@ def test_a_nul_character_in_a_file_is_dropped_on_every_engine(engine: Engine, de
     ("personas", "bio", "\ud800", None),
     ("touchpoints", "cost_per_contact", float("inf"), None),
     ("touchpoints", "name", "", lambda s, ws, v: touchpoints_service.create_touchpoint(s, ws, {"name": v})),
+    ("content_items", "url", "javascript:alert(1)", None),  # shown as a link: only http, https and mailto
 ])
 def test_the_json_check_applies_the_form_rules(engine, part, field, value, form):
     """What the forms refuse, the import's check refuses (in the preview, before anything is written),

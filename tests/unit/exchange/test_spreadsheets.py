@@ -422,3 +422,11 @@ def test_external_entities_in_a_workbook_are_refused(engine: Engine, ws: int, tm
 def test_not_an_excel_file(engine: Engine, ws: int) -> None:
     with pytest.raises(Problems, match="not an Excel workbook"):
         preview(engine, ws, "personas", b"PK\x03\x04 broken", "x.xlsx")
+
+
+def test_a_content_url_that_is_no_web_or_mail_address_is_refused_on_import(engine: Engine, ws: int) -> None:
+    data = b"title;url\nFAQ;https://x.example/faq\nBoom;javascript:alert(1)\nMail;mailto:team@example.com\n"
+    result = preview(engine, ws, "content_items", data)
+    assert [p.render() for p in result.problems if "http://" in p.render()], [p.render() for p in result.problems]
+    with pytest.raises(Problems):
+        import_rows(engine, ws, "content_items", data)

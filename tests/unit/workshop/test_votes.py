@@ -7,6 +7,8 @@ from services import journeys
 from services.core.errors import DomainError
 from services.workshop import collaboration
 
+DOTS_USED = "All {dots} dots of this round are used. Take one back to vote elsewhere."
+
 
 @pytest.fixture
 def voting(session, journey_map):
@@ -100,3 +102,39 @@ def test_quick_capture_without_focus_goes_to_the_first_stage_and_checks_its_inpu
     with pytest.raises(DomainError):
         with session.begin_nested():
             collaboration.quick_capture(session, other_workspace.id, m.journey.id, m.stages[0].id, "pain", "x", "Ben")
+
+
+def test_set_dots_is_idempotent_and_keeps_the_budget(session, journey_map, raises_domain_error):
+    m = journey_map
+    round_ = collaboration.open_vote_round(session, m.ws, m.journey.id, "Pains", dots_per_participant=3)
+    assert collaboration.set_dots(session, m.ws, round_.id, "Anna", 2, step_id=m.a.id) == 1
+    assert collaboration.set_dots(session, m.ws, round_.id, "Anna", 2, step_id=m.a.id) == 1  # replayed: no double vote
+    assert collaboration.set_dots(session, m.ws, round_.id, "Anna", 1, step_id=m.c.id) == 0
+    assert collaboration.my_dots(session, m.ws, round_.id, "Anna") == {("step_id", m.a.id): 2, ("step_id", m.c.id): 1}
+    with raises_domain_error(DOTS_USED, "voter"):
+        collaboration.set_dots(session, m.ws, round_.id, "Anna", 1, step_id=m.b.id)
+    assert collaboration.set_dots(session, m.ws, round_.id, "Anna", 0, step_id=m.a.id) == 2  # taken back
+    assert collaboration.set_dots(session, m.ws, round_.id, "Ben", 3, step_id=m.b.id) == 0  # each person's own budget
+    assert collaboration.round_progress(session, m.ws, round_.id) == (4, 2)
+    with raises_domain_error("Must be between {low} and {high}.", "count"):
+        collaboration.set_dots(session, m.ws, round_.id, "Anna", -1, step_id=m.a.id)
+    collaboration.close_vote_round(session, m.ws, round_.id)
+    with raises_domain_error("This voting round is closed.", "round_id"):
+        collaboration.set_dots(session, m.ws, round_.id, "Anna", 1, step_id=m.a.id)
+
+
+def test_hidden_votes_show_only_once_the_round_is_closed(session, journey_map, raises_domain_error):
+    m = journey_map
+    hidden = collaboration.open_vote_round(session, m.ws, m.journey.id, "Blind", dots_per_participant=2, hide_votes=True)
+    collaboration.set_dots(session, m.ws, hidden.id, "Anna", 2, step_id=m.a.id)
+    assert not collaboration.votes_visible(hidden)
+    assert collaboration.journey_vote_counts(session, m.ws, m.journey.id).empty  # no count on the cards either
+    assert collaboration.my_dots(session, m.ws, hidden.id, "Anna") == {("step_id", m.a.id): 2}  # one's own dots
+    assert collaboration.round_progress(session, m.ws, hidden.id) == (2, 1)
+    for reveal in (collaboration.ranked_results, collaboration.vote_tally):
+        with raises_domain_error("The votes stay hidden until the facilitator closes the round.", "round_id"):
+            reveal(session, m.ws, hidden.id)
+    closed = collaboration.close_vote_round(session, m.ws, hidden.id)
+    assert collaboration.votes_visible(closed)
+    assert collaboration.ranked_results(session, m.ws, hidden.id)["votes"].tolist() == [2]
+    assert rows(collaboration.journey_vote_counts(session, m.ws, m.journey.id)) == [("step", m.a.id, 2)]
