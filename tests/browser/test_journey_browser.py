@@ -27,6 +27,7 @@ def test_journey_with_a_branch_renders_in_the_graph(page: Page, app_url: str, sc
     # the AIDA template brought stages and starter steps; add a step whose title is HTML
     add = page.get_by_test_id("stForm").filter(has_text="Add step")
     add.get_by_label("New step: what does the customer do?").fill("<img src=x onerror=alert(1)>")
+    add.get_by_text("Connect from the previous step").click()  # unconnected: the branch below leads into it
     add.get_by_role("button", name="Add step").click()
     expect(page.get_by_text("Step added.")).to_be_visible(timeout=15_000)
     page.screenshot(path=str(screenshot_dir / "journey-map.png"), full_page=True)
