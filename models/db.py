@@ -26,9 +26,9 @@ that knows, so services stay engine-neutral):
   conflict.
 - **Ids given explicitly** (undo, restore, copying a database) do not move a
   PostgreSQL sequence: :func:`_advance_id_sequences` moves it.
-- Constraint failures are worded differently: ``services/common.integrity_error``
+- Constraint failures are worded differently: ``services/core/crud.integrity_error``
   reads SQLite's text and PostgreSQL's SQLSTATE codes.
-- Text: PostgreSQL's cannot hold NUL characters, which ``services/common.clean``
+- Text: PostgreSQL's cannot hold NUL characters, which ``services/core/crud.clean``
   drops on every engine. Uniqueness of names is case-sensitive on both engines
   (SQLite's default BINARY collation, PostgreSQL's ``C.UTF-8``/deterministic ones);
   ``lower()`` sorts ASCII only on SQLite, all letters on PostgreSQL.

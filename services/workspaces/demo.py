@@ -6,7 +6,7 @@ content, metrics and a Kano survey straight away (DESIGN.md). The data lives in
 channel, journey, stage, step title, touchpoint), so people can read and edit
 it without knowing ids; this module resolves the names to ids while loading.
 
-Every row goes through :func:`services.common.validate`, the same rules as the
+Every row goes through :func:`services.core.validate`, the same rules as the
 forms and the import, so broken demo data fails loudly with a
 :class:`DemoDataError` naming the place instead of loading half a workspace.
 Rows are added table by table with ``add_all`` and one flush per batch: the
