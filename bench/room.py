@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -80,6 +81,10 @@ class Figures:
     capture: list[float] = field(default_factory=list)
     focus: list[float] = field(default_factory=list)
     vote_round: list[float] = field(default_factory=list)
+    # the same changes, until the server had sent them to each browser (the first websocket frame carrying them)
+    capture_sent: list[float] = field(default_factory=list)
+    focus_sent: list[float] = field(default_factory=list)
+    vote_round_sent: list[float] = field(default_factory=list)
     missed: int = 0
     busy_cpu_percent: float = 0.0  # the server's CPU while the changes reached everyone
     dropped: int = 0
@@ -153,6 +158,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 RECEIVED: dict[Page, int] = {}  # bytes each page received over its websocket (Streamlit's messages)
+# per page: the bytes a change's message carries, and when the first frame holding them arrived (the server's part
+# of the propagation, apart from the browser's drawing, which 50 pages on one small machine slow down)
+AWAITED: dict[Page, tuple[bytes, float | None]] = {}
 
 
 def _count_received(page: Page) -> None:
@@ -161,6 +169,11 @@ def _count_received(page: Page) -> None:
     def on_socket(socket: WebSocket) -> None:
         def on_frame(payload: str | bytes) -> None:
             RECEIVED[page] += len(payload)
+            needle, arrived = AWAITED.get(page, (b"", 0.0))
+            if needle and arrived is None:
+                data = payload.encode() if isinstance(payload, str) else payload
+                if needle in data:
+                    AWAITED[page] = (needle, time.monotonic())
 
         socket.on("framereceived", on_frame)
 
@@ -196,6 +209,14 @@ async def seen_after(pages: list[Page], script: str, argument: str, since: float
 GRID_HAS = "m => (document.querySelector('.jw-grid')?.textContent || '').includes(m)"
 GRID_LACKS = "m => { const g = document.querySelector('.jw-grid'); return !!g && !g.textContent.includes(m); }"
 MAIN_HAS = f"m => (document.querySelector('{MAIN}')?.textContent || '').includes(m)"
+
+
+GRID_SENT = b"jw-grid"  # a grid that changed is sent whole; an unchanged one as a reference to the browser's copy
+
+
+def awaited_in_frames(what: str, argument: str) -> bytes:
+    """What the server's message for a change carries: the new text, or (focus) a new grid."""
+    return GRID_SENT if what == "focus" else argument.encode()
 
 
 def change(engine_url: str, room: Room, what: str, number: int) -> tuple[str, str]:
@@ -261,14 +282,25 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                               poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
                               poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak)
             before, started = [cpu_seconds(pid) for pid in pids], time.monotonic()
+            phase = random.Random(participants)
             for number in range(options.changes):
-                for what, bucket in (("capture", figures.capture), ("focus", figures.focus), ("vote", figures.vote_round)):
+                for what, bucket, sent in (("capture", figures.capture, figures.capture_sent),
+                                           ("focus", figures.focus, figures.focus_sent),
+                                           ("vote", figures.vote_round, figures.vote_round_sent)):
+                    for page in pages:
+                        AWAITED[page] = (b"", None)
                     script, argument = change(database_url, room, what, number)
+                    for page in pages:  # frames before this moment cannot hold the change: it was not committed
+                        AWAITED[page] = (awaited_in_frames(what, argument), None)
                     since = time.monotonic()
                     times = await seen_after(pages, script, argument, since, options.timeout)
                     bucket.extend(t for t in times if t is not None)
                     figures.missed += sum(t is None for t in times)
-                    await asyncio.sleep(options.pause)
+                    sent.extend(max(0.0, arrived - since) for _needle, arrived in (AWAITED[page] for page in pages)
+                                if arrived is not None)
+                    # at a random moment of the poll period: a fixed pause would put every change at the same phase of
+                    # the participants' polls (right after one: the worst case every time)
+                    await asyncio.sleep(options.pause + phase.uniform(0, POLL_SECONDS))
             figures.busy_cpu_percent = 100 * sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)) / (
                 time.monotonic() - started)
             signed_out = await asyncio.gather(*(page.get_by_label("Password").count() for page in pages))
@@ -295,7 +327,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=10.0, help="seconds of CPU sampling with nobody connected")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait after everyone joined")
     parser.add_argument("--changes", type=int, default=3, help="rounds of (capture, focus, voting round)")
-    parser.add_argument("--pause", type=float, default=2.0, help="seconds between changes")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between changes (plus a random part of the poll period)")
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds after which a change counts as missed")
     parser.add_argument("--join-at-once", type=int, default=4, help="participants opening the page at the same time")
     options = parser.parse_args()
@@ -321,6 +353,15 @@ def main() -> None:
         say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
             f"| {row.poll_cpu_ms:.1f} ms | {row.poll_bytes:,.0f} | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
             f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
+    say("")
+    say("The server's part: until the first websocket frame carrying the change reached each browser (median / max),")
+    say("and the server's CPU while the changes went out (the rest of 'seen' is the browsers drawing on this machine).")
+    say("")
+    say("| participants | capture sent | focus sent | voting round sent | server CPU during changes |")
+    say("|---|---|---|---|---|")
+    for row in results:
+        say(f"| {row.participants} | {spread(row.capture_sent)} | {spread(row.focus_sent)} | {spread(row.vote_round_sent)} "
+            f"| {row.busy_cpu_percent:.0f} % |")
     (ROOT / "bench" / "results-room.json").write_text(json.dumps([asdict(row) for row in results], indent=1))
 
 
