@@ -24,13 +24,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pandas as pd
 
 from models.db import DEFAULT_DATABASE_PATH, database_url
 from services.core import N_, NotFoundError
+from services.eventlog.dialect import DUCKDB, Dialect, SqlStore
 
 MEMORY_LIMIT = os.environ.get("EVENTLOG_MEMORY_LIMIT", "1GB")
 BAD_ROW_SAMPLE = 100
@@ -119,6 +120,7 @@ class EventStore:
 
     path: Path
     workspace_id: int
+    dialect: ClassVar[Dialect] = DUCKDB
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -187,7 +189,7 @@ def list_logs(store: EventStore) -> pd.DataFrame:
     return frame
 
 
-def get_log(store: EventStore, log_id: int) -> dict[str, Any]:
+def get_log(store: SqlStore, log_id: int) -> dict[str, Any]:
     with store.cursor() as cursor:
         row = cursor.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM event_log WHERE id = ?", [int(log_id)]).fetchone()
     if row is None:
