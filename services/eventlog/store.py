@@ -100,11 +100,14 @@ def sequence_tables(log_id: int, journey_id: int) -> tuple[str, str, str]:
     return f"{stem}_ev", f"{stem}_visit", f"{stem}_case"
 
 
-def drop_sequences(cursor: duckdb.DuckDBPyConnection, log_id: int, journey_id: int | None = None) -> None:
-    """Forget a log's sequences (for one journey, or all): the next analysis rebuilds them."""
+def drop_sequences(cursor: Any, log_id: int, journey_id: int | None = None) -> None:
+    """Forget a log's sequences (for one journey, or all): the next analysis rebuilds them.
+
+    ``cursor`` is a DuckDB cursor or a :class:`services.eventlog.pgstore.PostgresCursor` (the same SQL).
+    """
     pattern = f"seq\\_{int(log_id)}\\_{int(journey_id)}\\_%" if journey_id is not None else f"seq\\_{int(log_id)}\\_%"
-    tables = cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE ? ESCAPE '\\'",
-                            [pattern]).fetchall()
+    tables = cursor.execute("SELECT table_name FROM information_schema.tables "
+                            "WHERE table_schema = current_schema() AND table_name LIKE ? ESCAPE '\\'", [pattern]).fetchall()
     for (table,) in tables:
         cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
 
