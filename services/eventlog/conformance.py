@@ -1,7 +1,11 @@
 """What customers really did, and how it compares with the map the room drew.
 
-Every figure is SQL over the log's events table, run by DuckDB where the events are; Python only
-assembles the small results. The steps:
+Every figure is SQL over the log's events table, run where the events are; Python only assembles the
+small results. The queries are written once and run on DuckDB (the workspace's file, the default) and
+on PostgreSQL (:mod:`services.eventlog.pgstore`, a team database) with identical results: they keep to
+SQL both engines accept, and the store's :class:`~services.eventlog.dialect.Dialect` fills in the two
+fragments that cannot be portable (the case-id hash; "the last step so far", which PostgreSQL, lacking
+``IGNORE NULLS``, computes with a running count and a ``max``). The steps:
 
 1. once per log and mapping (:func:`build_sequences`, two window passes ``PARTITION BY case ORDER BY
    ts``, kept as tables until the mapping changes): ``…_ev``, every event with its mapping (step,
