@@ -1,7 +1,11 @@
 """What customers really did, and how it compares with the map the room drew.
 
-Every figure is SQL over the log's events table, run by DuckDB where the events are; Python only
-assembles the small results. The steps:
+Every figure is SQL over the log's events table, run where the events are; Python only assembles the
+small results. The queries are written once and run on DuckDB (the workspace's file, the default) and
+on PostgreSQL (:mod:`services.eventlog.pgstore`, a team database) with identical results: they keep to
+SQL both engines accept, and the store's :class:`~services.eventlog.dialect.Dialect` fills in the two
+fragments that cannot be portable (the case-id hash; "the last step so far", which PostgreSQL, lacking
+``IGNORE NULLS``, computes with a running count and a ``max``). The steps:
 
 1. once per log and mapping (:func:`build_sequences`, two window passes ``PARTITION BY case ORDER BY
    ts``, kept as tables until the mapping changes): ``…_ev``, every event with its mapping (step,
@@ -42,8 +46,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from services.eventlog.dialect import DUCKDB, Dialect, SqlStore
 from services.eventlog.planned import PlannedMap
-from services.eventlog.store import EventStore, events_table, get_log, sequence_tables
+from services.eventlog.store import events_table, get_log, sequence_tables
 
 ALPHA = 0.01
 MIN_WEEK_VISITS = 30
@@ -76,7 +81,7 @@ class Analysis:
     threshold_z: float = 0.0
 
 
-def build_sequences(cursor: Any, log: dict[str, Any], journey_id: int) -> None:
+def build_sequences(cursor: Any, log: dict[str, Any], journey_id: int, dialect: Dialect = DUCKDB) -> None:
     """Order every case's events once per log and mapping (two window passes), and keep the result.
 
     ``…_ev``: every event with its role, the step of the previous step event in the case
@@ -85,26 +90,33 @@ def build_sequences(cursor: Any, log: dict[str, Any], journey_id: int) -> None:
     without repeats, numbered per case (``n``), with the previous and next step and the next step's
     time, and ``k`` / ``kt`` numbering the visits of the same step / the same transition within a
     case (``k = 1`` counts cases, ``k = 2`` cases with a loop). ``…_case``: each case's path.
-    Cases are keyed by a 64-bit hash of their id (integer sorting and counting).
+    Cases are keyed by a 64-bit hash of their id (integer sorting and counting); events at the same
+    time keep the order of the log (``rowid``), so every engine orders ties alike.
     """
     ev_table, visit_table, case_table = sequence_tables(log["id"], journey_id)
     segments = range(len(log["segments"]))
     seg_raw = "".join(f", e.seg_{i}" for i in segments)
     seg_case = "".join(f", first_value(seg_{i}) OVER c AS seg_{i}" for i in segments)
     seg_cols = "".join(f", seg_{i}" for i in segments)
+    for table in (ev_table, visit_table, case_table):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(f"""
-        CREATE OR REPLACE TABLE {ev_table} AS
-        SELECT case_key, ts, rid, event, step_id, role, min(ts) OVER (PARTITION BY case_key) AS case_start{seg_case},
-               last_value(step_id IGNORE NULLS) OVER (c ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_step
+        CREATE TABLE {ev_table} AS
+        SELECT case_key, ts, rid, event, step_id, role, case_start{seg_cols}, {dialect.last_step_outer}
         FROM (
-            SELECT hash(e.case_id) AS case_key, e.ts, e.rowid AS rid, e.event, m.step_id, coalesce(m.role, '') AS role{seg_raw}
-            FROM {events_table(log['id'])} e
-            LEFT JOIN event_mapping m ON m.log_id = ? AND m.journey_id = ? AND m.event = e.event
-        )
-        WINDOW c AS (PARTITION BY case_key ORDER BY ts, rid)
+            SELECT case_key, ts, rid, event, step_id, role, min(ts) OVER (PARTITION BY case_key) AS case_start{seg_case},
+                   {dialect.last_step_inner}
+            FROM (
+                SELECT {dialect.case_key.format(column="e.case_id")} AS case_key, e.ts, e.rowid AS rid, e.event, m.step_id,
+                       coalesce(m.role, '') AS role{seg_raw}
+                FROM {events_table(log['id'])} e
+                LEFT JOIN event_mapping m ON m.log_id = ? AND m.journey_id = ? AND m.event = e.event
+            ) AS mapped
+            WINDOW c AS (PARTITION BY case_key ORDER BY ts, rid)
+        ) AS ordered
     """, [log["id"], journey_id])
     cursor.execute(f"""
-        CREATE OR REPLACE TABLE {visit_table} AS
+        CREATE TABLE {visit_table} AS
         SELECT *,
                row_number() OVER (PARTITION BY case_key, step_id ORDER BY n) AS k,
                row_number() OVER (PARTITION BY case_key, step_id, next_step ORDER BY n) AS kt
@@ -115,14 +127,22 @@ def build_sequences(cursor: Any, log: dict[str, Any], journey_id: int) -> None:
             FROM {ev_table}
             WHERE role = 'step' AND last_step IS DISTINCT FROM step_id
             WINDOW o AS (PARTITION BY case_key ORDER BY ts, rid)
-        )
+        ) AS visits
     """)
     cursor.execute(f"""
-        CREATE OR REPLACE TABLE {case_table} AS
-        SELECT case_key, any_value(case_start) AS case_start{''.join(f', any_value(seg_{i}) AS seg_{i}' for i in segments)},
+        CREATE TABLE {case_table} AS
+        SELECT case_key, min(case_start) AS case_start{''.join(f', min(seg_{i}) AS seg_{i}' for i in segments)},
                string_agg(CAST(step_id AS VARCHAR), '>' ORDER BY n) AS path
         FROM {visit_table} GROUP BY case_key
     """)
+
+
+def _planned_rows(planned: PlannedMap) -> str:
+    """The map's transitions as a derived table ``p(source, target)`` (ids are integers: safe to splice)."""
+    pairs = ", ".join(f"({int(s)}, {int(t)})" for s, t in zip(planned.transitions["source"], planned.transitions["target"],
+                                                               strict=True))
+    rows = f"VALUES {pairs}" if pairs else "SELECT CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) WHERE FALSE"
+    return f"({rows}) AS p(source, target)"
 
 
 def _where(log: dict[str, Any], filters: Filters) -> tuple[str, list[Any]]:
@@ -173,29 +193,35 @@ def _name(titles: dict[int, str], step: Any) -> str:
     return {START: "▶", END: "■"}.get(step, titles.get(step, str(step)))
 
 
-def analyse(store: EventStore, log_id: int, planned: PlannedMap, filters: Filters | None = None, *,
+def analyse(store: SqlStore, log_id: int, planned: PlannedMap, filters: Filters | None = None, *,
             top_variants: int = 10, alpha: float = ALPHA) -> Analysis:
-    """Every figure of the comparison for one log, journey and filter (a handful of aggregating queries)."""
+    """Every figure of the comparison for one log, journey and filter (a handful of aggregating queries).
+
+    ``store`` is where the events are: the workspace's DuckDB file (:class:`services.eventlog.store.EventStore`)
+    or a PostgreSQL database (:class:`services.eventlog.pgstore.PostgresEventStore`); the queries are
+    the same, the store's :attr:`dialect` fills in the few fragments that differ.
+    """
     filters = filters or Filters()
     log = get_log(store, log_id)
     titles = _titles(planned)
     ev, visit, cases_table = sequence_tables(log_id, planned.journey_id)
     where, params = _where(log, filters)
+    planned_rows = _planned_rows(planned)
     with store.cursor() as cursor:
-        present = {r[0] for r in cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name IN (?, ?, ?)",
-                                                [ev, visit, cases_table]).fetchall()}
+        present = {r[0] for r in cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN (?, ?, ?)",
+            [ev, visit, cases_table]).fetchall()}
         if present != {ev, visit, cases_table}:
             with store.transaction() as writer:
-                build_sequences(writer, log, planned.journey_id)
-        cursor.register("planned_t", planned.transitions[["source", "target"]].astype("int64"))
+                build_sequences(writer, log, planned.journey_id, store.dialect)
 
         def q(sql: str) -> pd.DataFrame:
             return cursor.execute(sql, params).df()
 
         # visits with "allowed" (the map has their transition to the next step), filtered by case
-        v = f"""(SELECT v.*, (p.source IS NOT NULL) AS allowed FROM {visit} v
-                 LEFT JOIN planned_t p ON p.source = v.step_id AND p.target = v.next_step WHERE {where})"""
-        e = f"(SELECT * FROM {ev} WHERE {where})"
+        v = f"""(SELECT vt.*, (p.source IS NOT NULL) AS allowed FROM {visit} vt
+                 LEFT JOIN {planned_rows} ON p.source = vt.step_id AND p.target = vt.next_step WHERE {where}) AS v"""
+        e = f"(SELECT * FROM {ev} WHERE {where}) AS e"
         totals = cursor.execute(f"""
             SELECT count(*), count(DISTINCT case_key), count(*) FILTER (WHERE role = 'step'),
                    count(*) FILTER (WHERE role = 'error'), count(*) FILTER (WHERE role = '') FROM {e}""", params).fetchone()
@@ -207,43 +233,42 @@ def analyse(store: EventStore, log_id: int, planned: PlannedMap, filters: Filter
         dfg = cursor.execute(f"""
             SELECT step_id AS source, coalesce(next_step, {END}) AS target, count(*) AS transitions,
                    count(*) FILTER (WHERE kt = 1) AS cases,
-                   median(epoch(next_ts - ts)) / 3600 AS median_h,
-                   quantile_cont(epoch(next_ts - ts), 0.9) / 3600 AS p90_h
-            FROM {v} GROUP BY ALL
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM next_ts - ts)) / 3600 AS median_h,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM next_ts - ts)) / 3600 AS p90_h
+            FROM {v} GROUP BY step_id, coalesce(next_step, {END})
             UNION ALL
-            SELECT {START}, step_id, count(*), count(*), NULL, NULL FROM {visit} WHERE n = 1 AND {where} GROUP BY ALL""",
+            SELECT {START}, step_id, count(*), count(*), NULL, NULL FROM {visit} WHERE n = 1 AND {where} GROUP BY step_id""",
                              params + params).df()
         # per-case conformance: only cases with a transition off the map need counting; the rest conform fully
         per_case = q(f"""
             SELECT moves, ok, count(*) AS cases FROM (
                 SELECT case_key, count(next_step) AS moves, count(*) FILTER (WHERE allowed) AS ok FROM {v}
                 WHERE case_key IN (SELECT case_key FROM {visit} WHERE next_step IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM planned_t p WHERE p.source = step_id AND p.target = next_step))
+                    SELECT 1 FROM {planned_rows} WHERE p.source = step_id AND p.target = next_step))
                 GROUP BY case_key
-            ) GROUP BY ALL""")
+            ) AS off_map GROUP BY moves, ok""")
         with_steps = cursor.execute(f"SELECT count(*) FROM {cases_table} WHERE {where}", params).fetchone()[0]
         per_case = pd.concat([per_case, pd.DataFrame({"moves": [0], "ok": [0], "cases": [with_steps - int(per_case["cases"].sum())]})],
                              ignore_index=True)
         variants = q(f"SELECT path, count(*) AS cases FROM {cases_table} WHERE {where} GROUP BY path "
-                     f"ORDER BY cases DESC, path LIMIT {int(top_variants)}")
+                     f'ORDER BY cases DESC, path COLLATE "C" LIMIT {int(top_variants)}')
         ad_hoc = q(f"SELECT event, count(*) AS events, count(DISTINCT case_key) AS cases FROM {e} WHERE role = '' "
-                   "GROUP BY event ORDER BY events DESC, event")
+                   'GROUP BY event ORDER BY events DESC, event COLLATE "C"')
         failing = q(f"""
             SELECT last_step AS step_id, count(*) AS error_events, count(DISTINCT case_key) AS cases,
-                   string_agg(DISTINCT event, ', ' ORDER BY event) AS errors
-            FROM {e} WHERE role = 'error' AND last_step IS NOT NULL GROUP BY last_step ORDER BY error_events DESC""")
+                   string_agg(DISTINCT event COLLATE "C", ', ' ORDER BY event COLLATE "C") AS errors
+            FROM {e} WHERE role = 'error' AND last_step IS NOT NULL GROUP BY last_step ORDER BY error_events DESC, last_step""")
         deviating = cursor.execute(f"""
             SELECT step_id, count(DISTINCT case_key) AS deviating_cases FROM (
                 SELECT case_key, step_id FROM {v} WHERE next_step IS NOT NULL AND NOT allowed
                 UNION ALL
                 SELECT case_key, last_step FROM {e} WHERE role = 'error' AND last_step IS NOT NULL
-            ) GROUP BY step_id""", params + params).df()
+            ) AS deviations GROUP BY step_id""", params + params).df()
         weekly = q(f"""
             SELECT step_id, week, count(*) AS visits,
                    count(*) FILTER (WHERE allowed) AS converted
-            FROM {v} WHERE step_id IN (SELECT source FROM planned_t)
-            GROUP BY ALL ORDER BY step_id, week""")
-        cursor.unregister("planned_t")
+            FROM {v} WHERE step_id IN (SELECT source FROM {planned_rows})
+            GROUP BY step_id, week ORDER BY step_id, week""")
     return _assemble(planned, titles, totals, steps, repeats, dfg, per_case, variants, ad_hoc, failing, deviating, weekly,
                      alpha)
 

@@ -24,13 +24,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pandas as pd
 
 from models.db import DEFAULT_DATABASE_PATH, database_url
 from services.core import N_, NotFoundError
+from services.eventlog.dialect import DUCKDB, Dialect, SqlStore
 
 MEMORY_LIMIT = os.environ.get("EVENTLOG_MEMORY_LIMIT", "1GB")
 BAD_ROW_SAMPLE = 100
@@ -99,11 +100,14 @@ def sequence_tables(log_id: int, journey_id: int) -> tuple[str, str, str]:
     return f"{stem}_ev", f"{stem}_visit", f"{stem}_case"
 
 
-def drop_sequences(cursor: duckdb.DuckDBPyConnection, log_id: int, journey_id: int | None = None) -> None:
-    """Forget a log's sequences (for one journey, or all): the next analysis rebuilds them."""
+def drop_sequences(cursor: Any, log_id: int, journey_id: int | None = None) -> None:
+    """Forget a log's sequences (for one journey, or all): the next analysis rebuilds them.
+
+    ``cursor`` is a DuckDB cursor or a :class:`services.eventlog.pgstore.PostgresCursor` (the same SQL).
+    """
     pattern = f"seq\\_{int(log_id)}\\_{int(journey_id)}\\_%" if journey_id is not None else f"seq\\_{int(log_id)}\\_%"
-    tables = cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE ? ESCAPE '\\'",
-                            [pattern]).fetchall()
+    tables = cursor.execute("SELECT table_name FROM information_schema.tables "
+                            "WHERE table_schema = current_schema() AND table_name LIKE ? ESCAPE '\\'", [pattern]).fetchall()
     for (table,) in tables:
         cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
 
@@ -119,6 +123,7 @@ class EventStore:
 
     path: Path
     workspace_id: int
+    dialect: ClassVar[Dialect] = DUCKDB
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -187,7 +192,7 @@ def list_logs(store: EventStore) -> pd.DataFrame:
     return frame
 
 
-def get_log(store: EventStore, log_id: int) -> dict[str, Any]:
+def get_log(store: SqlStore, log_id: int) -> dict[str, Any]:
     with store.cursor() as cursor:
         row = cursor.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM event_log WHERE id = ?", [int(log_id)]).fetchone()
     if row is None:

@@ -22,6 +22,19 @@ def small_map() -> PlannedMap:
         [(A, B, 70), (A, D, 30), (B, C, 80), (D, B, 50)], journey_id=9)
 
 
+# a shop journey for simulated customers (ground truth, both engines)
+START_, BROWSE, DETAIL, CART, PAY, DONE, ABORT = range(1, 8)
+SHOP = make_map(
+    [{"step_id": START_, "title": "Startseite", "is_entry": True, "entry_share": 100}, {"step_id": BROWSE, "title": "Stöbert"},
+     {"step_id": DETAIL, "title": "Produktdetail"}, {"step_id": CART, "title": "Warenkorb"}, {"step_id": PAY, "title": "Bezahlung"},
+     {"step_id": DONE, "title": "Bestellt", "is_exit": True, "exit_kind": "purchase"},
+     {"step_id": ABORT, "title": "Abbruch", "is_exit": True, "exit_kind": "abort"}],
+    [(START_, BROWSE, 100), (BROWSE, DETAIL, 70), (DETAIL, BROWSE, 20), (DETAIL, CART, 50), (CART, PAY, 80), (CART, ABORT, 10),
+     (PAY, DONE, 90)], journey_id=5)
+NAMES = {START_: ["startseite"], BROWSE: ["stoebert", "stoebern_in_kategorie"], DETAIL: ["produktdetail"], CART: ["warenkorb"],
+         PAY: ["bezahlung"], DONE: ["bestellt"], ABORT: ["abbruch"]}
+
+
 # case, time, event, channel, platform — five cases, then two bad rows (unreadable time, empty case id)
 SMALL_LOG = """case,time,event,channel,platform
 k1,2026-03-02 10:00:00,a,web,web

@@ -12,7 +12,20 @@ from services.eventlog import conformance, ingest, mapping, simulate
 from services.eventlog import store as eventstore
 from services.eventlog.conformance import END, START, Filters
 from services.eventlog.planned import make_map, planned_map
-from tests.unit.eventlog.eventlog_helpers import A, B, C, D, small_map, small_store
+from tests.unit.eventlog.eventlog_helpers import (
+    BROWSE,
+    CART,
+    DONE,
+    NAMES,
+    PAY,
+    SHOP,
+    A,
+    B,
+    C,
+    D,
+    small_map,
+    small_store,
+)
 
 
 @pytest.fixture
@@ -131,18 +144,6 @@ def test_planned_map_is_read_from_the_journey(session, journey_map) -> None:  # 
 
 
 # --- ground truth -----------------------------------------------------------------------------------
-
-START_, BROWSE, DETAIL, CART, PAY, DONE, ABORT = range(1, 8)
-SHOP = make_map(
-    [{"step_id": START_, "title": "Startseite", "is_entry": True, "entry_share": 100}, {"step_id": BROWSE, "title": "Stöbert"},
-     {"step_id": DETAIL, "title": "Produktdetail"}, {"step_id": CART, "title": "Warenkorb"}, {"step_id": PAY, "title": "Bezahlung"},
-     {"step_id": DONE, "title": "Bestellt", "is_exit": True, "exit_kind": "purchase"},
-     {"step_id": ABORT, "title": "Abbruch", "is_exit": True, "exit_kind": "abort"}],
-    [(START_, BROWSE, 100), (BROWSE, DETAIL, 70), (DETAIL, BROWSE, 20), (DETAIL, CART, 50), (CART, PAY, 80), (CART, ABORT, 10),
-     (PAY, DONE, 90)], journey_id=5)
-NAMES = {START_: ["startseite"], BROWSE: ["stoebert", "stoebern_in_kategorie"], DETAIL: ["produktdetail"], CART: ["warenkorb"],
-         PAY: ["bezahlung"], DONE: ["bestellt"], ABORT: ["abbruch"]}
-
 
 def _load(store, tmp_path: Path, scenario, cases: int, seed: int):  # type: ignore[no-untyped-def]
     path = tmp_path / f"sim-{seed}.csv"
