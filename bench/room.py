@@ -116,14 +116,16 @@ def prepare(url: str, participants: int) -> Room:
 
 
 @contextmanager
-def server(database_url: str, log: Path) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` as ``make run`` starts it; yields its URL and process id once healthy."""
+def server(database_url: str, log: Path, cores: set[int] | None = None) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` as ``make run`` starts it (on ``cores`` only, if given); yields its URL and
+    process id once healthy."""
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90
@@ -329,10 +331,20 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=3, help="rounds of (capture, focus, voting round)")
     parser.add_argument("--pause", type=float, default=2.0, help="seconds between changes (plus a random part of the poll period)")
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds after which a change counts as missed")
+    parser.add_argument("--server-cores", type=int, default=1,
+                        help="cores kept for the app server(s), the browsers get the rest (0: no pinning)")
     parser.add_argument("--join-at-once", type=int, default=4, help="participants opening the page at the same time")
     options = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"no Chromium at {CHROMIUM} (make browser-deps)")
+    server_cores: set[int] | None = None
+    available = sorted(os.sched_getaffinity(0))
+    if options.server_cores and len(available) > options.server_cores:
+        # the server(s) on cores of their own, this driver and the browsers on the rest: in a real room every
+        # participant's browser draws on their own laptop, not on the server's cores
+        server_cores = set(available[:options.server_cores])
+        os.sched_setaffinity(0, set(available[options.server_cores:]))
+        say(f"server(s) on core(s) {sorted(server_cores)}, the browsers on {available[options.server_cores:]}")
     if options.engine == "sqlite" and options.servers > 1:
         raise SystemExit("several servers need --engine postgresql (decision 21)")
     results: list[Figures] = []
@@ -341,7 +353,7 @@ def main() -> None:
         with bench_database(options.engine) as database_url, tempfile.TemporaryDirectory(prefix="journey-room-") as folder:
             room = prepare(database_url, participants)
             with ExitStack() as servers:
-                started = [servers.enter_context(server(database_url, Path(folder) / f"server{i}.log"))
+                started = [servers.enter_context(server(database_url, Path(folder) / f"server{i}.log", server_cores))
                            for i in range(options.servers)]
                 urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
                 results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))

@@ -218,24 +218,41 @@ class RoundInfo:
     dots_per_participant: int
 
 
+def _round_facts(engine: Engine, workspace_id: int, journey_id: int) -> dict:
+    """The rounds of the journey, and the progress and visible ranking of the newest: the same for everyone."""
+    with read_session(engine) as session:
+        rounds = [RoundInfo(int(r.id), r.name, r.is_open, r.hide_votes, r.dots_per_participant)  # type: ignore[arg-type]
+                  for r in workshop.list_vote_rounds(session, workspace_id, journey_id)]
+        facts = {"rounds": rounds, "progress": (0, 0), "ranking": None}
+        if rounds:
+            current = rounds[-1]
+            facts["progress"] = workshop.round_progress(session, workspace_id, current.id)
+            if workshop.votes_visible(current):  # type: ignore[arg-type]
+                facts["ranking"] = workshop.ranked_results(session, workspace_id, current.id).to_dict("records")
+    return facts
+
+
+@st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
+def room_rounds(_engine: Engine, database: str, workspace_id: int, journey_id: int, revision: int) -> dict:
+    """:func:`_round_facts` read once per change for the whole server (like :func:`room_grid`): when a round
+    opens, the room's fifty sessions do not each run the same queries."""
+    return _round_facts(_engine, workspace_id, journey_id)
+
+
 def _voting_data(engine: Engine, workspace_id: int, journey_id: int, voter: str, revision: int | None) -> dict:
     """The rounds, the voter's dots, the progress and the visible ranking of the newest round, read
     again only when the workspace revision moved (every vote and round change moves it): a poll
-    that finds nothing new costs no query here."""
+    that finds nothing new costs no query here, and a change one query per person (their dots)."""
     key = f"workshop.vote.data.{journey_id}"
     data = st.session_state.get(key)
     if revision is not None and data is not None and (data["revision"], data["voter"]) == (revision, voter):
         return data
-    with read_session(engine) as session:
-        rounds = [RoundInfo(int(r.id), r.name, r.is_open, r.hide_votes, r.dots_per_participant)  # type: ignore[arg-type]
-                  for r in workshop.list_vote_rounds(session, workspace_id, journey_id)]
-        data = {"revision": revision, "voter": voter, "rounds": rounds, "mine": {}, "progress": (0, 0), "ranking": None}
-        if rounds:
-            current = rounds[-1]
-            data["mine"] = workshop.my_dots(session, workspace_id, current.id, voter)
-            data["progress"] = workshop.round_progress(session, workspace_id, current.id)
-            if workshop.votes_visible(current):  # type: ignore[arg-type]
-                data["ranking"] = workshop.ranked_results(session, workspace_id, current.id).to_dict("records")
+    facts = (_round_facts(engine, workspace_id, journey_id) if revision is None
+             else room_rounds(engine, str(engine.url), workspace_id, journey_id, revision))
+    data = {"revision": revision, "voter": voter, "mine": {}, **facts}
+    if facts["rounds"]:
+        with read_session(engine) as session:
+            data["mine"] = workshop.my_dots(session, workspace_id, facts["rounds"][-1].id, voter)
     st.session_state[key] = data
     return data
 
