@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from services.eventlog.dialect import POSTGRESQL, Dialect
-from services.eventlog.store import LOG_COLUMNS, EventStore, drop_sequences, events_table, get_log, quote
+from services.eventlog.store import LOG_COLUMNS, LOG_FIGURES, EventStore, drop_sequences, events_table, get_log, quote
 
 COPY_BATCH = 50_000
 
@@ -45,15 +45,7 @@ CREATE TABLE IF NOT EXISTS event_log (
     created_at TIMESTAMP NOT NULL DEFAULT localtimestamp,
     columns TEXT NOT NULL DEFAULT '{}',
     segments TEXT[] NOT NULL DEFAULT '{}',
-    rows BIGINT NOT NULL DEFAULT 0,
-    cases BIGINT NOT NULL DEFAULT 0,
-    events BIGINT NOT NULL DEFAULT 0,
-    bad_time BIGINT NOT NULL DEFAULT 0,
-    bad_case BIGINT NOT NULL DEFAULT 0,
-    bad_event BIGINT NOT NULL DEFAULT 0,
-    bad_lines BIGINT NOT NULL DEFAULT 0,
-    first_ts TIMESTAMP,
-    last_ts TIMESTAMP
+""" + LOG_FIGURES + """
 );
 CREATE TABLE IF NOT EXISTS event_mapping (
     log_id INTEGER NOT NULL,

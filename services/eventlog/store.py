@@ -36,6 +36,17 @@ from services.eventlog.dialect import DUCKDB, Dialect, SqlStore
 MEMORY_LIMIT = os.environ.get("EVENTLOG_MEMORY_LIMIT", "1GB")
 BAD_ROW_SAMPLE = 100
 
+# a log's figures in the catalogue: the same columns on both engines (also :mod:`services.eventlog.pgstore`)
+LOG_FIGURES = """    rows BIGINT NOT NULL DEFAULT 0,
+    cases BIGINT NOT NULL DEFAULT 0,
+    events BIGINT NOT NULL DEFAULT 0,
+    bad_time BIGINT NOT NULL DEFAULT 0,
+    bad_case BIGINT NOT NULL DEFAULT 0,
+    bad_event BIGINT NOT NULL DEFAULT 0,
+    bad_lines BIGINT NOT NULL DEFAULT 0,
+    first_ts TIMESTAMP,
+    last_ts TIMESTAMP"""
+
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS event_log_ids START 1;
 CREATE TABLE IF NOT EXISTS event_log (
@@ -45,15 +56,7 @@ CREATE TABLE IF NOT EXISTS event_log (
     created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     columns VARCHAR NOT NULL DEFAULT '{}',
     segments VARCHAR[] NOT NULL DEFAULT [],
-    rows BIGINT NOT NULL DEFAULT 0,
-    cases BIGINT NOT NULL DEFAULT 0,
-    events BIGINT NOT NULL DEFAULT 0,
-    bad_time BIGINT NOT NULL DEFAULT 0,
-    bad_case BIGINT NOT NULL DEFAULT 0,
-    bad_event BIGINT NOT NULL DEFAULT 0,
-    bad_lines BIGINT NOT NULL DEFAULT 0,
-    first_ts TIMESTAMP,
-    last_ts TIMESTAMP
+""" + LOG_FIGURES + """
 );
 CREATE TABLE IF NOT EXISTS bad_row (
     log_id INTEGER NOT NULL,
