@@ -17,6 +17,9 @@ from services.journeys import JourneyMap
 from services.reports import EMOTION_COLOURS
 
 COLUMN_WIDTH, ROW_HEIGHT = 260, 110
+# fit_view cannot zoom out further than min_zoom; at the component's default (0.5) a map of nine stages
+# opened cut off at both sides. Small enough to show any map whole at first; the wheel and the controls zoom in.
+MIN_ZOOM = 0.15
 
 
 def _signature(journey_map: JourneyMap) -> tuple:
@@ -58,7 +61,7 @@ def flow_canvas(journey_map: JourneyMap, *, key: str, height: int = 520) -> list
         st.session_state[state_key] = flow_state(journey_map)
         st.session_state[signature_key] = signature
     new_state = streamlit_flow(
-        key, st.session_state[state_key], height=height, fit_view=True, allow_new_edges=True,
+        key, st.session_state[state_key], height=height, fit_view=True, min_zoom=MIN_ZOOM, allow_new_edges=True,
         show_controls=True, show_minimap=False, pan_on_drag=True, hide_watermark=True,
     )
     st.session_state[state_key] = new_state

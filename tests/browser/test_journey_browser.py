@@ -97,3 +97,35 @@ def test_drawing_an_edge_on_the_canvas_creates_a_branch(page: Page, app_url: str
         page.wait_for_timeout(250)
     assert wanted in stored()
     canvas.screenshot(path=str(screenshot_dir / "journey-draw-branch.png"))
+
+
+def test_the_branch_canvas_opens_with_the_whole_map_in_view(page: Page, app_url: str, screenshot_dir: Path) -> None:
+    """The demo's widest journey (nine stages) fits the canvas when it opens: no step cut off at any side."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{app_url}/?lang=en")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Journey map").click()
+    page.get_by_label("Journey", exact=True).click()
+    page.get_by_role("option", name="Sommerurlaub buchen", exact=True).click()
+    expect(page.get_by_role("heading", name="Sommerurlaub buchen")).to_be_visible(timeout=30_000)
+    page.get_by_role("radio", name="Draw branches").click()
+    canvas = page.locator("iframe[title='streamlit_flow.streamlit_flow']")
+    expect(canvas).to_be_visible(timeout=30_000)
+    canvas.scroll_into_view_if_needed()
+    nodes = page.frame_locator("iframe[title='streamlit_flow.streamlit_flow']").locator(".react-flow__node")
+    expect(nodes.first).to_be_visible(timeout=15_000)
+    frame = canvas.bounding_box()
+    outside: list[str] = []
+    for _attempt in range(20):  # fitView runs once the nodes are measured
+        page.wait_for_timeout(250)
+        outside = []
+        for node in nodes.all():
+            box = node.bounding_box()
+            if (box["x"] < frame["x"] or box["y"] < frame["y"] or box["x"] + box["width"] > frame["x"] + frame["width"]
+                    or box["y"] + box["height"] > frame["y"] + frame["height"]):
+                outside.append(node.inner_text())
+        if not outside:
+            break
+    canvas.screenshot(path=str(screenshot_dir / "journey-draw-whole-map.png"))
+    assert nodes.count() >= 16
+    assert outside == [], f"steps cut off when the canvas opens: {outside}"
