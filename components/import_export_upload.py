@@ -24,6 +24,7 @@ from services.core import DomainError, Problems
 
 UPLOAD_MB = exchange.MAX_IMPORT_BYTES // (1024 * 1024)
 PREVIEW_ROWS = 1_000
+EXCHANGE_FILE = "io.import.file"  # the uploader's key; its checked document is kept under it
 IMPORTED = "io.import.new_workspace"  # the workspace the last import created, offered until opened or dismissed
 TARGETS = {"new": N_("A new workspace"), "existing": N_("This workspace")}
 MODES = {
@@ -34,7 +35,7 @@ MODES = {
 
 def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> None:
     st.subheader(_("Import an exchange file"), anchor=False)
-    upload = st.file_uploader(_("Journey Workbench file (.json)"), type=["json"], key="io.import.file", max_upload_size=UPLOAD_MB)
+    upload = st.file_uploader(_("Journey Workbench file (.json)"), type=["json"], key=EXCHANGE_FILE, max_upload_size=UPLOAD_MB)
     target = st.radio(_("Import into"), options=list(TARGETS), format_func=translated(TARGETS).get, horizontal=True,
                       key="io.import.target")
     mode = exchange.COPY
@@ -45,12 +46,16 @@ def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> N
     name = st.text_input(_("Name of the new workspace"), key="io.import.name",
                          placeholder=_("Leave empty: the name in the file")) if target == "new" else None
     if upload is None:
+        forget(EXCHANGE_FILE)
         return
     data = upload.getvalue()
     options = {"workspace_id": workspace_id if target == "existing" else None, "mode": mode, "workspace_name": name or None}
     try:
+        # The file is read and checked once (JSON, schema, form rules: seconds for a large workspace), not on every
+        # rerun and again on "Import now"; what depends on the database (names taken, the plan) is planned each time.
+        document = checked(engine, workspace_id, EXCHANGE_FILE, data, (), lambda _progress: exchange.read_document(data))
         with read_session(engine) as session:
-            plan = exchange.plan_import(session, data, **options)
+            plan = exchange.plan_import(session, document, **options)
     except Problems as err:
         if len(err.problems) > 1:
             st.error(_("This file cannot be imported; nothing was changed. {count} problems were found:").format(
@@ -64,7 +69,7 @@ def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> N
         return
     _preview(plan)
     if st.button(_("Import now"), type="primary", key="io.import.run", icon=":material/upload:"):
-        done = attempt(engine, lambda session: exchange.import_document(session, data, **options).workspace_id,
+        done = attempt(engine, lambda session: exchange.import_document(session, document, **options).workspace_id,
                        _("Imported."))
         if done:
             if target == "new":  # say where it went, and offer to go there

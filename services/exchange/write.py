@@ -71,7 +71,10 @@ def import_document(
     session: Session, data: bytes | str | dict[str, Any], *, workspace_id: int | None = None, mode: str = COPY,
     workspace_name: str | None = None, actor: str = "", max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
-    """Check the file again (the preview may be stale) and write it in the caller's transaction.
+    """Plan again (the preview may be stale: names taken meanwhile) and write it in the caller's transaction.
+
+    ``data`` is the file, or the document :func:`read_document` returned for it (a page keeps that from its
+    preview, so a large file is not read and checked twice); the plan always runs here, inside the transaction.
 
     Raises :class:`~services.core.Problems` (bad file) or DomainError (e.g. the workspace name is taken); the caller's
     unit of work then rolls everything back. Replacing by name is for the workspace's admins.

@@ -10,6 +10,7 @@ from sqlmodel import select
 from models import Journey, Persona, Workspace
 from models.db import read_session
 from services import exchange
+from services.exchange import plan
 from services.unit_of_work import unit_of_work
 from services.workspaces import demo
 from tests.dialects import dump
@@ -85,6 +86,28 @@ def test_preview_then_import_into_a_new_workspace(database: Engine, demo_id: int
     assert not at.exception
     assert at.query_params["ws"] == str(new.id) and at.selectbox(key="app.workspace_select").value == new.id
     assert not [b for b in at.button if b.key == "io.import.switch"]  # offered once
+
+
+def test_a_file_is_read_and_checked_once_for_preview_options_and_import(database: Engine, demo_id: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading and checking a large file takes seconds: the preview, a changed option and "Import now" share one."""
+    reads: list[int] = []
+    read_document = exchange.read_document
+
+    def counted(data, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(len(data))
+        return read_document(data, **kwargs)
+
+    monkeypatch.setattr(exchange, "read_document", counted)  # the page's way in
+    monkeypatch.setattr(plan, "read_document", counted)  # the service's, for a file passed as bytes
+    at = start_app(PAGE)
+    at.get("file_uploader")[0].set_value(("x.json", (BAD / "html_script.json").read_bytes(), "application/json")).run()
+    at.text_input(key="io.import.name").set_value("Named by hand").run()
+    at.button(key="io.import.run").click().run()
+    assert not at.exception
+    with read_session(database) as session:
+        assert session.exec(select(Workspace).where(Workspace.name == "Named by hand")).one()
+    assert len(reads) == 1
 
 
 def test_after_an_import_one_may_stay(database: Engine, demo_id: int) -> None:
