@@ -247,8 +247,24 @@ def _limited(rows: Iterator[tuple[int, list[str]]], limit: int) -> Iterator[tupl
         yield line, cells
 
 
+LINES_CHUNK = 1 << 20  # characters
+
+
+def _lines(text: str, chunk: int = LINES_CHUNK) -> Iterator[str]:
+    """The text's lines with their endings, exactly as ``io.StringIO(text, newline="")`` gives them, through one
+    StringIO per megabyte of text. A StringIO holds its text at four bytes a character: over a whole 30 MB file
+    that was 120 MB more at the peak of a million-row import. Chunks end after a ``\n``, so no line ending (``\r\n``)
+    and no line is cut; a quoted field over several lines is joined by the CSV reader as before."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + chunk)
+        end = len(text) if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
 def _csv_rows(text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(_lines(text), delimiter=separator)
     start = 1
     try:
         for cells in reader:
@@ -264,7 +280,7 @@ def read_csv(data: bytes | str, encoding: str = "auto", *, limit: int = 1_000_00
         text, used = data.removeprefix("\ufeff"), "utf-8"
     else:
         text, used = decode(data, encoding)
-    first = next((line for line in io.StringIO(text) if line.strip()), None)
+    first = next((line for line in _lines(text) if line.strip()), None)
     if first is None:
         raise refuse(N_("The file is empty."))
     separator = max(SEPARATORS, key=first.count) if any(s in first for s in SEPARATORS) else ","
