@@ -95,6 +95,7 @@ def _parse(table: Table, positions: dict[str, int], existing: dict[str, tuple[in
     items: list[str] = []
     item_ids: list[int | None] = []
     respondents: list[str] = []
+    respondent_parts: list[Any] = []
     width = max(positions.values()) + 1
     i, f, d, r = positions["item"], positions["functional"], positions["dysfunctional"], positions.get("respondent")
     names: dict[str, tuple[str, int | None] | None] = {}
@@ -116,12 +117,25 @@ def _parse(table: Table, positions: dict[str, int], existing: dict[str, tuple[in
         functional.append(fa)
         dysfunctional.append(da)
         respondents.append(cells[r].strip() if r is not None else "")
-    frame = pd.DataFrame({"line": np.asarray(lines, dtype=np.int64), "item": items,
+        if len(respondents) == _TEXT_CHUNK:  # a million names as Python strings would be ~60 MB at once
+            respondent_parts.append(pd.array(respondents, dtype="str"))
+            respondents.clear()
+    # One array per column, not consolidated into blocks (copy=False): a million rows built the frame twice over.
+    frame = pd.DataFrame({"line": np.frombuffer(lines, dtype=np.int64), "item": items,
                           "item_id": pd.array(item_ids, dtype="Int64"),
-                          "functional": np.asarray(functional, dtype=np.int64),
-                          "dysfunctional": np.asarray(dysfunctional, dtype=np.int64), "respondent": respondents},
-                         columns=IMPORT_COLUMNS[:-1])
+                          "functional": np.frombuffer(functional, dtype=np.int8).astype(np.int64),
+                          "dysfunctional": np.frombuffer(dysfunctional, dtype=np.int8).astype(np.int64),
+                          "respondent": _joined([*respondent_parts, pd.array(respondents, dtype="str")])},
+                         columns=IMPORT_COLUMNS[:-1], copy=False)
     return frame
+
+
+_TEXT_CHUNK = 100_000
+
+
+def _joined(parts: list[Any]) -> Any:
+    """One text column from the chunks it was converted in."""
+    return parts[0] if len(parts) == 1 else pd.concat([pd.Series(p, copy=False) for p in parts], ignore_index=True).array
 
 
 def _answer(text: str) -> int | None:
@@ -171,7 +185,8 @@ def _without_repeats(frame: pd.DataFrame, answered: set[tuple[str, str]], proble
                                           frame.loc[stored, "item"], strict=True):
             problems.add(_problem(int(line), N_("{respondent} has already answered “{item}”: this row would count twice."),
                                   {"respondent": respondent, "item": item}))
-    return frame[~repeated & ~stored].reset_index(drop=True)
+    dropped = repeated | stored
+    return frame[~dropped].reset_index(drop=True) if dropped.any() else frame  # no copy of a million good rows
 
 
 def _existing_items(session: Session, workspace_id: int) -> dict[str, tuple[int, str]]:
