@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
+import services.content.crud as content
 from models import Channel, JourneyPersona, Persona, PersonaChannel, Stage, Step, StepTouchpoint, Touchpoint
-from services.content import crud as content
 from services.core import read_frame
 from services.journeys import get_journey
 

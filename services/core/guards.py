@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, select
 
-from services.core import crud as common
+import services.core.crud as common
 from services.core.aggregates import Via, scope_owner, via
 from services.core.errors import N_, DomainError, NotFoundError
 

@@ -14,11 +14,11 @@ from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
+import services.history.undo as undo
 from models import ActivityEntry
 from services import audit, core
 from services.audit import BOOKKEEPING, CHANGES, CREATE, DELETE, FIXED, SILENT, UPDATE
 from services.core import N_, ConflictError, DomainError, NotFoundError
-from services.history import undo
 
 # ---------------------------------------------------------------------------
 

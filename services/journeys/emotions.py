@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
+import services.journeys.crud as journeys
 from models import Journey, JourneyPersona, Stage, Step, StepPersonaEmotion
 from services import core
 from services.core import N_, DomainError
-from services.journeys import crud as journeys
 
 CURVE_COLUMNS = ["journey_id", "journey", "state", "step_id", "step_title", "stage_name", "order", "relative",
                  "emotion", "is_moment_of_truth"]

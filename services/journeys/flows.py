@@ -43,11 +43,11 @@ import pandas as pd
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
+import services.journeys.chain as chain
+import services.journeys.crud as journeys
 from models import Measurement, Metric, Step
 from services import core
 from services.core import N_, DomainError
-from services.journeys import chain
-from services.journeys import crud as journeys
 from services.journeys.graph import CLOSED_LOOP, ENTRY_ALL_ZERO, BranchWarning, percent
 
 LOSS_KINDS = frozenset({"abort", "churn"})

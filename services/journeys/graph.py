@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
+import services.journeys.chain as chain
+import services.journeys.crud as journeys
 from services.core import N_
-from services.journeys import chain
-from services.journeys import crud as journeys
 
 FULL = 100.0
 # Shares are typed as decimals (33.3 + 33.3 + 33.4): compare with a tolerance, not exactly.

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import and_, func, literal
 from sqlmodel import Session, col, select
 
+import services.journeys.crud as journeys
 from models import (
     Channel,
     Journey,
@@ -26,7 +27,6 @@ from models import (
     Touchpoint,
 )
 from services import core
-from services.journeys import crud as journeys
 from services.journeys.graph import BranchWarning, validate_branches
 
 ALL = "all"  # the emotion curve's series for the step's own score

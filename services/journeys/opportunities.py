@@ -11,11 +11,11 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+import services.journeys.crud as journeys
 from models import Journey, Opportunity, OpportunityPainPoint, PainPoint, Stage, Step, Vote
 from models.journey import OPPORTUNITY_STATUSES
 from services import core
 from services.core import RowChange
-from services.journeys import crud as journeys
 
 SCORE_FIELDS = ("customer_value", "business_value", "effort", "status")
 # The crosshair of the matrix: the middle of each scale (value 2–10, effort 1–5).

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+import services.journeys.crud as journeys
 from models import Journey, Stage, Step, Transition
 from services import core
 from services.core import N_, DomainError, translate
-from services.journeys import crud as journeys
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from sqlalchemy import func
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
+import services.workspaces.channels as channels
 from models import Membership, Workspace
 from services import accounts, core
 from services.core import N_, DomainError
-from services.workspaces import channels
 
 
 def list_workspaces(session: Session, account_id: int | None = None) -> list[Workspace]:

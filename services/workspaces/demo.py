@@ -30,6 +30,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
 
+import services.workspaces.crud as workspaces
 from models import (
     Channel,
     Comment,
@@ -59,7 +60,6 @@ from models.metric import METRIC_DIRECTIONS, METRIC_KINDS, METRIC_SCOPES
 from models.persona import INCOME_BANDS
 from services import core
 from services.core import DomainError
-from services.workspaces import crud as workspaces
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo" / "workspace_de.json"
 DEFAULT_NAME = "Demo: Customer Journeys"
