@@ -52,10 +52,10 @@ from services.audit.values import (
 from services.core import access, acting, aggregates, create
 
 # session.info keys
-BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING, CREATED = (
+BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING = (
     "activity.batch", "activity.bumped", "activity.owners", "activity.recorded", "activity.reverts", "activity.pending",
-    "access.created",
 )
+CREATED = access.CREATED
 
 Owner = tuple[int | None, int | None]  # (workspace_id, journey_id)
 
@@ -318,7 +318,7 @@ def _on_execute(state: Any) -> None:
         kind = lookups.get(column)
         cache = _resolve(session, [(kind, values[column]) for values in found] if kind else [])
         workspaces = {values["workspace_id"] if kind is None else cache.get((kind, values[column]), (None,))[0] for values in found}
-        _check_bulk(session, name, CREATE, workspaces)
+        access.check_bulk(session, name, CREATE, workspaces)
         _bump(session, workspaces)
         return
     # UPDATE/DELETE: the rows' workspaces, found with the statement's own WHERE, raised in the same statement.
@@ -333,7 +333,7 @@ def _on_execute(state: Any) -> None:
     params = (params[0] if params else None) if isinstance(params, list) else params
     if not acting(session).is_system:
         touched = session.connection().execute(owners.distinct(), params or {}).scalars().all()
-        _check_bulk(session, name, UPDATE if state.is_update else DELETE, set(touched))
+        access.check_bulk(session, name, UPDATE if state.is_update else DELETE, set(touched))
     workspace = Workspace.__table__  # type: ignore[attr-defined]
     bumped = session.connection().execute(
         sql_update(workspace).where(workspace.c.id.in_(owners.scalar_subquery()))
@@ -356,21 +356,7 @@ def _check_log_statement(state: Any, table: Any) -> None:
         if state.statement.whereclause is not None:
             owners = owners.where(state.statement.whereclause)
         workspaces = set(state.session.connection().execute(owners).scalars().all())
-    _check_bulk(state.session, "activity_entry", CREATE if state.is_insert else UPDATE if state.is_update else DELETE, workspaces)
-
-
-def _check_bulk(session: Session, table: str, action: str, workspace_ids: set[int | None]) -> None:
-    """A bulk statement is allowed when its rows' every workspace allows it (journey-wide rights only:
-    a participant never writes in bulk)."""
-    actor = acting(session)
-    if actor.is_system:
-        return
-    created = session.info.get(CREATED, set())
-    for workspace_id in workspace_ids:
-        if workspace_id not in created and (actor.role_in(workspace_id) == "participant" or workspace_id is None):
-            raise access.Forbidden(access.NOT_ALLOWED)
-        if workspace_id not in created:
-            access.check_write(actor, table, action, workspace_id)
+    access.check_bulk(state.session, "activity_entry", CREATE if state.is_insert else UPDATE if state.is_update else DELETE, workspaces)
 
 
 _TRACKED_TABLES: set[str] = set()

@@ -13,6 +13,8 @@ facilitator's focus) call :func:`require_role` as well.
 - *admin*: a facilitator who also manages members and the workspace itself.
 """
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, select
 
 from models import Journey
@@ -72,6 +74,25 @@ def may_write(actor: Actor, table: str, action: str, workspace_id: int | None, j
 def check_write(actor: Actor, table: str, action: str, workspace_id: int | None, journey_id: int | None = None) -> None:
     if not may_write(actor, table, action, workspace_id, journey_id):
         raise Forbidden(NOT_ALLOWED)
+
+
+CREATED = "access.created"  # session.info: the workspaces this unit of work created (its creator fills them)
+
+
+def check_bulk(session: Session, table: str, action: str, workspace_ids: Iterable[int | None]) -> None:
+    """A bulk write (a Core statement through the session, or :func:`~services.core.rows.fast_insert` past it) is
+    allowed when every workspace its rows belong to allows it to the unit of work's actor — journey-wide rights only:
+    a participant never writes in bulk. A workspace created in the same unit of work is its creator's to fill."""
+    actor = acting(session)
+    if actor.is_system:
+        return
+    created = session.info.get(CREATED, set())
+    for workspace_id in workspace_ids:
+        if workspace_id in created:
+            continue
+        if workspace_id is None or actor.role_in(workspace_id) == "participant":
+            raise Forbidden(NOT_ALLOWED)
+        check_write(actor, table, action, workspace_id)
 
 
 LOCKED = N_("A facilitator has locked this map's structure for the workshop. Votes, comments and captured cards still work.")

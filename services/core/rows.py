@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from models import Workspace
+from services.core.access import check_bulk
 from services.core.crud import integrity_error
 
 
@@ -114,6 +115,7 @@ def fast_insert(session: Session, model: type[SQLModel], columns: Sequence[str],
     see the change.
     """
     table = model.__table__  # type: ignore[attr-defined]
+    check_bulk(session, table.name, "create", {workspace_id})  # past the unit of work's hook: its role check here
     sqlite = session.get_bind().dialect.name == "sqlite"
     names = ", ".join('"' + c + '"' for c in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'

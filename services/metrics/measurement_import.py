@@ -301,6 +301,8 @@ def write_measurements(session: Session, workspace_id: int, plan: ImportPlan) ->
     try:
         with session.begin_nested():
             count = core.fast_insert(session, Measurement, _WRITE_COLUMNS, rows(), workspace_id=workspace_id)
+    except core.Forbidden:
+        raise
     except (DomainError, IntegrityError):
         metric_ids = _metric_names(session, workspace_id)
         known = {metric_id for metric_id, _name in metric_ids.values()}

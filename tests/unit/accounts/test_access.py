@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, SQLModel
 
 import services
-from models import Account, Journey, Membership, Presence, Step, Vote
+from models import Account, Journey, Membership, Metric, Presence, Step, Vote
 from models.db import read_session
-from services import accounts, journeys, workshop
+from services import accounts, exchange, journeys, kano, metrics, workshop
 from services.core import Actor, DomainError, Forbidden, access
 from services.unit_of_work import unit_of_work
 from services.workspaces import load_demo_workspace
@@ -142,6 +142,37 @@ def test_every_write_function_refuses_a_viewer(engine, demo):
         assert _fingerprint(session) == before
     assert called >= 50
     assert refused >= 15, f"only {refused} of {called} write functions reached the role check"  # the rest refused bad ids first
+
+
+def test_the_fast_import_path_checks_the_role_itself(engine, demo):
+    """Tabular imports write past the unit of work's hook (``core.fast_insert``): a viewer's import of measurements,
+    Kano answers or personas is refused there and changes nothing; an editor's goes in."""
+    ws, _other = demo
+    viewer = account_with(engine, "viewer", ws)
+    editor = account_with(engine, "editor", ws, email="e@example.com")
+    with read_session(engine) as session:
+        metric = session.execute(select(Metric.name).where(Metric.workspace_id == ws)).scalars().first()
+        measurements = metrics.plan_import(session, ws, f"Kennzahl;Datum;Wert\n{metric};1999-01-01;5\n".encode())
+        answers = kano.preview_answers_csv(session, ws, b"Merkmal,Funktional,Dysfunktional\nNeues Merkmal,like,dislike\n")
+        people = exchange.preview(session, ws, "personas", b"Name;Alter\nNeue Persona;40\n", "personas.csv")
+        before = _fingerprint(session)
+    assert not measurements.problems and not answers.problems and not people.problems
+    writes = {"measurements": lambda s: metrics.write_measurements(s, ws, measurements),
+              "kano": lambda s: kano.write_answers(s, ws, answers),
+              "personas": lambda s: exchange.write_rows(s, ws, people)}
+    for name, write in writes.items():
+        with pytest.raises(Forbidden), unit_of_work(engine, viewer) as session:
+            write(session)
+            raise AssertionError(f"{name}: a viewer's import went in")
+    with read_session(engine) as session:
+        assert _fingerprint(session) == before
+    for write in writes.values():
+        with unit_of_work(engine, editor) as session:
+            write(session)
+    with read_session(engine) as session:
+        after = _fingerprint(session)
+    assert (after["measurement"], after["kano_answer"], after["persona"]) == (
+        before["measurement"] + 1, before["kano_answer"] + 1, before["persona"] + 1)
 
 
 def _fingerprint(session: Session) -> dict[str, int]:
