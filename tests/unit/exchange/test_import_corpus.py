@@ -2,7 +2,7 @@
 there is one) and leaves the database byte-identical; every file of ``tests/fixtures/imports`` (spreadsheets as
 Excel, CRMs and survey tools write them) imports. Plus the faults of issue 11 that need no file of their own."""
 
-import sqlite3
+
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from services.core import Problem, Problems
 from services.exchange import sheet_import, spreadsheets
 from services.unit_of_work import unit_of_work
 from services.workspaces import create_workspace
+from tests.dialects import dump
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BAD = {
@@ -26,11 +27,6 @@ BAD = {
     "measurements_missing_columns.csv": ("measurements", 1, "The column “value” is missing"),
     "kano_unknown_answer.csv": ("kano", 2, "“maybe” is no answer in dysfunctional"),
 }
-
-
-def dump(engine: Engine) -> str:
-    with sqlite3.connect(engine.url.database) as connection:
-        return "\n".join(connection.iterdump())
 
 
 @pytest.fixture
