@@ -51,8 +51,8 @@ def exchange_import(engine: Engine, workspace_id: int, workspace_name: str) -> N
     data = upload.getvalue()
     options = {"workspace_id": workspace_id if target == "existing" else None, "mode": mode, "workspace_name": name or None}
     try:
-        # The file is read and checked once (JSON, schema, form rules: seconds for a large workspace), not on every
-        # rerun and again on "Import now"; what depends on the database (names taken, the plan) is planned each time.
+        # The file is read and checked once per upload and workspace revision (JSON, schema, form rules: seconds for a
+        # large workspace), not on every rerun and again on "Import now"; the plan (names taken) is made each time.
         document = checked(engine, workspace_id, EXCHANGE_FILE, data, (), lambda _progress: exchange.read_document(data))
         with read_session(engine) as session:
             plan = exchange.plan_import(session, document, **options)

@@ -3,7 +3,6 @@
 from services.audit.hook import (
     BATCH,
     BUMPED,
-    CREATED,
     OWNERS,
     PENDING,
     RECORDED,
@@ -62,7 +61,6 @@ __all__ = [
     "BUMPED",
     "CHANGES",
     "CREATE",
-    "CREATED",
     "ConflictInfo",
     "DELETE",
     "FIXED",

@@ -55,7 +55,6 @@ from services.core import access, acting, aggregates, create
 BATCH, BUMPED, OWNERS, RECORDED, REVERTS, PENDING = (
     "activity.batch", "activity.bumped", "activity.owners", "activity.recorded", "activity.reverts", "activity.pending",
 )
-CREATED = access.CREATED
 
 Owner = tuple[int | None, int | None]  # (workspace_id, journey_id)
 
@@ -146,7 +145,7 @@ def _check_access(session: Session) -> None:
         rows.append((obj, DELETE))
     written = [(obj.__tablename__, action, row_values(obj)) for obj, action in rows if isinstance(obj, SQLModel)]
     cache = _resolve(session, [need for table, _action, values in written for need in _needs(table, values)])
-    created: set[int] = session.info.setdefault(CREATED, set())
+    created: set[int] = session.info.setdefault(access.CREATED, set())
     locked: dict[int, bool] = {}
     for table, action, values in written:
         workspace_id, journey_id = _owner(table, values, cache)
@@ -220,7 +219,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     entries: list[dict[str, Any]] = []
     touched: set[int] = set()
     gone_workspaces = {obj.id for obj in session.deleted if isinstance(obj, Workspace)}
-    session.info.setdefault(CREATED, set()).update(obj.id for obj in session.new if isinstance(obj, Workspace))
+    session.info.setdefault(access.CREATED, set()).update(obj.id for obj in session.new if isinstance(obj, Workspace))
 
     def add(table: str, owner: Owner, action: str, entity_id: Any, summary: str, before: Any, after: Any, version: Any) -> None:
         workspace_id, journey_id = owner
@@ -420,7 +419,7 @@ def reverting(session: Session, entry_id: int) -> Iterator[None]:
 
 def created_here(session: Session, workspace_id: int) -> None:
     """A workspace made in this unit of work with a bulk insert: its actor may fill it (as after an ORM create)."""
-    session.info.setdefault(CREATED, set()).add(workspace_id)
+    session.info.setdefault(access.CREATED, set()).add(workspace_id)
 
 
 def record(
