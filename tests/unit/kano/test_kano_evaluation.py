@@ -194,6 +194,12 @@ def test_each_bad_row_is_reported_and_nothing_is_stored(session, workspace, rais
     assert (count_items(session), count_answers(session)) == before
 
 
+def test_a_repeated_answer_names_the_line_of_the_first(session, workspace) -> None:
+    data = "item,functional,dysfunctional,respondent\nPool,1,5,R1\nSpa,2,5,R1\nPOOL ,3,3, r1\n"
+    preview = kano.preview_answers_csv(session, workspace.id, data)
+    assert [(p.line, p.render()) for p in preview.problems] == [(4, "r1 already answered “POOL” in line 2.")]
+
+
 def test_every_bad_line_is_listed_at_once(session, workspace) -> None:
     data = "item,functional,dysfunctional\nPool,9,5\n,1,5\nPool,1,5\nSpa,like,hate\n"
     preview = kano.preview_answers_csv(session, workspace.id, data)
