@@ -142,6 +142,7 @@ def open_app() -> tuple[Any, PlannedMap, eventstore.EventStore]:
 
 def page_rerun(at: Any, planned: PlannedMap, log_id: int, runs: int) -> tuple[float, float]:
     """Median and first rerun (s) of the page's comparison view on the benchmark's log, through ``AppTest``."""
+    at.run()  # signed in: the navigation now registers the pages
     at.switch_page("pages/analyse/planned_vs_actual.py")
     at.run()
     at.selectbox(key="pva.journey").set_value(planned.journey_id)
