@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.i18n import _
 from components.labels import label
+from components.text import BuiltHtml
 from services.core.labels import EXIT_KINDS
 from services.journeys import JourneyMap
 from services.reports import EMOTION_COLOURS
@@ -137,4 +138,4 @@ def _touchpoint_item(row: pd.Series) -> str:
 
 
 def journey_grid(journey_map: JourneyMap) -> None:
-    st.html(journey_grid_html(journey_map))
+    st.html(BuiltHtml(journey_grid_html(journey_map)))

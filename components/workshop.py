@@ -11,6 +11,7 @@ Typing in forms outside the fragment is never interrupted by a poll.
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +23,7 @@ from components.i18n import N_, _, current_language
 from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
-from components.text import md
+from components.text import BuiltHtml, md
 from models.db import read_session
 from services import accounts, workshop
 from services.journeys import JourneyMap, load_journey_map
@@ -31,6 +32,7 @@ POLL_SECONDS = 2.0
 GRID_CACHE_ENTRIES = 64  # rendered grids kept per server (about 100–300 kB each: at most ~20 MB)
 HEARTBEAT_SECONDS = 20.0  # presence is written this often; it counts for PRESENT_SECONDS
 SESSION = "workshop.session_key"
+GRID_HELD = "workshop.grid"  # (what it shows, grid, vote targets) as this session last drew it
 CAPTURE_STEP = "workshop.capture.step"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
 
@@ -88,15 +90,26 @@ def focused_map(journey_map: JourneyMap, stage_id: int | None) -> JourneyMap:
                    step_touchpoints=only(journey_map.step_touchpoints))
 
 
-def _timer(ends_at: datetime | None) -> None:
+ROOM_STYLE = ("<style>.jw-room {display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline;"
+              " gap: .5rem 1.5rem;} .jw-room-timer {font-size: 1.75rem; font-weight: 600; font-variant-numeric: tabular-nums;}"
+              " .jw-room-up {color: #b3261e;}</style>")
+
+
+def room_header_html(people: tuple[tuple[str, bool], ...], ends_at: datetime | None) -> str:
+    """Who is here (facilitators starred) and the countdown, as one small element: the poll re-sends it
+    every time (the countdown moves), while the large grid stays the same element until the map changes."""
+    names = ", ".join(("⭐ " if lead else "") + escape(person) for person, lead in people)
+    return f"{ROOM_STYLE}<div class='jw-room'><span>👥 {names}</span>{_timer_html(ends_at)}</div>"
+
+
+def _timer_html(ends_at: datetime | None) -> str:
     if ends_at is None:
-        return
+        return ""
     left = ends_at - datetime.now(UTC)
     if left.total_seconds() <= 0:
-        st.warning(_("Time is up!"), icon="⏰")
-    else:
-        minutes, seconds = divmod(int(left.total_seconds()), 60)
-        st.metric(_("Time left"), f"{minutes:02d}:{seconds:02d}")
+        return f"<span class='jw-room-timer jw-room-up' role='status'>⏰ {escape(_('Time is up!'))}</span>"
+    minutes, seconds = divmod(int(left.total_seconds()), 60)
+    return f"<span class='jw-room-timer' role='timer'>⏱ {escape(_('Time left'))} {minutes:02d}:{seconds:02d}</span>"
 
 
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
@@ -118,9 +131,11 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
     """The part every participant sees change within seconds: who is here, the timer, the map and the
     voting round (a fragment polled every ``POLL_SECONDS``).
 
-    A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and re-renders
-    the grid from :func:`room_grid`; Streamlit sends an unchanged large element as a reference to what
-    the browser already holds. The presence heartbeat is written every ``HEARTBEAT_SECONDS`` only."""
+    A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and four small
+    elements: the room's header, the grid this session already holds (Streamlit sends an unchanged large
+    element as a reference to what the browser has), the voting panel's box and line. Streamlit's own
+    part of a fragment run (a thread, its messages) is most of the rest. The presence heartbeat is
+    written every ``HEARTBEAT_SECONDS`` only."""
     name, is_facilitator = who
     now = datetime.now(UTC)
     last_beat = st.session_state.get("workshop.last_heartbeat")
@@ -131,13 +146,14 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         st.session_state["workshop.last_heartbeat"] = now
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
-    grid, targets = room_grid(engine, str(engine.url), workspace_id, journey_id, room.revision, room.focus,
-                              current_language())
-    people_col, timer_col = st.columns([4, 1])
-    people_col.markdown("👥 " + ", ".join(("⭐ " if lead else "") + md(person) for person, lead in room.people))
-    with timer_col:
-        _timer(room.timer_ends_at)
-    st.html(grid)
+    shown = (str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
+    held = st.session_state.get(GRID_HELD)
+    if held is None or held[0] != shown:  # the map changed: the server's one rendering of it (a poll that finds
+        held = (shown, *room_grid(engine, *shown))  # nothing new does not even look it up)
+        st.session_state[GRID_HELD] = held
+    _shown, grid, targets = held
+    st.html(BuiltHtml(room_header_html(room.people, room.timer_ends_at)))
+    st.html(BuiltHtml(grid))
     if not presenting:  # on the projector the map shows the dots on its cards
         with st.container(border=True):
             voting_panel(engine, workspace_id, journey_id, targets, name, is_facilitator, room.revision)

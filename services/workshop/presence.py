@@ -13,7 +13,7 @@ with the same name count once.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, and_, cast, delete, func, update
+from sqlalchemy import Integer, and_, bindparam, cast, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -95,6 +95,18 @@ class RoomState:
     timer_ends_at: datetime | None  # the newest running countdown's end (it may lie in the past: time is up)
 
 
+# Built once, from the tables (Core, not ORM): the poll runs it every two seconds per open page, and building an
+# ORM select and loading its rows cost more than SQLite needs to answer it (0.67 against 0.3 ms of CPU, measured).
+_W, _P = Workspace.__table__.c, Presence.__table__.c  # type: ignore[attr-defined]
+_ROOM_STATE = (
+    select(func.coalesce(_W.revision, 0).label("revision"), _P.display_name, _P.is_facilitator, _P.last_seen,
+           _P.focus_stage_id, _P.focus_at, _P.timer_ends_at, _P.timer_at)
+    .select_from(Workspace.__table__.outerjoin(Presence.__table__, and_(  # type: ignore[attr-defined]
+        _P.workspace_id == _W.id, _P.journey_id == bindparam("journey_id"), _P.last_seen >= bindparam("window"))))
+    .where(_W.id == bindparam("workspace_id"))
+)
+
+
 def room_state(session: Session, workspace_id: int, journey_id: int) -> RoomState:
     """The revision, who is present, the focus and the timer in ONE statement: the workspace row joined
     with the map's presence rows of the last :data:`FOCUS_SECONDS` (a room's few dozen rows), the rules
@@ -102,15 +114,8 @@ def room_state(session: Session, workspace_id: int, journey_id: int) -> RoomStat
 
     A facilitator silent for :data:`FOCUS_SECONDS` no longer steers (focus, timer); a focus on a stage
     deleted since is None (the database sets the column NULL)."""
-    window = _since(max(PRESENT_SECONDS, FOCUS_SECONDS))
-    rows = session.exec(
-        select(func.coalesce(Workspace.revision, 0), Presence.display_name, Presence.is_facilitator, Presence.last_seen,
-               Presence.focus_stage_id, Presence.focus_at, Presence.timer_ends_at, Presence.timer_at)
-        .select_from(Workspace)
-        .outerjoin(Presence, and_(col(Presence.workspace_id) == Workspace.id, col(Presence.journey_id) == journey_id,
-                                  col(Presence.last_seen) >= window))
-        .where(Workspace.id == workspace_id)
-    ).all()
+    rows = session.execute(_ROOM_STATE, {"workspace_id": workspace_id, "journey_id": journey_id,
+                                         "window": _since(max(PRESENT_SECONDS, FOCUS_SECONDS))}).all()
     if not rows:
         return RoomState(0, (), None, None)
     seated = [row for row in rows if row.display_name is not None]

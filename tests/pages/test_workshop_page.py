@@ -1,5 +1,7 @@
 """Two participants on one map: joining, capture, focus, voting, comments — each through its own AppTest session."""
 
+import re
+
 from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
@@ -69,8 +71,7 @@ def test_a_capture_by_one_shows_for_the_other_and_both_are_present(database: Eng
     assert ben.selectbox(key="workshop.capture.step").value == kauf_step  # on the same step
     anna.run()  # the next poll
     assert "Versandkosten erst im Warenkorb" in page_html(anna)
-    people = " ".join(m.value for m in anna.markdown)
-    assert "Anna" in people and "Ben" in people
+    assert "👥 ⭐ Anna, Ben" in page_html(anna)
 
 
 def test_focus_follows_the_facilitator(database: Engine, workspace_id: int) -> None:
@@ -83,6 +84,20 @@ def test_focus_follows_the_facilitator(database: Engine, workspace_id: int) -> N
     ben.run()
     html = page_html(ben)
     assert "Schritt in Kauf" in html and "Schritt in Suche" not in html
+
+
+def test_the_facilitators_countdown_reaches_the_room_and_names_stay_text(database: Engine, workspace_id: int) -> None:
+    journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "<b>Ben</b>")
+    anna.number_input(key="workshop.timer.minutes").set_value(3)
+    anna.button(key="FormSubmitter:workshop.timer-Start").click().run()
+    ben.run()
+    header = page_html(ben)
+    assert re.search(r"⏱ Time left 0[23]:[0-5]\d", header), header  # 03:00 less the seconds the runs took
+    assert "👥 ⭐ Anna, &lt;b&gt;Ben&lt;/b&gt;" in header and "<b>Ben" not in header
+    anna.button(key="FormSubmitter:workshop.timer-Stop").click().run()
+    ben.run()
+    assert "Time left" not in page_html(ben)
 
 
 def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int) -> None:
