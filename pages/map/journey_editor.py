@@ -1,4 +1,4 @@
-"""Journey map editor: the grid with its emotion curve, branches, the graph, and quick editing (a fragment)."""
+"""Journey map editor: the grid, the emotion curve, branches, the graph, and quick editing (a fragment)."""
 
 import streamlit as st
 from sqlmodel import Session
@@ -41,14 +41,18 @@ def journey_view(journey_id: int) -> None:
     undo_banner(engine, workspace_id)
     branch_warnings(journey_map.warnings)
 
-    views = {"map": _("Map"), "branches": _("Branches"), "graph": _("Graph"), "draw": _("Draw branches")}
+    views = {"map": _("Map"), "curve": _("Emotion curve"), "branches": _("Branches"), "graph": _("Graph"),
+             "draw": _("Draw branches")}
     shown = st.segmented_control(_("View"), list(views), format_func=views.get, key="journey.editor.view",
                                  default="map", label_visibility="collapsed") or "map"
 
-    if shown == "map":
-        journey_grid(journey_map)
+    if shown == "map":  # the Feeling lane shows each step's score; the curve is its own view, so that adding a
+        journey_grid(journey_map)  # step in the map does not redraw a chart as well (half the browser's work per step)
+    elif shown == "curve":
         curve = emotion_curve_data(journey_map)
-        if not curve.empty:
+        if curve.empty:
+            st.info(_("This journey has no steps yet."))
+        else:
             chart_panel(view.figure(emotion_curve_figure, curve, _("Emotion curve"), inputs=(journey_id,)), curve,
                         key="journey.emotion_curve", filename=f"{journey.name} emotion curve")
     elif shown == "branches":

@@ -6,10 +6,13 @@ into the next; it is cleared before and after every test, and so is the page cac
 (components/cache.py: its keys name the database, this only keeps memory flat).
 """
 
+import base64
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from sqlalchemy import Engine
@@ -76,3 +79,15 @@ def problems(at) -> list[str]:  # type: ignore[no-untyped-def]
     """The rows of the problems table (components.problems) as "line · column: problem" texts."""
     frame = next(f.value for f in reversed(at.dataframe) if list(f.value.columns) == ["line", "column", "problem"])
     return [f"{r.line} · {r.column}: {r.problem}" if r.column else f"{r.line}: {r.problem}" for r in frame.itertuples()]
+
+
+def values(array) -> list:  # type: ignore[no-untyped-def]
+    """A figure JSON array: plotly 7 sends numbers as base64 typed arrays."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def figures(at) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The page's Plotly figures as JSON (read their arrays with :func:`values`)."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

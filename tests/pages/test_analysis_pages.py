@@ -1,9 +1,6 @@
 """The analysis pages through their widgets: flow and drop-off, emotion curves, Kano."""
 
-import base64
-import json
 
-import numpy as np
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -13,22 +10,11 @@ from models.db import read_session
 from services import journeys
 from services.kano import crud as kano
 from services.unit_of_work import unit_of_work
-from tests.pages.conftest import start_app
+from tests.pages.conftest import figures, start_app, values
 
 FLOWS = "pages/analyse/flows.py"
 EMOTIONS = "pages/analyse/emotions.py"
 KANO = "pages/analyse/kano.py"
-
-
-def values(array) -> list:  # type: ignore[no-untyped-def]
-    """A figure JSON array: plotly 7 sends numbers as base64 typed arrays."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
-    return list(array)
-
-
-def figures(at) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def trace(at, kind: str) -> dict:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from models import Journey, Stage, Step, Transition
 from models.db import read_session
 from services import journeys
 from services.unit_of_work import unit_of_work
-from tests.pages.conftest import start_app
+from tests.pages.conftest import figures, start_app, values
 
 LIST = "pages/map/journeys.py"
 EDITOR = "pages/map/journey_editor.py"
@@ -75,6 +75,20 @@ def test_add_stage_and_step_in_the_editor(database: Engine, small_journey: int) 
     [step] = rows(database, Step, Step.title == "Paket kommt an")
     assert step.stage_id == lieferung.id
     assert "Paket kommt an" in at.html[0].value  # the grid shows it
+
+
+def test_the_emotion_curve_is_its_own_view_and_follows_a_new_step(database: Engine, small_journey: int) -> None:
+    at = open_editor(small_journey)
+    assert not at.get("plotly_chart")  # the map view: the grid's Feeling lane, no chart to redraw on every new step
+    at.segmented_control(key="journey.editor.view").set_value("curve").run()
+    [chart] = figures(at)
+    assert values(chart["data"][0]["y"]) == [0, 0, 0]
+    with unit_of_work(database) as session:
+        stage = session.exec(select(Stage.id).where(Stage.name == "Kauf")).one()
+        journeys.create_step(session, session.exec(select(Journey.workspace_id)).one(), stage, {"title": "Jubelt", "emotion": 3})
+    at.run()
+    [chart] = figures(at)
+    assert values(chart["data"][0]["y"]) == [0, 0, 0, 3]
 
 
 def test_branch_warnings_then_adding_branches_clears_them(database: Engine, small_journey: int) -> None:

@@ -1,10 +1,7 @@
 """The metrics, opportunity and dashboard pages through their widgets: what is shown, what is stored."""
 
-import base64
-import json
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -16,22 +13,12 @@ from services.metrics import crud as metrics
 from services.personas import crud as personas
 from services.unit_of_work import unit_of_work
 from services.workspaces import crud as workspaces
-from tests.pages.conftest import problems, start_app
+from tests.pages.conftest import figures as charts
+from tests.pages.conftest import problems, start_app, values
 
 METRICS = "pages/analyse/metrics.py"
 OPPORTUNITIES = "pages/analyse/opportunities.py"
 DASHBOARD = "pages/workbench/dashboard.py"
-
-
-def values(array) -> list:  # type: ignore[no-untyped-def]
-    """A figure JSON array: plotly 7 sends numbers as base64 typed arrays."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
-    return list(array)
-
-
-def charts(at) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def errors(at) -> list[str]:  # type: ignore[no-untyped-def]

@@ -1,10 +1,7 @@
 """The touchpoint catalogue and the touchpoint analysis through their widgets: what is shown, what is stored."""
 
-import base64
-import json
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import select
@@ -16,7 +13,7 @@ from services import journeys
 from services.touchpoints import crud as touchpoints
 from services.unit_of_work import unit_of_work
 from services.workspaces import channels
-from tests.pages.conftest import problems, start_app
+from tests.pages.conftest import figures, problems, start_app, values
 
 PAGE = "pages/map/touchpoints.py"
 ANALYSIS = "pages/analyse/touchpoint_analysis.py"
@@ -52,13 +49,6 @@ def links(engine: Engine) -> list[StepTouchpoint]:
 
 def errors(at) -> list[str]:
     return [e.value for e in at.error]
-
-
-def values(array) -> list:  # type: ignore[no-untyped-def]
-    """A figure JSON array: plotly 7 sends numbers as base64 typed arrays."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
-    return list(array)
 
 
 def test_empty_catalogue_invites_the_first_touchpoint(database: Engine, workspace_id: int) -> None:
@@ -134,7 +124,7 @@ def test_attach_to_a_step_with_ratings_and_see_it_in_the_matrix(database: Engine
 
     at.switch_page(ANALYSIS).run()
     assert not at.exception
-    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    charts = figures(at)
     matrix = next(c for c in charts if c["layout"]["title"]["text"] == "Importance–performance matrix")
     [trace] = matrix["data"]
     assert (trace["name"], values(trace["x"]), values(trace["y"]), trace["customdata"][0][0]) == (
@@ -150,8 +140,8 @@ def test_user_text_in_the_charts_is_shown_as_text(database: Engine, workspace_id
         touchpoints.attach_touchpoint(session, workspace_id, journey.steps[0], bold,
                                       {"importance": 5, "satisfaction": 1, "leads_to_abort": True})
     at = start_app(ANALYSIS)
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    assert len(figures) == 4  # matrix, heatmap, channel mix, abort ranking
+    shown = figures(at)
+    assert len(shown) == 4  # matrix, heatmap, channel mix, abort ranking
 
     def texts(node) -> list[str]:  # type: ignore[no-untyped-def]
         if isinstance(node, str):
@@ -159,9 +149,9 @@ def test_user_text_in_the_charts_is_shown_as_text(database: Engine, workspace_id
         children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
         return [text for child in children for text in texts(child)]
 
-    for figure in figures:
+    for figure in shown:
         assert not any("<b>Bold" in text for text in texts(figure))
-    assert sum(any("&lt;b&gt;Bold&lt;/b&gt; &amp; co" in t for t in texts(f)) for f in figures) == 3  # not the channel mix
+    assert sum(any("&lt;b&gt;Bold&lt;/b&gt; &amp; co" in t for t in texts(f)) for f in shown) == 3  # not the channel mix
 
 
 def test_catalogue_table_saves_all_rows_or_none(database: Engine, workspace_id: int) -> None:
