@@ -1,9 +1,9 @@
 """``make bench-browser``: what a user waits for in a real browser, on the bench workspace.
 
-Generates the workload of ``bench.run`` into a temporary SQLite file, starts ``streamlit run app.py``
-on it, signs a site administrator in by cookie and drives Debian's Chromium (``CHROMIUM_PATH``,
-default ``/usr/bin/chromium``) with Playwright. Measured, each ``--reps`` times (median and p90,
-nearest rank):
+Generates the workload of ``bench.run`` into a temporary SQLite file (``--engine postgresql``: a throwaway
+cluster), starts ``streamlit run app.py`` on it, signs a site administrator in by cookie and drives Debian's
+Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) with Playwright. Measured, each ``--reps`` times
+(median and p90, nearest rank):
 
 - **first paint**: a fresh browser context opens the app until the Overview heading is visible
   (the very first one after the server started is printed apart: it pays for imports and caches);
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from bench import say
 from bench.generate import generate_workspace
-from bench.run import WORKLOAD, percentile
+from bench.run import WORKLOAD, bench_database, percentile
 from components.auth import COOKIE
 from models.db import create_db_engine, read_session, upgrade_to_head
 from services import accounts
@@ -221,8 +221,7 @@ def run(args: argparse.Namespace) -> None:
     if args.scale != 1.0:
         for key in ("personas", "journeys", "touchpoints", "step_touchpoint_links", "metrics"):
             workload[key] = max(1, round(workload[key] * args.scale))
-    with tempfile.TemporaryDirectory(prefix="journey-bench-browser-") as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+    with tempfile.TemporaryDirectory(prefix="journey-bench-browser-") as folder, bench_database(args.engine) as url:
         engine = create_db_engine(url)
         upgrade_to_head(engine)
         generated = generate_workspace(engine, **workload)
@@ -242,7 +241,7 @@ def run(args: argparse.Namespace) -> None:
                 raise
     width = max(len(r.name) for r in rows)
     say("")
-    say(f"Browser (Chromium {CHROMIUM}), app {args.app}, {args.reps} repetitions, workload scale {args.scale:g}, "
+    say(f"Browser (Chromium {CHROMIUM}), app {args.app} on {args.engine}, {args.reps} repetitions, workload scale {args.scale:g}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     header = f"{'what':<{width}} | {'median ms':>9} | {'p90 ms':>9} | {'reps':>4}"
     say(header)
@@ -255,6 +254,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Click-to-visible and page-to-page times in Chromium on the bench workspace.")
     parser.add_argument("--reps", type=int, default=10, help="repetitions of every measurement (default 10)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the workload's sizes (steps per journey stay)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="the app's database: a temporary SQLite file, or a throwaway PostgreSQL cluster")
     parser.add_argument("--app", type=Path, default=ROOT,
                         help="the checkout whose app.py to serve (default this one; e.g. an unpacked older commit to compare)")
     args = parser.parse_args(argv)
