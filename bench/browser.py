@@ -11,6 +11,10 @@ Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) with Playwright. Mea
   visible, for every page of the navigation;
 - **add step**: on the largest journey's map (60 steps), a click on "Add step" until the new card
   is visible in the grid;
+- **move a step**: the step editor holds the last step added; a click on ↑ (then ↓, alternately) until its
+  card stands one place earlier (later) in the grid;
+- **vote**: on the Workshop page of the same journey, with a voting round open, a click on the first step's
+  "+" (then "−") until its card in the grid shows the dot (none);
 
 Each is timed in the page (``performance.now()``, checked every animation frame) from the click event's
 timestamp (when the click reached the page) until what the user waits for is on screen and Streamlit's root
@@ -25,6 +29,7 @@ a measurement early.
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -42,7 +47,7 @@ from bench.generate import generate_workspace
 from bench.run import WORKLOAD, bench_database, percentile
 from components.auth import COOKIE
 from models.db import create_db_engine, read_session, upgrade_to_head
-from services import accounts
+from services import accounts, workshop
 from services.journeys import get_journey
 from services.unit_of_work import unit_of_work
 
@@ -69,6 +74,10 @@ DONE = """([condition, arg]) => {
 }"""
 HEADING = "[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === arg.title) && location.pathname.endsWith(arg.path)"
 CARD = "[...document.querySelectorAll('td.jw-step')].some(td => td.innerText.includes(arg.title))"
+CARD_INDEX = "[...document.querySelectorAll('td.jw-step')].findIndex(td => td.innerText.includes(title))"
+# The card of the step titled arg.title shows arg.dots ("● 1"), or no dots when arg.dots is empty.
+VOTES = """[...document.querySelectorAll('td.jw-step')].some(td => td.innerText.includes(arg.title)
+  && (arg.dots ? td.innerText.includes(arg.dots) : !td.innerText.includes('●')))"""
 
 
 @dataclass
@@ -211,6 +220,34 @@ def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int)
         rows.append(Row(f"add step, click to visible card ({journey_name})", [a.from_click for a in adds]))
         rows.append(Row("add step, from the driver's click call", [a.from_call for a in adds]))
 
+        say("Move a step …")  # the last step added, chosen in the step editor: up, down, up … within its stage
+        picker = page.get_by_test_id("stSelectbox").filter(has_text="Step to edit")
+        picker.locator("input").click()
+        picker.locator("input").fill(title)
+        page.keyboard.press("Enter")
+        expect(picker.locator("input")).to_have_value(re.compile(re.escape(title)), timeout=TIMEOUT_MS)
+        page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+        moves: list[Timed] = []
+        for number in range(reps):
+            arrow, shift = ("↑", -1) if number % 2 == 0 else ("↓", 1)
+            at = page.evaluate(f"title => ({CARD_INDEX})", title)
+            moves.append(_timed_action(page, page.get_by_role("button", name=arrow, exact=True).click,
+                                       f"({CARD_INDEX.replace('title', 'arg.title')}) === arg.index",
+                                       {"title": title, "index": at + shift}))
+        rows.append(Row("move a step, click to the card in its new place", [m.from_click for m in moves]))
+
+        say("Vote …")  # the newest round of the journey (opened by run()): a dot on the first step's card, and off again
+        page.goto(f"{url}/workshop?lang=en&journey={journey_id}")
+        page.locator(".jw-grid").first.wait_for(timeout=TIMEOUT_MS)
+        first_title = page.evaluate("() => document.querySelector('td.jw-step > div').firstChild.textContent.trim()")
+        dots = page.get_by_test_id("stNumberInput").filter(has=page.get_by_text(f"👣 {first_title}", exact=True))
+        votes: list[Timed] = []
+        for number in range(reps):
+            button = "stNumberInputStepUp" if number % 2 == 0 else "stNumberInputStepDown"
+            votes.append(_timed_action(page, dots.get_by_test_id(button).click, VOTES,
+                                       {"title": first_title, "dots": "● 1" if number % 2 == 0 else ""}))
+        rows.append(Row("vote, click to the dot on the card", [v.from_click for v in votes]))
+
         context.close()
         browser.close()
     return rows
@@ -228,6 +265,7 @@ def run(args: argparse.Namespace) -> None:
         with unit_of_work(engine) as session:
             account = accounts.create_account(session, "bench@example.com", "Bench", "bench password", site_admin=True)
             token = accounts.start_sign_in(session, account.id)  # type: ignore[arg-type]
+            workshop.open_vote_round(session, generated.workspace_id, generated.largest_journey_id, "Bench round")
         with read_session(engine) as session:
             journey_name = get_journey(session, generated.workspace_id, generated.largest_journey_id).name
         engine.dispose()

@@ -110,10 +110,10 @@ def step_editor(engine: Engine, workspace_id: int, journey_map: JourneyMap, cata
         select_step(journey_map, options[0])
     elif st.session_state.get(LOADED_FOR) != st.session_state[SELECTED]:
         select_step(journey_map, st.session_state[SELECTED])  # chosen elsewhere (a new step): load its values
-    if st.session_state.get(SELECTED + ".picker") != st.session_state[SELECTED]:
-        st.session_state.pop(SELECTED + ".picker", None)  # chosen elsewhere (graph click, new step)
+    # Chosen elsewhere (graph click, a new step): the picker is told through its state, which the browser follows
+    # (a changed ``index`` alone would not move a picker the browser already shows).
+    st.session_state[SELECTED + ".picker"] = st.session_state[SELECTED]
     st.selectbox(_("Step to edit"), options, format_func=titles.get, key=SELECTED + ".picker",
-                 index=options.index(st.session_state[SELECTED]),
                  on_change=lambda: select_step(journey_map, st.session_state[SELECTED + ".picker"]))
     step_id = st.session_state[SELECTED]
     for text in field_errors(FORM).values():

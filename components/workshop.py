@@ -144,6 +144,7 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
                                                      is_facilitator=is_facilitator), "")
         st.session_state.pop("app.flash", None)  # a heartbeat is not news
         st.session_state["workshop.last_heartbeat"] = now
+    save_my_dots(engine, workspace_id, name)
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
     shown = (str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
@@ -297,7 +298,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
     state = _("open") if current.is_open else _("closed")
     st.subheader(_("Voting round: {name} ({state})").format(name=current.name, state=state), anchor=False)
     if current.is_open:
-        _my_dots(engine, workspace_id, targets, current, voter, mine)
+        _my_dots(targets, current, mine)
         if is_facilitator and st.button(_("Close this round"), key=f"workshop.vote.close.{round_id}"):
             if attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), None):
                 st.rerun()
@@ -313,30 +314,32 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
             _earlier_rounds(engine, workspace_id, rounds[:-1])
 
 
-def _my_dots(engine: Engine, workspace_id: int, targets: list, current: RoundInfo, voter: str,
-             mine: dict[tuple[str, int], int]) -> None:
-    """One number per card: the person's dots on it. A number the person changed is saved (then it
-    follows the database again); any other follows the database (another tab of the same person)."""
+def save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
+    """Save the dots the person changed since the last run (each card's number, :func:`_mark_pending`). Called
+    before the poll reads the room, so the same run's grid already counts them; a refused number (over the
+    budget, a round closed meanwhile) says why and the input follows the database again."""
+    pending: set[str] = st.session_state.get(PENDING) or set()
+    while pending:
+        key = pending.pop()
+        if key not in st.session_state:
+            continue
+        _workshop, _vote, round_id, field, target_id = key.split(".")  # _dot_key's parts
+        wanted = int(st.session_state[key])
+        attempt(engine, lambda s, r=int(round_id), f=field, t=int(target_id), n=wanted: workshop.set_dots(
+            s, workspace_id, r, voter, n, **{f: t}), None)
+
+
+def _my_dots(targets: list, current: RoundInfo, mine: dict[tuple[str, int], int]) -> None:
+    """One number per card: the person's dots on it, as the database has them (after this run's own save)."""
     round_id = int(current.id)
     budget = current.dots_per_participant
-    pending: set[str] = st.session_state.setdefault(PENDING, set())
-    for (field, target_id), _label in targets:
-        key = _dot_key(round_id, field, target_id)
-        if key in pending and key in st.session_state:
-            wanted = int(st.session_state[key])
-            done = attempt(engine, lambda s, f=field, t=target_id, n=wanted: workshop.set_dots(
-                s, workspace_id, round_id, voter, n, **{f: t}), None)
-            pending.discard(key)
-            if done:
-                mine[(field, target_id)] = wanted
-                mine = {k: v for k, v in mine.items() if v}
     left = max(budget - sum(mine.values()), 0)
     st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=budget))
     columns = st.columns(3)
     for index, ((field, target_id), label) in enumerate(targets):
         key = _dot_key(round_id, field, target_id)
         have = mine.get((field, target_id), 0)
-        st.session_state[key] = have  # the database's answer (after this run's own save, if any)
+        st.session_state[key] = have  # the database's answer (another tab of the same person included)
         columns[index % 3].number_input(md(label), min_value=0, max_value=have + left, step=1, key=key,
                                         on_change=_mark_pending, args=(key,))
 

@@ -1,6 +1,7 @@
 """The workshop room in real browsers: the projector view at 1920×1080, the journey editor that
 follows a colleague live, and two people editing one step who both keep their words."""
 
+import re
 import time
 from pathlib import Path
 
@@ -152,3 +153,26 @@ def test_a_three_way_merge_in_two_browsers_keeps_both_colleagues_words(
         engine.dispose()
         anna_context.close()
         ben_context.close()
+
+
+def test_a_new_step_is_the_one_the_step_editor_holds_and_moves(browser: Browser, app_url: str, app_database: Path) -> None:
+    """Fast capture: the step just added is the one the editor shows and the arrows move (the picker follows it in
+    the browser, not only in the server's state)."""
+    [token], journeys = _people(app_database, "editor")
+    context = _context(browser, token)
+    page = context.new_page()
+    try:
+        _editor(page, app_url, journeys[LARGEST], LARGEST)
+        form = page.get_by_test_id("stForm").filter(has_text="Add step")
+        form.get_by_label("New step: what does the customer do?").fill("Fragt den Chatbot")
+        form.get_by_role("button", name="Add step").click()
+        picker = page.get_by_test_id("stSelectbox").filter(has_text="Step to edit").locator("input")
+        expect(picker).to_have_value(re.compile("› Fragt den Chatbot$"), timeout=15_000)
+        cards = page.locator("table.jw-grid td.jw-step")
+        before = cards.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Fragt den Chatbot'))")
+        page.get_by_role("button", name="↑", exact=True).click()
+        expect(page.get_by_text("Step moved.")).to_be_visible(timeout=15_000)
+        page.wait_for_function("i => [...document.querySelectorAll('table.jw-grid td.jw-step')]"
+                               ".findIndex(c => c.innerText.includes('Fragt den Chatbot')) === i", arg=before - 1, timeout=15_000)
+    finally:
+        context.close()
