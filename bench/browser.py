@@ -11,7 +11,7 @@ Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) with Playwright. Mea
   visible, for every page of the navigation;
 - **add step**: on the largest journey's map (60 steps), a click on "Add step" until the new card
   is visible in the grid;
-- **move a step**: the step editor holds the last step added; a click on ↑ (then ↓, alternately) until its
+- **move a step**: the last step added, chosen in the step editor; a click on ↑ (then ↓, alternately) until its
   card stands one place earlier (later) in the grid;
 - **vote**: on the Workshop page of the same journey, with a voting round open, a click on the first step's
   "+" (then "−") until its card in the grid shows the dot (none);
@@ -20,8 +20,8 @@ Each is timed in the page (``performance.now()``, checked every animation frame)
 timestamp (when the click reached the page) until what the user waits for is on screen and Streamlit's root
 element says no run is going (``data-test-script-state``; full and fragment runs alike). The same actions
 timed from just before Playwright's click call are printed beside them: that call first checks the element
-is visible, stable over two animation frames and in view, which a person's click does not wait for (on a busy
-page, 150–300 ms). Before each click the bench waits until no run is going, so a live view's poll cannot end
+is visible, stable over two animation frames and in view, which a person's click does not wait for (40–50 ms
+on a quiet machine, up to 300 ms on a loaded one). Before each click the bench waits until no run is going, so a live view's poll cannot end
 a measurement early.
 
 ``python -m bench.browser --help``; ``--scale 0.1 --reps 3`` for a quick look. Not part of ``make test``.
