@@ -144,7 +144,7 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
                                                      is_facilitator=is_facilitator), "")
         st.session_state.pop("app.flash", None)  # a heartbeat is not news
         st.session_state["workshop.last_heartbeat"] = now
-    save_my_dots(engine, workspace_id, name)
+    _save_my_dots(engine, workspace_id, name)
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
     shown = (str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
@@ -314,7 +314,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
             _earlier_rounds(engine, workspace_id, rounds[:-1])
 
 
-def save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
+def _save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
     """Save the dots the person changed since the last run (each card's number, :func:`_mark_pending`). Called
     before the poll reads the room, so the same run's grid already counts them; a refused number (over the
     budget, a round closed meanwhile) says why and the input follows the database again."""
