@@ -27,7 +27,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 ## run: install and start the app on the embedded SQLite database (demo workspace and the first administrator on first start)
 run: $(STAMP)
 	$(BIN)/python manage.py prepare
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(BIN)/python -m streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 ## browser-deps: Debian's Chromium (and an emoji font for screenshots) for the browser tests (skipped when present or without apt-get)
 browser-deps:

@@ -1,7 +1,7 @@
 """``make bench-browser``: what a user waits for in a real browser, on the bench workspace.
 
 Generates the workload of ``bench.run`` into a temporary SQLite file (``--engine postgresql``: a throwaway
-cluster), starts ``streamlit run app.py`` on it, signs a site administrator in by cookie and drives Debian's
+cluster), starts ``streamlit run serve.py`` on it, signs a site administrator in by cookie and drives Debian's
 Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) with Playwright. Measured, each ``--reps`` times
 (median and p90, nearest rank):
 
@@ -100,12 +100,13 @@ def _free_port() -> int:
 
 @contextmanager
 def server(database_url: str, log: Path, root: Path = ROOT) -> Iterator[str]:
-    """``streamlit run app.py`` of the checkout at ``root`` (with its .streamlit/config.toml) on a free port; yields
+    """``streamlit run serve.py`` of the checkout at ``root`` (with its .streamlit/config.toml) on a free port; yields
     its URL once healthy."""
     port = _free_port()
+    entry = root / "serve.py" if (root / "serve.py").exists() else root / "app.py"  # older checkouts: app.py
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(entry), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=root, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -583,7 +583,7 @@ def main(argv: list[str] | None = None) -> None:
     say(f"Workspace #{generated.workspace_id} in {args.out}: largest journey #{generated.largest_journey_id} "
         f"({generated.largest_journey_steps} steps), small journey #{generated.small_journey_id} "
         f"({generated.small_journey_steps} steps)")
-    say(f"Open it with: DATABASE_URL=sqlite:///{args.out.resolve()} .venv/bin/python -m streamlit run app.py")
+    say(f"Open it with: DATABASE_URL=sqlite:///{args.out.resolve()} .venv/bin/python -m streamlit run serve.py")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """A room on one server (``python -m bench.room``; ``make bench-room``): what N participants with the
 Workshop page open cost the server, and how fast a change reaches all of them.
 
-The same set-up as a real workshop on one machine: ``streamlit run app.py`` (the demo, SQLite unless
+The same set-up as a real workshop on one machine: ``streamlit run serve.py`` (the demo, SQLite unless
 ``--engine postgresql``), a facilitator and N participants, each in its own context of one headless
 Chromium (Debian's, never ``playwright install``), signed in through the app's cookie. Measured per N:
 
@@ -34,13 +34,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, Page, WebSocket, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Response, WebSocket, async_playwright
 from sqlmodel import select
 
 from bench import say
 from bench.run import bench_database
 from components.auth import COOKIE
-from components.workshop import POLL_SECONDS
+from components.room_watch import POLL_SECONDS, ROUTE
 from models import Journey, Membership, Stage, Step, Workspace
 from models.db import create_db_engine, upgrade_to_head
 from services import accounts, journeys, startup, workshop
@@ -117,12 +117,12 @@ def prepare(url: str, participants: int) -> Room:
 
 @contextmanager
 def server(database_url: str, log: Path, cores: set[int] | None = None) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` as ``make run`` starts it (on ``cores`` only, if given); yields its URL and
+    """``streamlit run serve.py`` as ``make run`` starts it (on ``cores`` only, if given); yields its URL and
     process id once healthy."""
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url}, stdout=out, stderr=subprocess.STDOUT,
             preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
@@ -159,7 +159,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(values["VmRSS"].split()[0]) / 1024, int(values["VmHWM"].split()[0]) / 1024
 
 
-RECEIVED: dict[Page, int] = {}  # bytes each page received over its websocket (Streamlit's messages)
+RECEIVED: dict[Page, int] = {}  # bytes each page received over its websocket (Streamlit's messages) and from the room's route
 # per page: the bytes a change's message carries, and when the first frame holding them arrived (the server's part
 # of the propagation, apart from the browser's drawing, which 50 pages on one small machine slow down)
 AWAITED: dict[Page, tuple[bytes, float | None]] = {}
@@ -179,7 +179,12 @@ def _count_received(page: Page) -> None:
 
         socket.on("framereceived", on_frame)
 
+    def on_answer(response: Response) -> None:
+        if response.url.endswith(ROUTE):
+            RECEIVED[page] += int(response.headers.get("content-length", 0))
+
     page.on("websocket", on_socket)
+    page.on("response", on_answer)
 
 
 async def open_workshop(browser: Browser, url: str, token: str, journey_id: int) -> tuple[BrowserContext, Page]:

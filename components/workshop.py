@@ -1,17 +1,16 @@
 """Workshop pieces: joining, presence, the live map that follows the facilitator's
 focus, dot voting, comments and quick capture.
 
-Live updates: :func:`live_map` runs as a fragment every ``POLL_SECONDS``. Each
-poll reads one row set (revision, presence, focus, timer: ``workshop.room_state``);
-the grid for that revision and focus is rendered once per server (:func:`room_grid`), not
-once per participant.
+Live updates: :func:`live_map` is a fragment the browser reruns when the room's poll route
+(:mod:`components.room_watch`) says the map moved. Each run reads one row set (revision,
+presence, focus, timer: ``workshop.room_state``); the grid for that revision and focus is
+rendered once per server (:func:`room_grid`), not once per participant.
 Typing in forms outside the fragment is never interrupted by a poll.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -23,15 +22,15 @@ from components.i18n import N_, _, current_language
 from components.identity import run_actor
 from components.journey_grid import journey_grid_html
 from components.labels import translated, unique_labels
+from components.room_watch import room_watch
 from components.text import BuiltHtml, md
 from models.db import read_session
 from services import accounts, workshop
 from services.journeys import JourneyMap, load_journey_map
 
-POLL_SECONDS = 2.0
 GRID_CACHE_ENTRIES = 64  # rendered grids kept per server (about 100–300 kB each: at most ~20 MB)
-HEARTBEAT_SECONDS = 20.0  # presence is written this often; it counts for PRESENT_SECONDS
 SESSION = "workshop.session_key"
+SEATED = "workshop.seated"  # ((workspace, journey, who), when): the seat this session last wrote
 GRID_HELD = "workshop.grid"  # (what it shows, grid, vote targets) as this session last drew it
 CAPTURE_STEP = "workshop.capture.step"
 CAPTURE_KINDS = {"pain": N_("Pain point"), "idea": N_("Idea"), "question": N_("Question")}
@@ -90,28 +89,6 @@ def focused_map(journey_map: JourneyMap, stage_id: int | None) -> JourneyMap:
                    step_touchpoints=only(journey_map.step_touchpoints))
 
 
-ROOM_STYLE = ("<style>.jw-room {display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline;"
-              " gap: .5rem 1.5rem;} .jw-room-timer {font-size: 1.75rem; font-weight: 600; font-variant-numeric: tabular-nums;}"
-              " .jw-room-up {color: #b3261e;}</style>")
-
-
-def room_header_html(people: tuple[tuple[str, bool], ...], ends_at: datetime | None) -> str:
-    """Who is here (facilitators starred) and the countdown, as one small element: the poll re-sends it
-    every time (the countdown moves), while the large grid stays the same element until the map changes."""
-    names = ", ".join(("⭐ " if lead else "") + escape(person) for person, lead in people)
-    return f"{ROOM_STYLE}<div class='jw-room'><span>👥 {names}</span>{_timer_html(ends_at)}</div>"
-
-
-def _timer_html(ends_at: datetime | None) -> str:
-    if ends_at is None:
-        return ""
-    left = ends_at - datetime.now(UTC)
-    if left.total_seconds() <= 0:
-        return f"<span class='jw-room-timer jw-room-up' role='status'>⏰ {escape(_('Time is up!'))}</span>"
-    minutes, seconds = divmod(int(left.total_seconds()), 60)
-    return f"<span class='jw-room-timer' role='timer'>⏱ {escape(_('Time left'))} {minutes:02d}:{seconds:02d}</span>"
-
-
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
 def room_grid(_engine: Engine, database: str, workspace_id: int, journey_id: int, revision: int, focus: int | None,
               language: str) -> tuple[str, list[tuple[tuple[str, int], str]]]:
@@ -129,35 +106,42 @@ def room_grid(_engine: Engine, database: str, workspace_id: int, journey_id: int
 
 def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool], presenting: bool = False) -> None:
     """The part every participant sees change within seconds: who is here, the timer, the map and the
-    voting round (a fragment polled every ``POLL_SECONDS``).
+    voting round (a fragment the browser reruns when the room's poll route says the map moved:
+    :mod:`components.room_watch`).
 
-    A poll with nothing changed costs one SELECT (:func:`services.workshop.room_state`) and four small
-    elements: the room's header, the grid this session already holds (Streamlit sends an unchanged large
-    element as a reference to what the browser has), the voting panel's box and line. Streamlit's own
-    part of a fragment run (a thread, its messages) is most of the rest. The presence heartbeat is
-    written every ``HEARTBEAT_SECONDS`` only."""
+    A run reads the room in one SELECT (:func:`services.workshop.room_state`) and re-sends the grid only
+    when the map or the focus changed since this session drew it (Streamlit sends an unchanged large
+    element as a reference to what the browser has). The page writes the presence heartbeat when it
+    takes its seat (and when the route found none); afterwards the route writes it."""
     name, is_facilitator = who
-    now = datetime.now(UTC)
-    last_beat = st.session_state.get("workshop.last_heartbeat")
-    if last_beat is None or now - last_beat > timedelta(seconds=HEARTBEAT_SECONDS):
-        attempt(engine, lambda s: workshop.heartbeat(s, workspace_id, journey_id, st.session_state[SESSION], name,
-                                                     is_facilitator=is_facilitator), "")
-        st.session_state.pop("app.flash", None)  # a heartbeat is not news
-        st.session_state["workshop.last_heartbeat"] = now
+    seat, taken = st.session_state.get(SEATED, (None, None))
+    if seat != (workspace_id, journey_id, who) or datetime.now(UTC) - taken > timedelta(seconds=workshop.HEARTBEAT_SECONDS):
+        _take_seat(engine, workspace_id, journey_id, who)
     _save_my_dots(engine, workspace_id, name)
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
     shown = (str(engine.url), workspace_id, journey_id, room.revision, room.focus, current_language())
     held = st.session_state.get(GRID_HELD)
-    if held is None or held[0] != shown:  # the map changed: the server's one rendering of it (a poll that finds
+    if held is None or held[0] != shown:  # the map changed: the server's one rendering of it (a run that finds
         held = (shown, *room_grid(engine, *shown))  # nothing new does not even look it up)
         st.session_state[GRID_HELD] = held
     _shown, grid, targets = held
-    st.html(BuiltHtml(room_header_html(room.people, room.timer_ends_at)))
+    if room_watch(st.session_state[SESSION], room) == "seat":  # forgotten meanwhile (or its account changed)
+        _take_seat(engine, workspace_id, journey_id, who)
     st.html(BuiltHtml(grid))
     if not presenting:  # on the projector the map shows the dots on its cards
         with st.container(border=True):
             voting_panel(engine, workspace_id, journey_id, targets, name, is_facilitator, room.revision)
+
+
+def _take_seat(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str, bool]) -> None:
+    """Write this session's presence (map, name, role, account): the route's heartbeats only refresh it,
+    so a changed journey or role takes the seat again at once."""
+    name, is_facilitator = who
+    attempt(engine, lambda s: workshop.heartbeat(s, workspace_id, journey_id, st.session_state[SESSION], name,
+                                                 is_facilitator=is_facilitator), "")
+    st.session_state.pop("app.flash", None)  # a heartbeat is not news
+    st.session_state[SEATED] = ((workspace_id, journey_id, who), datetime.now(UTC))
 
 
 def facilitator_controls(engine: Engine, workspace_id: int, journey_map: JourneyMap) -> None:

@@ -102,6 +102,9 @@ class Presence(SQLModel, table=True):
     workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
     journey_id: Optional[int] = Field(default=None, foreign_key="journey.id", ondelete="CASCADE", index=True)
     session_key: str = Field(unique=True, max_length=64)
+    # The signed-in account behind the session: the room's poll route (which has no Streamlit session)
+    # checks on every poll that it is still a member of the workspace. NULL for a script's presence.
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", ondelete="CASCADE")
     display_name: str = Field(max_length=80)
     last_seen: datetime = Field(default_factory=utcnow, nullable=False, index=True)
     is_facilitator: bool = False

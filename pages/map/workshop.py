@@ -6,7 +6,6 @@ from components.i18n import _
 from components.identity import run_actor
 from components.page import open_page
 from components.workshop import (
-    POLL_SECONDS,
     comments_panel,
     facilitator_controls,
     focused_map,
@@ -74,7 +73,7 @@ with read_session(engine) as session:
 if is_facilitator and not presenting:
     facilitator_controls(engine, workspace_id, journey_map)
 
-st.fragment(run_every=POLL_SECONDS)(live_map)(engine, workspace_id, journey_id, who, presenting)
+st.fragment(live_map)(engine, workspace_id, journey_id, who, presenting)
 
 if not presenting:
     quick_capture(engine, workspace_id, journey_map, name, stage_id)

@@ -1,7 +1,7 @@
 """Who is on a journey map right now, and the facilitator's focus.
 
-Each browser session sends a heartbeat (every 20 seconds, from the page's
-polling fragment): one upsert of its own row, keyed by a per-session random
+Each browser session sends a heartbeat (every 20 seconds: when it takes its seat, then through
+the room's poll route, :func:`beat`): one upsert of its own row, keyed by a per-session random
 key. Heartbeats are bookkeeping, not edits: they are not in the activity log
 and do not move the workspace revision: live views read presence in the same
 one-statement poll as the revision (:func:`room_state`).
@@ -10,19 +10,21 @@ Names are the signed-in account's (a guest's as typed when joining); two tabs
 with the same name count once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, and_, bindparam, cast, delete, func, update
+from sqlalchemy import Integer, Row, and_, bindparam, cast, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models import Presence, Workspace
+from models import Account, GuestLink, Membership, Presence, Workspace
 from models.base import utcnow
 from services import core, journeys
-from services.core import N_, DomainError
+from services.core import N_, DomainError, acting
 
-PRESENT_SECONDS = 45  # a page writes its heartbeat every 20 s (components/workshop.py): one may be late
+HEARTBEAT_SECONDS = 20  # a seat's heartbeat is written this often (by the page and the room's poll route) …
+PRESENT_SECONDS = 45  # … and counts this long: one may be late
 FOCUS_SECONDS = 120  # a facilitator silent for longer no longer steers the participants' view
 FORGET_AFTER = timedelta(days=1)
 
@@ -40,7 +42,8 @@ def heartbeat(
     is_facilitator: bool = False,
 ) -> None:
     """Say "I am here" (one INSERT … ON CONFLICT UPDATE). Call it in a write session; the
-    caller has checked the journey belongs to the workspace when it opened the map."""
+    caller has checked the journey belongs to the workspace when it opened the map. The row keeps
+    the acting account, whose membership :func:`seat_poll` checks on every poll."""
     name = display_name.strip()
     if not name:
         raise DomainError(N_("Enter your name to join."), field="display_name")
@@ -49,11 +52,12 @@ def heartbeat(
     now = utcnow()
     values = {
         "workspace_id": workspace_id, "journey_id": journey_id, "session_key": session_key[:64],
-        "display_name": name[:80], "last_seen": now, "is_facilitator": is_facilitator,
+        "display_name": name[:80], "last_seen": now, "is_facilitator": is_facilitator, "account_id": acting(session).account_id,
     }
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Presence).values(**values)
-    changed = {k: statement.excluded[k] for k in ("workspace_id", "journey_id", "display_name", "last_seen", "is_facilitator")}
+    changed = {k: statement.excluded[k] for k in ("workspace_id", "journey_id", "display_name", "last_seen", "is_facilitator",
+                                                  "account_id")}
     session.execute(statement.on_conflict_do_update(index_elements=["session_key"], set_=changed))
 
 
@@ -98,9 +102,10 @@ class RoomState:
 # Built once, from the tables (Core, not ORM): the poll runs it every two seconds per open page, and building an
 # ORM select and loading its rows cost more than SQLite needs to answer it (0.67 against 0.24 ms of CPU, measured).
 _W, _P = Workspace.__table__.c, Presence.__table__.c  # type: ignore[attr-defined]
+_ROOM_COLUMNS = (func.coalesce(_W.revision, 0).label("revision"), _P.display_name, _P.is_facilitator, _P.last_seen,
+                 _P.focus_stage_id, _P.focus_at, _P.timer_ends_at, _P.timer_at)
 _ROOM_STATE = (
-    select(func.coalesce(_W.revision, 0).label("revision"), _P.display_name, _P.is_facilitator, _P.last_seen,
-           _P.focus_stage_id, _P.focus_at, _P.timer_ends_at, _P.timer_at)
+    select(*_ROOM_COLUMNS)
     .select_from(Workspace.__table__.outerjoin(Presence.__table__, and_(  # type: ignore[attr-defined]
         _P.workspace_id == _W.id, _P.journey_id == bindparam("journey_id"), _P.last_seen >= bindparam("window"))))
     .where(_W.id == bindparam("workspace_id"))
@@ -116,6 +121,12 @@ def room_state(session: Session, workspace_id: int, journey_id: int) -> RoomStat
     deleted since is None (the database sets the column NULL)."""
     rows = session.execute(_ROOM_STATE, {"workspace_id": workspace_id, "journey_id": journey_id,
                                          "window": _since(max(PRESENT_SECONDS, FOCUS_SECONDS))}).all()
+    return _room(rows)
+
+
+def _room(rows: Sequence[Row]) -> RoomState:
+    """The room's rules over its presence rows (each carrying the workspace's revision; one row with
+    NULL presence columns when nobody is there)."""
     if not rows:
         return RoomState(0, (), None, None)
     seated = [row for row in rows if row.display_name is not None]
@@ -128,11 +139,63 @@ def room_state(session: Session, workspace_id: int, journey_id: int) -> RoomStat
     focused = max((row for row in leads if row.focus_at is not None), key=lambda row: row.focus_at, default=None)
     timed = max((row for row in leads if row.timer_at is not None), key=lambda row: row.timer_at, default=None)
     return RoomState(
-        revision=int(rows[0][0]),
+        revision=int(rows[0].revision),
         people=tuple(sorted(people.items(), key=lambda person: (not person[1], person[0].casefold()))),
         focus=focused.focus_stage_id if focused else None,
         timer_ends_at=timed.timer_ends_at if timed else None,
     )
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A browser session's place in a room, as the room's poll route sees it (it has no Streamlit
+    session: the session's random key is all it gets)."""
+
+    workspace_id: int
+    journey_id: int
+    last_seen: datetime  # the session's own last heartbeat
+    room: RoomState
+
+
+# The same room, found through one session's key: that session's row (``me``), its account still active
+# and admitted — a member of the workspace (a participant: of this journey) or a site administrator, a
+# guest's link neither withdrawn nor expired — and the workspace with everyone on the same map.
+_ME = Presence.__table__.alias("me")  # type: ignore[attr-defined]
+_A, _M, _G = Account.__table__.c, Membership.__table__.c, GuestLink.__table__.c  # type: ignore[attr-defined]
+_SEAT_POLL = (
+    select(*_ROOM_COLUMNS, _ME.c.workspace_id.label("seat_workspace"), _ME.c.journey_id.label("seat_journey"),
+           _ME.c.last_seen.label("seat_seen"))
+    .select_from(
+        _ME.join(Workspace.__table__, _W.id == _ME.c.workspace_id)  # type: ignore[attr-defined]
+        .join(Account.__table__, _A.id == _ME.c.account_id)  # type: ignore[attr-defined]
+        .outerjoin(Membership.__table__, and_(_M.account_id == _ME.c.account_id,  # type: ignore[attr-defined]
+                                              _M.workspace_id == _ME.c.workspace_id))
+        .outerjoin(GuestLink.__table__, _G.id == _A.guest_link_id)  # type: ignore[attr-defined]
+        .outerjoin(Presence.__table__, and_(  # type: ignore[attr-defined]
+            _P.workspace_id == _ME.c.workspace_id, _P.journey_id == _ME.c.journey_id, _P.last_seen >= bindparam("window"))))
+    .where(_ME.c.session_key == bindparam("key"), _ME.c.journey_id.is_not(None), _A.is_active.is_(True),
+           or_(_A.is_site_admin.is_(True),
+               and_(_M.id.is_not(None), or_(_M.journey_id.is_(None), _M.journey_id == _ME.c.journey_id))),
+           or_(_A.guest_link_id.is_(None), and_(_G.revoked_at.is_(None), _G.expires_at > bindparam("now"))))
+)
+
+
+def seat_poll(session: Session, session_key: str) -> Seat | None:
+    """The room of the browser session ``session_key`` in one statement, or None when that session
+    has no seat (never joined, left, forgotten) or its account may no longer see the workspace
+    (membership removed, account deactivated, guest link withdrawn or expired): every poll is checked."""
+    rows = session.execute(_SEAT_POLL, {"key": session_key, "now": datetime.now(UTC),
+                                        "window": _since(max(PRESENT_SECONDS, FOCUS_SECONDS))}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Seat(first.seat_workspace, first.seat_journey, first.seat_seen, _room(rows))
+
+
+def beat(session: Session, session_key: str) -> None:
+    """A heartbeat of a session already seated (the poll route's: it knows only the key; the seat's
+    name, role and account stay as the page wrote them). Call it in a write session."""
+    session.execute(update(Presence).where(Presence.session_key == session_key).values(last_seen=utcnow()))
 
 
 def focus(session: Session, workspace_id: int, journey_id: int) -> int | None:

@@ -1,6 +1,6 @@
 """Browser tests in real headless Chromium (Debian's package, driven by Playwright).
 
-A session fixture starts ``streamlit run app.py`` on a free port against a
+A session fixture starts ``streamlit run serve.py`` on a free port against a
 temporary database; pytest-playwright's ``page`` fixture drives Chromium at
 ``CHROMIUM_PATH`` (default ``/usr/bin/chromium``). Never ``playwright install``.
 """
@@ -68,12 +68,12 @@ def app_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def streamlit_server(database_url: str, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port against ``database_url``; yields its URL once healthy."""
+    """``streamlit run serve.py`` on a free port against ``database_url``; yields its URL once healthy."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

@@ -47,6 +47,13 @@ def _open_workshop(page: Page, app_url: str, journey_id: int) -> None:
     expect(page.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
 
 
+def _join_as_guest(page: Page, app_url: str, guest_token: str, name: str) -> None:
+    page.goto(f"{app_url}/?lang=en&join={guest_token}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
+
+
 def test_a_guest_capture_appears_for_the_facilitator_within_three_seconds(
     browser: Browser, app_url: str, app_database: Path, screenshot_dir: Path
 ) -> None:
@@ -55,10 +62,7 @@ def test_a_guest_capture_appears_for_the_facilitator_within_three_seconds(
     anna, ben = anna_context.new_page(), ben_context.new_page()
     try:
         _open_workshop(anna, app_url, journey_id)
-        ben.goto(f"{app_url}/?lang=en&join={guest_token}")
-        ben.get_by_label("Your name").fill("Ben")
-        ben.get_by_role("button", name="Join").click()
-        expect(ben.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
+        _join_as_guest(ben, app_url, guest_token, "Ben")
         expect(ben.get_by_text("Signed in as Ben")).to_be_visible()
         expect(anna.get_by_text("Ben (guest)", exact=False).first).to_be_visible(timeout=15_000)  # presence
 
@@ -109,10 +113,7 @@ def test_a_voting_round_reaches_a_participant_already_in_the_room_and_every_clic
     round_name = f"Runde {time.monotonic_ns()}"
     try:
         _open_workshop(anna, app_url, journey_id)
-        ben.goto(f"{app_url}/?lang=en&join={guest_token}")
-        ben.get_by_label("Your name").fill("Ben")
-        ben.get_by_role("button", name="Join").click()
-        expect(ben.get_by_text("Capture a thought for the focused stage")).to_be_visible(timeout=30_000)
+        _join_as_guest(ben, app_url, guest_token, "Ben")
         ben.get_by_label("Capture a thought for the focused stage").fill("half typed")  # Ben is busy typing
 
         form = anna.get_by_test_id("stForm").filter(has_text="New voting round")
@@ -135,6 +136,58 @@ def test_a_voting_round_reaches_a_participant_already_in_the_room_and_every_clic
             assert len(session.exec(select(Vote).where(Vote.round_id == round_id)).all()) == 2
         engine.dispose()
         ben.screenshot(path=str(screenshot_dir / "workshop-voting.png"))
+    finally:
+        anna_context.close()
+        ben_context.close()
+
+
+def test_an_idle_room_asks_the_route_not_streamlit_and_the_header_keeps_names_as_text(
+    browser: Browser, app_url: str, app_database: Path, screenshot_dir: Path
+) -> None:
+    """While nothing changes, a participant's browser only asks ``/api/room`` (no script run over the
+    websocket); who is here and the ticking countdown are drawn by the room's component, a name like
+    ``<b>Ben</b>`` as text; a focus set by the facilitator reaches the participant within a poll or two."""
+    token, guest_token, journey_id, _other = _setup(app_database)
+    anna_context, ben_context = _context(browser, token), _context(browser)
+    anna, ben = anna_context.new_page(), ben_context.new_page()
+    sent: list[str] = []  # what Ben's browser sends over the websocket (script runs, widget values)
+    asked: list[str] = []
+    ben.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(str(frame)[:40])))
+    ben.on("request", lambda request: asked.append(request.url) if "/api/room" in request.url else None)
+    try:
+        _open_workshop(anna, app_url, journey_id)
+        _join_as_guest(ben, app_url, guest_token, "<b>Ben</b>")
+        header = anna.locator(".jw-room")  # in the component's shadow root (Playwright's CSS pierces it)
+        expect(header).to_contain_text("⭐ Anna", timeout=10_000)
+        expect(header).to_contain_text("<b>Ben</b> (guest)", timeout=10_000)  # literally, as text
+        expect(anna.locator(".jw-room b")).to_have_count(0)
+
+        ben.wait_for_timeout(3_000)  # let the join's own runs settle (a wait that lets Playwright hand over events)
+        sent.clear()
+        asked.clear()
+        ben.wait_for_timeout(6_500)
+        assert 3 <= len(asked) <= 4, asked  # a poll every two seconds …
+        assert sent == [], sent  # … and not one script run while nothing changed
+
+        timer = anna.get_by_test_id("stForm").filter(has_text="Timer (minutes)")
+        timer.get_by_role("button", name="Start").click()
+        clock = ben.locator(".jw-room-timer")
+        expect(clock).to_contain_text("Time left 0", timeout=5_000)  # drawn from the route's answer, no rerun needed
+        first = clock.inner_text()
+        ben.wait_for_timeout(1_500)
+        assert clock.inner_text() != first  # the browser ticks it every second
+
+        stages = anna.get_by_test_id("stForm").filter(has_text="Focus the room on")
+        stages.get_by_role("combobox").click()
+        anna.get_by_role("option").nth(2).click()  # a stage (the first option is the whole map)
+        stages.get_by_role("button", name="Set focus").click()
+        expect(anna.get_by_text("Focus set.")).to_be_visible(timeout=10_000)
+        set_at = time.monotonic()
+        stage_headers = ben.locator(".jw-grid th.jw-stage")
+        expect(stage_headers).to_have_count(1, timeout=5_000)
+        assert time.monotonic() - set_at < 5.0
+        ben.screenshot(path=str(screenshot_dir / "workshop-route.png"))
+        anna.screenshot(path=str(screenshot_dir / "workshop-route-facilitator.png"))
     finally:
         anna_context.close()
         ben_context.close()

@@ -1,0 +1,151 @@
+"""The room's poll route: a browser session's key finds its room in one statement, and only while its
+account may still see the workspace; the route answers JSON and writes the heartbeat every 20 s."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+from starlette.requests import Request
+
+import components.room_watch as room_watch
+from models import Account, GuestLink, Membership, Presence
+from models.db import read_session
+from services import accounts, journeys
+from services.unit_of_work import unit_of_work
+from services.workshop import presence
+from services.workspaces import crud as workspaces
+
+KEYS = {name: f"{index:032x}" for index, name in enumerate(("anna", "ben", "root", "gina", "olga", "paul", "script"), 1)}
+
+
+@pytest.fixture
+def room(engine):
+    """A map with Anna (facilitator), Ben (editor), a site administrator without membership, a guest of the
+    map, Olga (member of nothing) and Paul (participant of another journey)."""
+    with unit_of_work(engine) as s:
+        ws = workspaces.create_workspace(s, "Room", with_channels=False).id
+        journey = journeys.create_journey(s, ws, {"name": "J"}).id
+        other = journeys.create_journey(s, ws, {"name": "K"}).id
+        people = {name: accounts.create_account(s, f"{name}@example.com", name.title(), "correct horse battery")
+                  for name in ("anna", "ben", "root", "olga", "paul")}
+        s.exec(update(Account).where(Account.id == people["root"].id).values(is_site_admin=True))
+        for name, role, only in (("anna", "facilitator", None), ("ben", "editor", None), ("paul", "participant", other)):
+            s.add(Membership(workspace_id=ws, account_id=people[name].id, role=role, journey_id=only))
+        _link, token = accounts.create_guest_link(s, ws, journey, hours=2)
+    with unit_of_work(engine) as s:
+        people["gina"] = accounts.join(s, token, "Gina")
+    ids = {name: account.id for name, account in people.items()}
+    for name in ids:
+        take_seat(engine, ws, journey, name, ids[name])
+    take_seat(engine, ws, journey, "script", None)  # a script's presence: no account
+    return ws, journey, ids
+
+
+def take_seat(engine, ws, journey, name, account_id):
+    """The page's heartbeat, by the signed-in account (or the system)."""
+    with unit_of_work(engine) as s:
+        actor = accounts.actor_for(s, s.get(Account, account_id)) if account_id else "system"
+    with unit_of_work(engine, actor) as s:
+        presence.heartbeat(s, ws, journey, KEYS[name], name.title(), is_facilitator=name == "anna")
+
+
+def poll(engine, key):
+    with read_session(engine) as s:
+        return presence.seat_poll(s, key)
+
+
+def test_a_seat_finds_its_room_in_one_statement(engine, room, count_queries):
+    ws, journey, ids = room
+    with read_session(engine) as s, count_queries() as statements:
+        seat = presence.seat_poll(s, KEYS["ben"])
+    assert len([q for q in statements if q.split()[0] == "SELECT"]) == 1
+    with read_session(engine) as s:
+        assert seat == presence.Seat(ws, journey, seat.last_seen, presence.room_state(s, ws, journey))
+        assert s.exec(select(Presence.account_id).where(Presence.session_key == KEYS["ben"])).one() == ids["ben"]
+    assert datetime.now(UTC) - seat.last_seen < timedelta(seconds=30)
+    assert [name for name, _lead in seat.room.people] == ["Anna", "Ben", "Gina", "Olga", "Paul", "Root", "Script"]
+
+
+def test_only_an_admitted_account_has_a_seat(engine, room):
+    ws, journey, ids = room
+    assert poll(engine, KEYS["anna"]) and poll(engine, KEYS["gina"])  # a member; a guest of this map
+    assert poll(engine, KEYS["root"])  # a site administrator administers every workspace
+    assert poll(engine, "f" * 32) is None  # a key nobody has
+    assert poll(engine, KEYS["olga"]) is None  # no member of the workspace
+    assert poll(engine, KEYS["paul"]) is None  # a participant of another journey
+    assert poll(engine, KEYS["script"]) is None  # no account behind it
+    with unit_of_work(engine) as s:
+        s.exec(update(Account).where(Account.id == ids["anna"]).values(is_active=False))
+        s.exec(update(GuestLink).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+        s.exec(Membership.__table__.delete().where(Membership.__table__.c.account_id == ids["ben"]))
+    assert poll(engine, KEYS["anna"]) is None  # deactivated
+    assert poll(engine, KEYS["gina"]) is None  # the link expired
+    assert poll(engine, KEYS["ben"]) is None  # membership removed
+
+
+def test_a_beat_refreshes_the_seat_and_nothing_else(engine, room):
+    ws, journey, _ids = room
+    with unit_of_work(engine) as s:
+        s.exec(update(Presence).values(last_seen=datetime.now(UTC) - timedelta(seconds=presence.PRESENT_SECONDS + 5)))
+    with read_session(engine) as s:
+        revision = workspaces.revision(s, ws)
+    assert poll(engine, KEYS["ben"]).room.people == ()  # everyone faded
+    with unit_of_work(engine) as s:
+        presence.beat(s, KEYS["ben"])
+    seat = poll(engine, KEYS["ben"])
+    assert seat.room.people == (("Ben", False),) and seat.room.revision == revision
+
+
+def request(key: str | None) -> Request:
+    headers = [] if key is None else [(b"x-room-key", key.encode())]
+    return Request({"type": "http", "method": "GET", "path": room_watch.ROUTE, "headers": headers, "query_string": b""})
+
+
+def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room, monkeypatch):
+    ws, journey, _ids = room
+    monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
+    with unit_of_work(engine) as s:
+        ends = presence.set_timer(s, ws, journey, 5, session_key=KEYS["anna"])
+    answer = room_watch.poll_room(request(KEYS["gina"]))
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    body = json.loads(answer.body)
+    with read_session(engine) as s:
+        assert body["revision"] == workspaces.revision(s, ws) and body["focus"] is None
+    assert body["people"][0] == ["Anna", True] and ["Gina", False] in body["people"]
+    assert body["ends"] == int(ends.timestamp() * 1000)
+    assert abs(body["now"] - datetime.now(UTC).timestamp() * 1000) < 5000
+
+    def seen(key: str) -> datetime:
+        with read_session(engine) as s:
+            return s.exec(select(Presence.last_seen).where(Presence.session_key == key)).one()
+
+    before = seen(KEYS["gina"])
+    room_watch.poll_room(request(KEYS["gina"]))
+    assert seen(KEYS["gina"]) == before  # beaten less than 20 s ago: nothing written
+    with unit_of_work(engine) as s:
+        s.exec(update(Presence).where(Presence.session_key == KEYS["gina"])
+               .values(last_seen=datetime.now(UTC) - timedelta(seconds=presence.HEARTBEAT_SECONDS + 1)))
+    room_watch.poll_room(request(KEYS["gina"]))
+    assert datetime.now(UTC) - seen(KEYS["gina"]) < timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "0" * 31, "A" * 32, "0" * 64])
+def test_the_route_refuses_what_is_no_session_key(engine, room, monkeypatch, key):
+    monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
+    assert room_watch.poll_room(request(key)).status_code == 403
+
+
+def test_the_route_refuses_a_key_without_admission_and_says_busy_without_a_traceback(engine, room, monkeypatch):
+    monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
+    assert room_watch.poll_room(request(KEYS["olga"])).status_code == 403
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("UPDATE presence", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(room_watch.workshop, "beat", locked)
+    with unit_of_work(engine) as s:
+        s.exec(update(Presence).values(last_seen=datetime.now(UTC) - timedelta(seconds=presence.HEARTBEAT_SECONDS + 1)))
+    assert room_watch.poll_room(request(KEYS["ben"])).status_code == 503
