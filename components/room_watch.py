@@ -38,31 +38,35 @@ NO_STORE = {"Cache-Control": "no-store"}
 JS = """
 export default function ({ data, parentElement, setTriggerValue }) {
   // Called again with each run's data on the same element: one watch per element, fed the newest data.
-  let watch = parentElement.jwWatch;
-  if (watch) {
-    watch.renew(data);
-    return watch.stop;
+  if (parentElement.jwWatch) {
+    parentElement.jwWatch.renew(data);
+    return parentElement.jwWatch.stop;
   }
   const box = document.createElement("div");
   box.className = "jw-room";
   box.append(document.createElement("span"), document.createElement("span"));
   parentElement.appendChild(box);
   const [who, clock] = box.children;
-  let shown, room, skew, asked;
+  let shown, room, skew, asked, ticking = null;
   const two = (n) => String(n).padStart(2, "0");
-  const draw = () => {
-    who.textContent = "👥 " + room.people.map(([name, lead]) => (lead ? "⭐ " : "") + name).join(", ");
-    if (room.ends === null) {
-      clock.textContent = "";
-      clock.removeAttribute("role");
-      return;
-    }
+  const put = (element, text) => {  // an idle page touches nothing: no style or layout work in fifty browsers
+    if (element.textContent !== text) element.textContent = text;
+  };
+  const tick = () => {
+    if (room.ends === null) return put(clock, "");
     const left = Math.floor((room.ends - (Date.now() - skew)) / 1000);
     const up = left <= 0;
     clock.className = up ? "jw-room-timer jw-room-up" : "jw-room-timer";
     clock.setAttribute("role", up ? "status" : "timer");
-    clock.textContent = up ? "⏰ " + shown.labels.up
-                           : "⏱ " + shown.labels.left + " " + two(Math.floor(left / 60)) + ":" + two(left % 60);
+    put(clock, up ? "⏰ " + shown.labels.up : "⏱ " + shown.labels.left + " " + two(Math.floor(left / 60)) + ":" + two(left % 60));
+  };
+  const draw = (state) => {
+    room = state;
+    skew = Date.now() - state.now;
+    put(who, "👥 " + room.people.map(([name, lead]) => (lead ? "⭐ " : "") + name).join(", "));
+    tick();
+    if (room.ends !== null && ticking === null) ticking = setInterval(tick, 1000);  // a second hand only while it runs
+    if (room.ends === null && ticking !== null) ticking = clearInterval(ticking) ?? null;
   };
   // A rerun is asked for once; if none came (a lost message), again after a few polls.
   const ask = (why, gap) => {
@@ -82,24 +86,19 @@ export default function ({ data, parentElement, setTriggerValue }) {
     if (answer.status === 403) return ask("seat", 5 * shown.every);  // no seat (yet): the page takes one
     if (!answer.ok) return;  // busy: the next poll
     const state = await answer.json();
-    skew = Date.now() - state.now;
-    room = state;
-    draw();
-    if (state.revision !== shown.revision || state.focus !== shown.focus) ask("map", 3 * shown.every);
+    draw(state);
+    if (state.revision !== shown.room.revision || state.focus !== shown.room.focus) ask("map", 3 * shown.every);
   };
   const renew = (fresh) => {
     shown = fresh;
-    room = fresh.room;
-    skew = Date.now() - fresh.now;
     asked = 0;
-    draw();
+    draw(fresh.room);
   };
   renew(data);
-  const ticking = setInterval(draw, 1000);
   const polling = setInterval(poll, data.every);
   const stop = () => {
-    clearInterval(ticking);
     clearInterval(polling);
+    clearInterval(ticking);
     box.remove();
     delete parentElement.jwWatch;
   };
@@ -129,9 +128,8 @@ def room_watch(session_key: str, room: workshop.RoomState) -> str | None:
     """Draw who is here and the countdown, and watch the room from the browser. Returns why the
     browser asked for this run (``"map"``: the map or the focus moved; ``"seat"``: the route found no
     seat for this session; ``"poll"``: no route), or None when something else ran the fragment."""
-    state = room_json(room)
-    data = {"url": ROUTE, "key": session_key, "every": int(POLL_SECONDS * 1000), "room": state, "now": state["now"],
-            "revision": room.revision, "focus": room.focus, "labels": {"left": _("Time left"), "up": _("Time is up!")}}
+    data = {"url": ROUTE, "key": session_key, "every": int(POLL_SECONDS * 1000), "room": room_json(room),
+            "labels": {"left": _("Time left"), "up": _("Time is up!")}}
     return _watch(key="workshop.watch", data=data, on_moved_change=_nothing).moved
 
 
