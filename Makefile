@@ -80,9 +80,9 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.eventlog
 	$(BIN)/python -m bench.imports
 
-## bench-room: a workshop room in headless Chromium (1, 10, 25, 50 participants): server CPU while idle, memory, how fast changes reach everyone
+## bench-room: a workshop room (1, 10, 25, 50 participants, 10 of them in headless Chromium, the rest light): server CPU while idle, memory, how fast changes reach everyone
 bench-room: $(DEV_STAMP) browser-deps
-	$(BIN)/python -m bench.room
+	$(BIN)/python -m bench.room --browsers 10
 
 ## bench-postgres: the page benchmark on a throwaway PostgreSQL cluster, printed beside the last SQLite run
 bench-postgres: $(DEV_STAMP) postgres-deps

@@ -3,7 +3,10 @@ Workshop page open cost the server, and how fast a change reaches all of them.
 
 The same set-up as a real workshop on one machine: ``streamlit run serve.py`` (the demo, SQLite unless
 ``--engine postgresql``), a facilitator and N participants, each in its own context of one headless
-Chromium (Debian's, never ``playwright install``), signed in through the app's cookie. Measured per N:
+Chromium (Debian's, never ``playwright install``), signed in through the app's cookie; with ``--browsers B``
+only B of them in Chromium and the others light (:class:`Light`: the same websocket messages and route
+polls, nothing drawn), so that a room of 50 or 100 measures the server, not 50 browsers drawing on the
+same two cores. Measured per N:
 
 - **idle CPU**: the server process's user+system time from ``/proc/<pid>/stat`` over ``--idle``
   seconds while everyone only watches, as % of one core (with ``--servers 2``: each server, summed);
@@ -12,8 +15,10 @@ Chromium (Debian's, never ``playwright install``), signed in through the app's c
   and the time until each participant's page shows them (checked in every page every
   ``POLL_MS`` ms, so a figure can be up to that much late): a card captured on the map, a focus
   change (the map shrinks to one stage and back), a voting round opened;
-- **missed**: changes a participant had not seen after ``--timeout`` seconds, and pages that fell
-  back to the sign-in form.
+- **sent**: the server's part, until the first websocket frame carrying the change reached each
+  participant (light ones included);
+- **missed**: changes a participant had not seen (a light one: not received) after ``--timeout``
+  seconds, and participants that fell back to the sign-in form.
 
 Prints one table row per N; writes ``bench/results-room.json`` (ignored by git).
 """
@@ -36,6 +41,11 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Page, Response, WebSocket, async_playwright
 from sqlmodel import select
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
+from websockets.asyncio.client import ClientConnection, connect
 
 from bench import say
 from bench.run import bench_database
@@ -72,6 +82,7 @@ class Room:
 class Figures:
     participants: int
     joined: int
+    browsers: int  # of them in Chromium; the others light (:class:`Light`)
     idle_cpu_percent: float
     baseline_cpu_percent: float  # the same server with nobody connected
     poll_cpu_ms: float  # server CPU per participant's poll beyond the baseline (heartbeats included)
@@ -159,10 +170,10 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(values["VmRSS"].split()[0]) / 1024, int(values["VmHWM"].split()[0]) / 1024
 
 
-RECEIVED: dict[Page, int] = {}  # bytes each page received over its websocket (Streamlit's messages) and from the room's route
+RECEIVED: dict["Page | Light", int] = {}  # bytes each page received over its websocket (Streamlit's messages) and from the room's route
 # per page: the bytes a change's message carries, and when the first frame holding them arrived (the server's part
 # of the propagation, apart from the browser's drawing, which 50 pages on one small machine slow down)
-AWAITED: dict[Page, tuple[bytes, float | None]] = {}
+AWAITED: dict["Page | Light", tuple[bytes, float | None]] = {}
 
 
 def _count_received(page: Page) -> None:
@@ -185,6 +196,99 @@ def _count_received(page: Page) -> None:
 
     page.on("websocket", on_socket)
     page.on("response", on_answer)
+
+
+class Light:
+    """A participant without a browser: the messages a Workshop page exchanges with the server — Streamlit's
+    websocket protocol (the page's first run, the fragment run the room's component asks for when the map moved)
+    and the room's poll route every ``POLL_SECONDS`` — and nothing drawn. Fifty Chromium pages on a 2-core
+    machine spend most of a change drawing (a load of 30–50), so the server's part of a room of 50 or 100 is
+    measured with most participants light and a few real browsers beside them."""
+
+    def __init__(self, url: str, token: str, room: Room) -> None:
+        self.url, self.token, self.room = url, token, room
+        self.query = f"lang=en&journey={room.journey_id}&ws={room.workspace_id}"
+        self.page_hash = self.fragment = self.watch_id = self.key = ""
+        self.shown: tuple[int, int | None] = (0, None)
+        self.finished = asyncio.Event()
+        self.socket: ClientConnection | None = None
+        self.tasks: list[asyncio.Task] = []
+        self.signed_out = False
+        RECEIVED[self] = 0
+
+    def _state(self, **fields: object) -> bytes:
+        context = ContextInfo(timezone="UTC", timezone_offset=0, locale="en-US", url=f"{self.url}/workshop",
+                              is_embedded=False, color_scheme="light")
+        return BackMsg(rerun_script=ClientState(query_string=self.query, context_info=context, **fields)).SerializeToString()
+
+    async def join(self) -> None:
+        host = self.url.split("//", 1)[1]
+        self.socket = await connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+                                    additional_headers={"Cookie": f"{COOKIE}={self.token}"}, ping_interval=None)
+        self.tasks.append(asyncio.create_task(self._read()))
+        await self.socket.send(self._state(page_name="workshop"))
+        await asyncio.wait_for(self.finished.wait(), timeout=90)
+        if not self.key:
+            raise RuntimeError("the Workshop page had no room watch (signed out?)")
+        self.tasks.append(asyncio.create_task(self._poll()))
+
+    async def _read(self) -> None:
+        assert self.socket is not None
+        async for frame in self.socket:
+            data = frame if isinstance(frame, bytes) else frame.encode()
+            RECEIVED[self] += len(data)
+            needle, arrived = AWAITED.get(self, (b"", 0.0))
+            if needle and arrived is None and needle in data:
+                AWAITED[self] = (needle, time.monotonic())
+            message = ForwardMsg.FromString(data)
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = message.new_session.page_script_hash or self.page_hash
+            elif kind == "script_finished":
+                self.finished.set()
+            elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "bidi_component":
+                watch = message.delta.new_element.bidi_component
+                shown = json.loads(watch.json)
+                self.watch_id, self.key, self.fragment = watch.id, shown["key"], message.delta.fragment_id
+                self.shown = (shown["room"]["revision"], shown["room"]["focus"])
+            elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "text_input" and \
+                    message.delta.new_element.text_input.label == "Password":
+                self.signed_out = True
+
+    async def _poll(self) -> None:
+        """What the component does: ask the route; when the map moved, ask for the fragment's run (again after
+        three polls if none came)."""
+        await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+        asked: tuple[tuple[int, int | None], float] = ((0, None), 0.0)
+        while True:
+            started = time.monotonic()
+            try:
+                state = await asyncio.to_thread(self._ask)
+            except OSError:
+                state = None
+            if state is not None:
+                seen = (state["revision"], state["focus"])
+                if seen != self.shown and (asked[0] != seen or time.monotonic() - asked[1] > 3 * POLL_SECONDS):
+                    asked = (seen, time.monotonic())
+                    trigger = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{self.watch_id}__events",
+                                          json_trigger_value=json.dumps([{"event": "moved", "value": "map"}]))
+                    assert self.socket is not None
+                    await self.socket.send(self._state(page_script_hash=self.page_hash, fragment_id=self.fragment,
+                                                       widget_states=WidgetStates(widgets=[trigger])))
+            await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
+
+    def _ask(self) -> dict | None:
+        request = urllib.request.Request(f"{self.url}{ROUTE}", headers={"X-Room-Key": self.key})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            body = answer.read()
+        RECEIVED[self] += len(body)
+        return json.loads(body)
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.socket is not None:
+            await self.socket.close()
 
 
 async def open_workshop(browser: Browser, url: str, token: str, journey_id: int) -> tuple[BrowserContext, Page]:
@@ -211,6 +315,12 @@ async def seen_after(pages: list[Page], script: str, argument: str, since: float
         return time.monotonic() - since
 
     return list(await asyncio.gather(*(one(page) for page in pages)))
+
+
+async def sent_to(lights: list[Light], since: float, timeout: float) -> None:
+    """Until every light participant received a frame carrying the change (or ``timeout`` passed)."""
+    while time.monotonic() - since < timeout and any(AWAITED[light][1] is None for light in lights):
+        await asyncio.sleep(POLL_MS / 1000)
 
 
 GRID_HAS = "m => (document.querySelector('.jw-grid')?.textContent || '').includes(m)"
@@ -258,6 +368,7 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
         opened: list[tuple[BrowserContext, Page]] = []
+        lights: list[Light] = []
         try:
             before = [cpu_seconds(pid) for pid in pids]
             await asyncio.sleep(options.baseline)
@@ -272,19 +383,36 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                         say(f"  participant {index} did not get in: {str(error).splitlines()[0]}")
                         return None
 
+            browsers = participants if options.browsers is None else min(options.browsers, participants)
+
+            async def join_light(index: int) -> Light | None:
+                light = Light(urls[index % len(urls)], room.participants[index], room)
+                async with gate:
+                    try:
+                        await light.join()
+                        return light
+                    except Exception as error:  # noqa: BLE001 - counted as not joined, the run goes on
+                        say(f"  light participant {index} did not get in: {str(error).splitlines()[0]}")
+                        await light.close()
+                        return None
+
             started = time.monotonic()
-            opened = [pair for pair in await asyncio.gather(*(join(i) for i in range(participants))) if pair]
-            say(f"  {len(opened)}/{participants} participants on the Workshop page after {time.monotonic() - started:.0f} s")
+            opened = [pair for pair in await asyncio.gather(*(join(i) for i in range(browsers))) if pair]
+            lights = [light for light in await asyncio.gather(*(join_light(i) for i in range(browsers, participants))) if light]
+            say(f"  {len(opened)}/{browsers} participants in Chromium and {len(lights)}/{participants - browsers} light ones "
+                f"on the Workshop page after {time.monotonic() - started:.0f} s")
             pages = [page for _context, page in opened]
+            everyone: list[Page | Light] = [*pages, *lights]
             await asyncio.sleep(options.settle)
             before = [cpu_seconds(pid) for pid in pids]
-            received = sum(RECEIVED[page] for page in pages)
+            received = sum(RECEIVED[one] for one in everyone)
             await asyncio.sleep(options.idle)
-            received = sum(RECEIVED[page] for page in pages) - received
+            received = sum(RECEIVED[one] for one in everyone) - received
             used = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True))
             rss, peak = (sum(values) for values in zip(*(memory_mb(pid) for pid in pids), strict=True))
-            polls = len(opened) * options.idle / POLL_SECONDS
-            figures = Figures(participants=participants, joined=len(opened), idle_cpu_percent=100 * used / options.idle,
+            polls = len(everyone) * options.idle / POLL_SECONDS
+            figures = Figures(participants=participants, joined=len(everyone), browsers=len(pages),
+                              idle_cpu_percent=100 * used / options.idle,
                               baseline_cpu_percent=100 * baseline,
                               poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
                               poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak)
@@ -294,26 +422,32 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
                 for what, bucket, sent in (("capture", figures.capture, figures.capture_sent),
                                            ("focus", figures.focus, figures.focus_sent),
                                            ("vote", figures.vote_round, figures.vote_round_sent)):
-                    for page in pages:
-                        AWAITED[page] = (b"", None)
+                    for one in everyone:
+                        AWAITED[one] = (b"", None)
                     script, argument = change(database_url, room, what, number)
-                    for page in pages:  # frames before this moment cannot hold the change: it was not committed
-                        AWAITED[page] = (awaited_in_frames(what, argument), None)
+                    for one in everyone:  # frames before this moment cannot hold the change: it was not committed
+                        AWAITED[one] = (awaited_in_frames(what, argument), None)
                     since = time.monotonic()
-                    times = await seen_after(pages, script, argument, since, options.timeout)
+                    times, _ = await asyncio.gather(seen_after(pages, script, argument, since, options.timeout),
+                                                    sent_to(lights, since, options.timeout))
                     bucket.extend(t for t in times if t is not None)
                     figures.missed += sum(t is None for t in times)
-                    sent.extend(max(0.0, arrived - since) for _needle, arrived in (AWAITED[page] for page in pages)
-                                if arrived is not None)
+                    arrivals = [AWAITED[one][1] for one in everyone]
+                    sent.extend(max(0.0, arrived - since) for arrived in arrivals if arrived is not None)
+                    figures.missed += sum(arrived is None for light, arrived in zip(everyone, arrivals, strict=True)
+                                          if isinstance(light, Light))
                     # at a random moment of the poll period: a fixed pause would put every change at the same phase of
                     # the participants' polls (right after one: the worst case every time)
                     await asyncio.sleep(options.pause + phase.uniform(0, POLL_SECONDS))
             figures.busy_cpu_percent = 100 * sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)) / (
                 time.monotonic() - started)
             signed_out = await asyncio.gather(*(page.get_by_label("Password").count() for page in pages))
-            figures.dropped = sum(1 for count in signed_out if count) + participants - len(opened)
+            figures.dropped = (sum(1 for count in signed_out if count) + sum(light.signed_out for light in lights)
+                               + participants - len(everyone))
             return figures
         finally:
+            for light in lights:
+                await light.close()
             for context, _page in opened:
                 await context.close()
             await browser.close()
@@ -338,6 +472,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds after which a change counts as missed")
     parser.add_argument("--server-cores", type=int, default=1,
                         help="cores kept for the app server(s), the browsers get the rest (0: no pinning)")
+    parser.add_argument("--browsers", type=int, default=None,
+                        help="participants in Chromium (default: all); the others are light: the same messages, nothing drawn")
     parser.add_argument("--join-at-once", type=int, default=4, help="participants opening the page at the same time")
     options = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -363,16 +499,17 @@ def main() -> None:
                 urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
                 results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))
     say("")
-    say("| participants | server CPU idle, % of one core (nobody connected) | CPU per poll | bytes per poll "
+    say("| participants (in Chromium) | server CPU idle, % of one core (nobody connected) | CPU per poll | bytes per poll "
         "| memory (MB, peak) | capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
     say("|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
-        say(f"| {row.participants} | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
+        say(f"| {row.participants} ({row.browsers}) | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
             f"| {row.poll_cpu_ms:.1f} ms | {row.poll_bytes:,.0f} | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
             f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
     say("")
-    say("The server's part: until the first websocket frame carrying the change reached each browser (median / max),")
-    say("and the server's CPU while the changes went out (the rest of 'seen' is the browsers drawing on this machine).")
+    say("The server's part: until the first websocket frame carrying the change reached each participant, light ones")
+    say("included (median / max), and the server's CPU while the changes went out ('seen' is the Chromium pages only:")
+    say("the rest is the browsers drawing on this machine).")
     say("")
     say("| participants | capture sent | focus sent | voting round sent | server CPU during changes |")
     say("|---|---|---|---|---|")
