@@ -112,11 +112,10 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
     A run reads the room in one SELECT (:func:`services.workshop.room_state`) and re-sends the grid only
     when the map or the focus changed since this session drew it (Streamlit sends an unchanged large
     element as a reference to what the browser has). The page writes the presence heartbeat when it
-    takes its seat (and when the route found none); afterwards the route writes it."""
+    takes its seat (and when the route found none, or is missing); afterwards the route writes it."""
     name, is_facilitator = who
-    seat, taken = st.session_state.get(SEATED, (None, None))
-    if seat != (workspace_id, journey_id, who) or datetime.now(UTC) - taken > timedelta(seconds=workshop.HEARTBEAT_SECONDS):
-        _take_seat(engine, workspace_id, journey_id, who)
+    if st.session_state.get(SEATED, (None,))[0] != (workspace_id, journey_id, who):  # first here, or another map or
+        _take_seat(engine, workspace_id, journey_id, who)  # role: seen with it at once
     _save_my_dots(engine, workspace_id, name)
     with read_session(engine) as session:
         room = workshop.room_state(session, workspace_id, journey_id)
@@ -126,7 +125,12 @@ def live_map(engine: Engine, workspace_id: int, journey_id: int, who: tuple[str,
         held = (shown, *room_grid(engine, *shown))  # nothing new does not even look it up)
         st.session_state[GRID_HELD] = held
     _shown, grid, targets = held
-    if room_watch(st.session_state[SESSION], room) == "seat":  # forgotten meanwhile (or its account changed)
+    asked = room_watch(st.session_state[SESSION], room)
+    # The route writes the heartbeats; the page only when the route found no seat (forgotten meanwhile, or the
+    # account changed) or is not there at all (then this run is the poll). Not on every run a change asks for:
+    # a room of 100 would queue 100 writes behind each change.
+    taken = st.session_state[SEATED][1]
+    if asked == "seat" or (asked == "poll" and datetime.now(UTC) - taken > timedelta(seconds=workshop.HEARTBEAT_SECONDS)):
         _take_seat(engine, workspace_id, journey_id, who)
     st.html(BuiltHtml(grid))
     if not presenting:  # on the projector the map shows the dots on its cards

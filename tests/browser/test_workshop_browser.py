@@ -10,7 +10,7 @@ from sqlmodel import select
 from components.auth import COOKIE
 from models import Journey, Membership, Vote, VoteRound, Workspace
 from models.db import create_db_engine, read_session
-from services import accounts, startup
+from services import accounts, startup, workshop
 from services.unit_of_work import unit_of_work
 
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -191,3 +191,9 @@ def test_an_idle_room_asks_the_route_not_streamlit_and_the_header_keeps_names_as
     finally:
         anna_context.close()
         ben_context.close()
+        engine = create_db_engine(f"sqlite:///{app_database}")  # the next tests share this database: the whole map,
+        with unit_of_work(engine) as session:  # no countdown
+            workspace_id = session.exec(select(Workspace.id).order_by(Workspace.id)).first()
+            workshop.set_focus(session, workspace_id, journey_id, None)  # type: ignore[arg-type]
+            workshop.set_timer(session, workspace_id, journey_id, None)  # type: ignore[arg-type]
+        engine.dispose()
