@@ -299,7 +299,7 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
         st.dataframe(results_table(ranking), hide_index=True, width="stretch", key=f"workshop.vote.results.{round_id}")
     if len(rounds) > 1:
         with st.expander(_("Earlier rounds")):
-            _earlier_rounds(engine, workspace_id, rounds[:-1])
+            _earlier_rounds(engine, workspace_id, rounds[:-1], revision)
 
 
 def _save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
@@ -332,17 +332,31 @@ def _my_dots(targets: list, current: RoundInfo, mine: dict[tuple[str, int], int]
                                         on_change=_mark_pending, args=(key,))
 
 
-def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo]) -> None:
+def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo], revision: int | None) -> None:
     state = {True: _("open"), False: _("closed")}
     names = {int(r.id): f"{r.name} ({state[r.is_open]})" for r in reversed(rounds)}
     round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round")
-    with read_session(engine) as session:
-        current = workshop.get_vote_round(session, workspace_id, round_id)
-        ranking = workshop.ranked_results(session, workspace_id, round_id) if workshop.votes_visible(current) else None
+    ranking = (_round_ranking(engine, workspace_id, round_id) if revision is None
+               else room_round_ranking(engine, str(engine.url), workspace_id, round_id, revision))
     if ranking is None:
         st.caption(_("The votes stay hidden until the facilitator closes the round."))
     else:
-        st.dataframe(results_table(ranking), hide_index=True, width="stretch")
+        st.dataframe(results_table(pd.DataFrame(ranking, columns=workshop.RESULT_COLUMNS)), hide_index=True, width="stretch")
+
+
+def _round_ranking(engine: Engine, workspace_id: int, round_id: int) -> list[dict] | None:
+    """A round's ranking as records, or None while the round hides its votes."""
+    with read_session(engine) as session:
+        current = workshop.get_vote_round(session, workspace_id, round_id)
+        visible = workshop.votes_visible(current)
+        return workshop.ranked_results(session, workspace_id, round_id).to_dict("records") if visible else None
+
+
+@st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
+def room_round_ranking(_engine: Engine, database: str, workspace_id: int, round_id: int, revision: int) -> list[dict] | None:
+    """:func:`_round_ranking` read once per change for the whole server (like :func:`room_rounds`): a change
+    reruns the room's fragment in every session, and each would read the same earlier round again."""
+    return _round_ranking(_engine, workspace_id, round_id)
 
 
 def vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:

@@ -190,3 +190,23 @@ def test_the_facilitator_locks_the_structure_and_editors_see_why_they_cannot_add
     anna.toggle(key=f"workshop.lock.{journey_id}").set_value(False).run()
     with read_session(database) as session:
         assert not session.get(Journey, journey_id).structure_locked
+
+
+def test_an_earlier_round_keeps_its_ranking_for_everyone_after_a_new_one_opens(database: Engine, workspace_id: int) -> None:
+    journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.text_input(key="workshop.round.name").set_value("Erste Runde")
+    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
+    ben.run()
+    with read_session(database) as session:
+        first = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    ben.number_input(key=f"workshop.vote.{first}.step_id.{step_id}").set_value(3).run()
+    anna.run()
+    anna.button(key=f"workshop.vote.close.{first}").click().run()
+    anna.text_input(key="workshop.round.name").set_value("Zweite Runde")
+    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
+    for person in (ben, anna):  # the earlier round's ranking is read once per change for the whole server
+        person.run()
+        assert person.selectbox(key="workshop.vote.round").options == ["Erste Runde (closed)"]
+        assert person.dataframe[-1].value.values.tolist() == [[1, "Step", "Schritt in Kauf", "Schritt in Kauf", 3, 1]]
