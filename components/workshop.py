@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from components.comments import comment_thread
 from components.feedback import attempt
@@ -232,9 +233,15 @@ def _round_facts(engine: Engine, workspace_id: int, journey_id: int) -> dict:
         if rounds:
             current = rounds[-1]
             facts["progress"] = workshop.round_progress(session, workspace_id, current.id)
-            if workshop.votes_visible(current):  # type: ignore[arg-type]
-                facts["ranking"] = workshop.ranked_results(session, workspace_id, current.id).to_dict("records")
+            facts["ranking"] = _visible_ranking(session, workspace_id, current)
     return facts
+
+
+def _visible_ranking(session: Session, workspace_id: int, voting_round: RoundInfo) -> list[dict] | None:
+    """A round's ranking as records, or None while the round hides its votes."""
+    if not workshop.votes_visible(voting_round):  # type: ignore[arg-type]
+        return None
+    return workshop.ranked_results(session, workspace_id, voting_round.id).to_dict("records")
 
 
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
@@ -336,27 +343,26 @@ def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo], 
     state = {True: _("open"), False: _("closed")}
     names = {int(r.id): f"{r.name} ({state[r.is_open]})" for r in reversed(rounds)}
     round_id = st.selectbox(_("Voting round"), list(names), format_func=names.get, key="workshop.vote.round")
-    ranking = (_round_ranking(engine, workspace_id, round_id) if revision is None
-               else room_round_ranking(engine, str(engine.url), workspace_id, round_id, revision))
+    chosen = next(r for r in rounds if r.id == round_id)
+    ranking = (_round_ranking(engine, workspace_id, chosen) if revision is None
+               else room_round_ranking(engine, str(engine.url), workspace_id, chosen, revision))
     if ranking is None:
         st.caption(_("The votes stay hidden until the facilitator closes the round."))
     else:
         st.dataframe(results_table(pd.DataFrame(ranking, columns=workshop.RESULT_COLUMNS)), hide_index=True, width="stretch")
 
 
-def _round_ranking(engine: Engine, workspace_id: int, round_id: int) -> list[dict] | None:
-    """A round's ranking as records, or None while the round hides its votes."""
+def _round_ranking(engine: Engine, workspace_id: int, voting_round: RoundInfo) -> list[dict] | None:
     with read_session(engine) as session:
-        current = workshop.get_vote_round(session, workspace_id, round_id)
-        visible = workshop.votes_visible(current)
-        return workshop.ranked_results(session, workspace_id, round_id).to_dict("records") if visible else None
+        return _visible_ranking(session, workspace_id, voting_round)
 
 
 @st.cache_data(max_entries=GRID_CACHE_ENTRIES, show_spinner=False)
-def room_round_ranking(_engine: Engine, database: str, workspace_id: int, round_id: int, revision: int) -> list[dict] | None:
-    """:func:`_round_ranking` read once per change for the whole server (like :func:`room_rounds`): a change
+def room_round_ranking(_engine: Engine, database: str, workspace_id: int, voting_round: RoundInfo,
+                       revision: int) -> list[dict] | None:
+    """:func:`_visible_ranking` read once per change for the whole server (like :func:`room_rounds`): a change
     reruns the room's fragment in every session, and each would read the same earlier round again."""
-    return _round_ranking(_engine, workspace_id, round_id)
+    return _round_ranking(_engine, workspace_id, voting_round)
 
 
 def vote_targets(journey_map: JourneyMap) -> list[tuple[tuple[str, int], str]]:

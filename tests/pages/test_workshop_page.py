@@ -45,6 +45,20 @@ def room(at) -> dict:  # type: ignore[no-untyped-def]
     return json.loads(watch.proto.json)
 
 
+def open_round(database: Engine, anna, ben, name: str, hidden: bool = False) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The facilitator opens the journey's first voting round, the participant's next poll shows it;
+    returns its id and the id of the step "Schritt in Kauf"."""
+    anna.text_input(key="workshop.round.name").set_value(name)
+    if hidden:
+        anna.checkbox(key="workshop.round.hidden").check()
+    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
+    ben.run()
+    with read_session(database) as session:
+        round_id = session.exec(select(VoteRound.id)).one()
+        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    return round_id, step_id  # type: ignore[return-value]
+
+
 def test_a_guest_link_needs_a_name_and_admits_to_its_journey_only(database: Engine, workspace_id: int) -> None:
     journey_id = journey(database, workspace_id)
     with unit_of_work(database) as session:
@@ -139,13 +153,7 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
 def test_hidden_votes_stay_hidden_until_the_round_is_closed(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
-    anna.text_input(key="workshop.round.name").set_value("Blind")
-    anna.checkbox(key="workshop.round.hidden").check()
-    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
-    ben.run()
-    with read_session(database) as session:
-        round_id = session.exec(select(VoteRound.id)).one()
-        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    round_id, step_id = open_round(database, anna, ben, "Blind", hidden=True)
     ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}").set_value(1).run()
     anna.run()
     assert "● 1" not in page_html(anna) and not anna.dataframe
@@ -195,12 +203,7 @@ def test_the_facilitator_locks_the_structure_and_editors_see_why_they_cannot_add
 def test_an_earlier_round_keeps_its_ranking_for_everyone_after_a_new_one_opens(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
-    anna.text_input(key="workshop.round.name").set_value("Erste Runde")
-    anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
-    ben.run()
-    with read_session(database) as session:
-        first = session.exec(select(VoteRound.id)).one()
-        step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Kauf")).one()
+    first, step_id = open_round(database, anna, ben, "Erste Runde")
     ben.number_input(key=f"workshop.vote.{first}.step_id.{step_id}").set_value(3).run()
     anna.run()
     anna.button(key=f"workshop.vote.close.{first}").click().run()
