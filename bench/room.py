@@ -246,7 +246,8 @@ class Light:
                 self.page_hash = message.new_session.page_script_hash or self.page_hash
             elif kind == "script_finished":
                 self.finished.set()
-            elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "bidi_component":
+            elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "bidi_component" and \
+                    message.delta.new_element.bidi_component.component_name.endswith("room_watch"):
                 watch = message.delta.new_element.bidi_component
                 shown = json.loads(watch.json)
                 self.watch_id, self.key, self.fragment = watch.id, shown["key"], message.delta.fragment_id

@@ -11,6 +11,7 @@ Typing in forms outside the fragment is never interrupted by a poll.
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from components.comments import comment_thread
+from components.dot_board import changed_dots, dot_board
 from components.feedback import attempt
 from components.i18n import N_, _, current_language
 from components.identity import run_actor
@@ -205,12 +207,10 @@ def results_table(ranking: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=translated(RESULT_LABELS))
 
 
-def _dot_key(round_id: int, field: str, target_id: int) -> str:
-    return f"workshop.vote.{round_id}.{field}.{target_id}"
-
-
-def _mark_pending(key: str) -> None:
-    st.session_state.setdefault(PENDING, set()).add(key)
+def _remember_dots(board: str, round_id: int) -> None:
+    """The board's callback: keep the numbers the person set until the fragment's run saves them."""
+    pending = st.session_state.setdefault(PENDING, {})
+    pending.update({(round_id, *card): count for card, count in changed_dots(board).items()})
 
 
 @dataclass(frozen=True)
@@ -274,11 +274,11 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
     """The newest voting round of the journey: each person sets their dots per card of the focused
     stage; the ranking (or, while the round hides its votes, only how many voted).
 
-    Called from the polled fragment, so a round opened or closed reaches everyone within a poll.
-    Each card's dots are a number the person sets, not a "+1" click: a burst of clicks arrives as
-    the number they ended on, and :func:`services.workshop.set_dots` makes the database say exactly
-    that (idempotent), so no click is lost or counted twice. ``targets``: :func:`vote_targets` of
-    the focused map; ``revision``: the workspace revision this poll read (None: read afresh).
+    Called from the room's live fragment, so a round opened or closed reaches everyone within a poll.
+    The person's dots are one element (:mod:`components.dot_board`), which sends the numbers they
+    ended on: :func:`services.workshop.set_dots` makes the database say exactly that (idempotent), so
+    no click is lost or counted twice. ``targets``: :func:`vote_targets` of the focused map;
+    ``revision``: the workspace revision this run read (None: read afresh).
     """
     data = _voting_data(engine, workspace_id, journey_id, voter, revision)
     rounds = data["rounds"]
@@ -287,13 +287,13 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
         return
     current = rounds[-1]
     round_id = current.id
-    mine = dict(data["mine"])
     dots_cast, voters = data["progress"]
     ranking = None if data["ranking"] is None else pd.DataFrame(data["ranking"], columns=workshop.RESULT_COLUMNS)
     state = _("open") if current.is_open else _("closed")
     st.subheader(_("Voting round: {name} ({state})").format(name=current.name, state=state), anchor=False)
     if current.is_open:
-        _my_dots(targets, current, mine)
+        board = f"workshop.dots.{round_id}"
+        dot_board(board, targets, data["mine"], current.dots_per_participant, on_dots=partial(_remember_dots, board, round_id))
         if is_facilitator and st.button(_("Close this round"), key=f"workshop.vote.close.{round_id}"):
             if attempt(engine, lambda s: workshop.close_vote_round(s, workspace_id, round_id), None):
                 st.rerun()
@@ -304,39 +304,21 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
         st.caption(_("No dots placed yet."))
     else:
         st.dataframe(results_table(ranking), hide_index=True, width="stretch", key=f"workshop.vote.results.{round_id}")
-    if len(rounds) > 1:
-        with st.expander(_("Earlier rounds")):
-            _earlier_rounds(engine, workspace_id, rounds[:-1], revision)
+    # A toggle, not an expander: a closed expander's content is still built and sent on every run, and a
+    # change reruns this panel for everyone in the room.
+    if len(rounds) > 1 and st.toggle(_("Show earlier rounds"), key="workshop.vote.earlier"):
+        _earlier_rounds(engine, workspace_id, rounds[:-1], revision)
 
 
 def _save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
-    """Save the dots the person changed since the last run (each card's number, :func:`_mark_pending`). Called
-    before the poll reads the room, so the same run's grid already counts them; a refused number (over the
-    budget, a round closed meanwhile) says why and the input follows the database again."""
-    pending: set[str] = st.session_state.get(PENDING) or set()
+    """Save the numbers the person set on the dot board since the last run (:func:`_remember_dots`). Called
+    before the run reads the room, so the same run's grid already counts them; a refused number (over the
+    budget, a round closed meanwhile) says why, and the board shows the database's count again."""
+    pending: dict[tuple[int, str, int], int] = st.session_state.get(PENDING) or {}
     while pending:
-        key = pending.pop()
-        if key not in st.session_state:
-            continue
-        _workshop, _vote, round_id, field, target_id = key.split(".")  # _dot_key's parts
-        wanted = int(st.session_state[key])
-        attempt(engine, lambda s, r=int(round_id), f=field, t=int(target_id), n=wanted: workshop.set_dots(
+        (round_id, field, target_id), wanted = pending.popitem()
+        attempt(engine, lambda s, r=round_id, f=field, t=target_id, n=wanted: workshop.set_dots(
             s, workspace_id, r, voter, n, **{f: t}), None)
-
-
-def _my_dots(targets: list, current: RoundInfo, mine: dict[tuple[str, int], int]) -> None:
-    """One number per card: the person's dots on it, as the database has them (after this run's own save)."""
-    round_id = int(current.id)
-    budget = current.dots_per_participant
-    left = max(budget - sum(mine.values()), 0)
-    st.markdown(_("You have **{left}** of {dots} dots left.").format(left=left, dots=budget))
-    columns = st.columns(3)
-    for index, ((field, target_id), label) in enumerate(targets):
-        key = _dot_key(round_id, field, target_id)
-        have = mine.get((field, target_id), 0)
-        st.session_state[key] = have  # the database's answer (another tab of the same person included)
-        columns[index % 3].number_input(md(label), min_value=0, max_value=have + left, step=1, key=key,
-                                        on_change=_mark_pending, args=(key,))
 
 
 def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo], revision: int | None) -> None:

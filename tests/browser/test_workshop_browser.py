@@ -126,15 +126,28 @@ def test_a_voting_round_reaches_a_participant_already_in_the_room_and_every_clic
         assert seen_after < 3.0, f"the participant saw the round after {seen_after:.1f} s"
         expect(ben.get_by_label("Capture a thought for the focused stage")).to_have_value("half typed")
 
-        plus = ben.get_by_test_id("stNumberInputStepUp").first
-        plus.click()
-        plus.click()  # a second quick click while the first one is still being saved
-        expect(ben.get_by_text("You have 3 of 5 dots left.")).to_be_visible(timeout=10_000)
+        card = ben.locator(".jw-dots li").first  # the dot board: one component, in its shadow root
+        plus, minus = card.locator(".jw-dots-more"), card.locator(".jw-dots-less")
+        for button in (plus, plus, plus, minus):  # a burst: three dots and one taken back, sent as the 2 it ends on
+            button.click()
+        expect(ben.locator(".jw-dots-left")).to_have_text("You have 3 of 5 dots left.")  # at once, in the browser
+        expect(card.locator(".jw-dots-n")).to_have_text("●● 2")
         engine = create_db_engine(f"sqlite:///{app_database}")
         with read_session(engine) as session:
             round_id = session.exec(select(VoteRound.id).where(VoteRound.name == round_name)).one()
-            assert len(session.exec(select(Vote).where(Vote.round_id == round_id)).all()) == 2
+        stored = []
+        for _attempt in range(40):  # saved after a short quiet pause
+            with read_session(engine) as session:
+                stored = session.exec(select(Vote).where(Vote.round_id == round_id)).all()
+            if stored:
+                break
+            ben.wait_for_timeout(250)
+        assert len(stored) == 2 and len({v.step_id for v in stored}) == 1, stored
         engine.dispose()
+        expect(anna.get_by_test_id("stHtml").filter(has_text="● 2").first).to_be_visible(timeout=10_000)  # the room's map
+        expect(card.locator(".jw-dots-n")).to_have_text("●● 2")  # the database's answer, drawn again
+        expect(card.locator("b")).to_have_count(0)
+        card.scroll_into_view_if_needed()
         ben.screenshot(path=str(screenshot_dir / "workshop-voting.png"))
     finally:
         anna_context.close()

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from components import cache as page_cache
@@ -91,3 +93,25 @@ def values(array) -> list:  # type: ignore[no-untyped-def]
 def figures(at) -> list[dict]:  # type: ignore[no-untyped-def]
     """The page's Plotly figures as JSON (read their arrays with :func:`values`)."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def component(at, name: str):  # type: ignore[no-untyped-def]
+    """The custom (``st.components.v2``) component registered as ``journey_workbench.<name>`` in the last run."""
+    [found] = [c for c in at.get("bidi_component") if c.proto.component_name.endswith(f"journey_workbench.{name}")]
+    return found
+
+
+def component_data(at, name: str) -> dict:  # type: ignore[no-untyped-def]
+    """What the page gave the custom component ``name`` to draw."""
+    return json.loads(component(at, name).proto.json)
+
+
+def send_trigger(at, name: str, event: str, value: object) -> AppTest:  # type: ignore[no-untyped-def]
+    """Run as the browser does when the component ``name`` sends a trigger value (its JavaScript calls
+    ``setTriggerValue(event, value)``): AppTest cannot click inside a custom component, so the run gets
+    the trigger widget's state the frontend would send. (Streamlit's own naming of that widget.)"""
+    states = at._tree.get_widget_states()
+    trigger_id = _make_trigger_id(component(at, name).proto.id, "events")
+    states.widgets.append(WidgetState(id=trigger_id, json_trigger_value=json.dumps([{"event": event, "value": value}])))
+    return at._run(states)
+

@@ -1,6 +1,5 @@
 """Two participants on one map: joining, capture, focus, voting, comments — each through its own AppTest session."""
 
-import json
 import time
 
 from sqlalchemy import Engine
@@ -11,7 +10,7 @@ from models import Comment, Journey, Membership, PainPoint, Stage, Step, Vote, V
 from models.db import read_session
 from services import accounts, journeys
 from services.unit_of_work import unit_of_work
-from tests.pages.conftest import APP, start_app
+from tests.pages.conftest import APP, component_data, send_trigger, start_app
 
 PAGE = "pages/map/workshop.py"
 
@@ -41,8 +40,19 @@ def page_html(at) -> str:  # type: ignore[no-untyped-def]
 
 def room(at) -> dict:  # type: ignore[no-untyped-def]
     """What the room's watch component was given to draw (who is here, the countdown) and to compare."""
-    [watch] = at.get("bidi_component")
-    return json.loads(watch.proto.json)
+    return component_data(at, "room_watch")
+
+
+def vote(at, step_id: int, dots: int):  # type: ignore[no-untyped-def]
+    """The person ends on ``dots`` on the step's card of the dot board (what the browser sends after the clicks)."""
+    return send_trigger(at, "dot_board", "dots", {f"step_id.{step_id}": dots})
+
+
+def board(at) -> dict:  # type: ignore[no-untyped-def]
+    """The dot board as drawn: card → the person's dots, and the budget line's values."""
+    data = component_data(at, "dot_board")
+    return {"have": data["have"], "elsewhere": data["elsewhere"], "budget": data["budget"],
+            "cards": [label for _key, label in data["cards"]]}
 
 
 def open_round(database: Engine, anna, ben, name: str, hidden: bool = False) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -131,18 +141,15 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
     anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
     ben.run()
     with read_session(database) as session:
-        round_id = session.exec(select(VoteRound.id)).one()
         step_id = session.exec(select(Step.id).where(Step.title == "Schritt in Suche")).one()
-    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
-    assert dots.max == 2  # the person's budget
-    dots.set_value(2).run()
-    dots = ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}")
-    assert dots.value == 2 and dots.max == 2
+    assert board(ben) == {"have": {}, "elsewhere": 0, "budget": 2, "cards": ["👣 Schritt in Suche", "👣 Schritt in Kauf"]}
+    vote(ben, step_id, 2)
+    assert board(ben)["have"] == {f"step_id.{step_id}": 2}  # the database's answer
     assert "● 2" in page_html(ben)  # the voter's own card counts them in the same run, not at the next poll
     ben.run()  # a poll replaying the same state adds no dot
+    vote(ben, step_id, 2)  # nor does the same number sent again (a retry)
     with read_session(database) as session:
         assert len(session.exec(select(Vote)).all()) == 2
-    assert "You have **0** of 2 dots left." in " ".join(m.value for m in ben.markdown)
     anna.run()
     assert "● 2" in page_html(anna)
     results = anna.dataframe[-1].value
@@ -150,11 +157,33 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
     assert results.values.tolist() == [[1, "Step", "Schritt in Suche", "Schritt in Suche", 2, 1]]
 
 
+def test_dots_over_the_budget_or_malformed_change_nothing(database: Engine, workspace_id: int) -> None:
+    journey(database, workspace_id)
+    anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
+    anna.number_input(key="workshop.round.dots").set_value(2)
+    _round_id, step_id = open_round(database, anna, ben, "Knapp")
+    vote(ben, step_id, 3)
+    assert not ben.exception, ben.exception
+    assert any("All 2 dots of this round are used." in e.value for e in ben.error)
+    assert board(ben)["have"] == {}  # the board shows the database's count again
+    for sent in ({"step_id.x": 1}, {"comment_id.1": 1}, {f"step_id.{step_id}": -1}, {f"step_id.{step_id}": True},
+                 {f"step_id.{step_id}": "1"}, ["step_id", 1], "1"):
+        send_trigger(ben, "dot_board", "dots", sent)
+        assert not ben.exception, (sent, ben.exception)
+    vote(ben, step_id + 1000, 1)  # a card of no map here
+    with read_session(database) as session:
+        assert session.exec(select(Vote)).all() == []
+    vote(ben, step_id, 1)
+    assert board(ben)["have"] == {f"step_id.{step_id}": 1}
+    anna.run()
+    assert board(anna)["have"] == {}  # each person sees their own dots
+
+
 def test_hidden_votes_stay_hidden_until_the_round_is_closed(database: Engine, workspace_id: int) -> None:
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     round_id, step_id = open_round(database, anna, ben, "Blind", hidden=True)
-    ben.number_input(key=f"workshop.vote.{round_id}.step_id.{step_id}").set_value(1).run()
+    vote(ben, step_id, 1)
     anna.run()
     assert "● 1" not in page_html(anna) and not anna.dataframe
     assert "Dots placed so far: 1, voters: 1." in " ".join(i.value for i in anna.info)
@@ -204,12 +233,14 @@ def test_an_earlier_round_keeps_its_ranking_for_everyone_after_a_new_one_opens(d
     journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     first, step_id = open_round(database, anna, ben, "Erste Runde")
-    ben.number_input(key=f"workshop.vote.{first}.step_id.{step_id}").set_value(3).run()
+    vote(ben, step_id, 3)
     anna.run()
     anna.button(key=f"workshop.vote.close.{first}").click().run()
     anna.text_input(key="workshop.round.name").set_value("Zweite Runde")
     anna.button(key="FormSubmitter:workshop.round-Open round").click().run()
     for person in (ben, anna):  # the earlier round's ranking is read once per change for the whole server
         person.run()
+        assert not [s for s in person.selectbox if s.key == "workshop.vote.round"]  # built only when asked for
+        person.toggle(key="workshop.vote.earlier").set_value(True).run()
         assert person.selectbox(key="workshop.vote.round").options == ["Erste Runde (closed)"]
         assert person.dataframe[-1].value.values.tolist() == [[1, "Step", "Schritt in Kauf", "Schritt in Kauf", 3, 1]]
