@@ -14,7 +14,8 @@ Chromium (``CHROMIUM_PATH``, default ``/usr/bin/chromium``) with Playwright. Mea
 - **move a step**: the last step added, chosen in the step editor; a click on ↑ (then ↓, alternately) until its
   card stands one place earlier (later) in the grid;
 - **vote**: on the Workshop page of the same journey, with a voting round open, a click on the first step's
-  "+" (then "−") until its card in the grid shows the dot (none);
+  "+" (then "−") on the dot board until its card in the grid shows the dot (none): the board sends after a
+  quiet pause of ``components.dot_board.QUIET_MS``, which is part of the figure;
 
 Each is timed in the page (``performance.now()``, checked every animation frame) from the click event's
 timestamp (when the click reached the page) until what the user waits for is on screen and Streamlit's root
@@ -241,11 +242,11 @@ def measure(url: str, token: str, journey_id: int, journey_name: str, reps: int)
         page.goto(f"{url}/workshop?lang=en&journey={journey_id}")
         page.locator(".jw-grid").first.wait_for(timeout=TIMEOUT_MS)
         first_title = page.evaluate("() => document.querySelector('td.jw-step > div').firstChild.textContent.trim()")
-        dots = page.get_by_test_id("stNumberInput").filter(has=page.get_by_text(f"👣 {first_title}", exact=True))
+        dots = page.locator(".jw-dots li").filter(has=page.get_by_text(f"👣 {first_title}", exact=True))
         votes: list[Timed] = []
         for number in range(reps):
-            button = "stNumberInputStepUp" if number % 2 == 0 else "stNumberInputStepDown"
-            votes.append(_timed_action(page, dots.get_by_test_id(button).click, VOTES,
+            button = ".jw-dots-more" if number % 2 == 0 else ".jw-dots-less"
+            votes.append(_timed_action(page, dots.locator(button).click, VOTES,
                                        {"title": first_title, "dots": "● 1" if number % 2 == 0 else ""}))
         rows.append(Row("vote, click to the dot on the card", [v.from_click for v in votes]))
 

@@ -8,10 +8,12 @@ inputs were half the server's time when a change reached a room of fifty; one el
 cards costs what one does.
 
 Clicks change the count in the browser at once and are sent together after a short quiet pause as
-the numbers the person ended on (a trigger value ``dots``: ``{"step_id.12": 3}``), which
-:func:`services.workshop.set_dots` makes the database say exactly (idempotent): a burst of clicks is
-one message, none is lost or counted twice. The next run's data is the database's answer; a number
-it refused (over the budget, a round closed meanwhile) simply shows the database's count again.
+the numbers the person ended on (a trigger value ``dots``: ``{"seq": 4, "dots": {"step_id.12": 3}}``),
+which :func:`services.workshop.set_dots` makes the database say exactly (idempotent): a burst of clicks
+is one message, none is lost or counted twice. Every send carries all numbers not confirmed yet, and
+each run tells the browser up to which send it has applied (``seen``), so a message lost on the way
+is sent again. The run's data is the database's answer; a number it refused (over the budget, a round
+closed meanwhile) simply shows the database's count again.
 Labels are user text and go into the page as text, never as HTML.
 """
 
@@ -36,10 +38,12 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const list = document.createElement("ul");
   board.append(status, list);
   parentElement.appendChild(board);
-  let shown, wanted = {}, sent = {}, quiet = null;
+  // wanted: numbers the database has not confirmed yet; dirty: changed since the last send; sentAt: the send
+  // (its number) that last carried a key. Every send carries all of wanted, so a lost message loses nothing.
+  let shown, wanted = {}, dirty = new Set(), sentAt = {}, seq = 0, quiet = null, retry = null;
   const count = (key) => (key in wanted ? wanted[key] : shown.have[key] || 0);
   const left = () => shown.budget - shown.elsewhere - shown.cards.reduce((sum, [key]) => sum + count(key), 0);
-  const fill = (template, values) => template.replace(/\\{(\\w+)\\}/g, (whole, name) => (name in values ? values[name] : whole));
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
   const draw = () => {
     status.textContent = fill(shown.labels.left, {left: Math.max(left(), 0), dots: shown.budget});
     list.querySelectorAll("li").forEach((row) => {
@@ -52,17 +56,22 @@ export default function ({ data, parentElement, setTriggerValue }) {
   };
   const send = () => {
     quiet = null;
-    const changes = {};
-    for (const key of Object.keys(wanted)) if (sent[key] !== wanted[key]) changes[key] = sent[key] = wanted[key];
-    if (Object.keys(changes).length) setTriggerValue("dots", changes);
+    if (!Object.keys(wanted).length) return;
+    seq += 1;
+    for (const key of dirty) sentAt[key] = seq;
+    dirty.clear();
+    setTriggerValue("dots", {seq, dots: {...wanted}});
+    clearTimeout(retry);
+    retry = setTimeout(() => { if (shown.seen < seq && quiet === null) send(); }, shown.retry);  // no answer: again
   };
   const click = (key, step) => {
     const n = count(key) + step;
     if (n < 0 || (step > 0 && left() <= 0)) return;
     wanted[key] = n;
+    dirty.add(key);
     draw();
     clearTimeout(quiet);
-    quiet = setTimeout(send, shown.quiet);  // a burst of clicks leaves as the number it ended on
+    quiet = setTimeout(send, shown.quiet);  // a burst of clicks leaves as the numbers it ended on
   };
   const button = (text, name, aria, key, step) => {
     const element = document.createElement("button");
@@ -91,15 +100,21 @@ export default function ({ data, parentElement, setTriggerValue }) {
     const cards = JSON.stringify(fresh.cards.map(([key, label]) => [key, label]));
     const rebuild = !shown || cards !== JSON.stringify(shown.cards.map(([key, label]) => [key, label]));
     shown = fresh;
-    // The database answered for what was sent; what was clicked since, or is still waiting, stays.
-    for (const key of Object.keys(sent)) if (wanted[key] === sent[key] && quiet === null) delete wanted[key];
-    sent = {};
+    // The database answered every send up to fresh.seen: its count holds (a refused number included),
+    // unless the person clicked the card again since.
+    for (const key of Object.keys(wanted)) {
+      if (!dirty.has(key) && sentAt[key] <= fresh.seen) {
+        delete wanted[key];
+        delete sentAt[key];
+      }
+    }
     if (rebuild) build();
     draw();
   };
   renew(data);
   const stop = () => {
     clearTimeout(quiet);
+    clearTimeout(retry);
     board.remove();
     delete parentElement.jwDots;
   };
@@ -120,7 +135,8 @@ CSS = """
 .jw-dots button:disabled {opacity: .4; cursor: default;}
 .jw-dots button:focus-visible {outline: 2px solid var(--st-primary-color); outline-offset: 1px;}
 """
-QUIET_MS = 400  # the pause after the last click before the numbers are sent
+QUIET_MS = 300  # the pause after the last click before the numbers are sent
+RETRY_MS = 4000  # sent again when no run answered it by then (the numbers are "exactly n": a repeat changes nothing)
 _board = st.components.v2.component("journey_workbench.dot_board", js=JS, css=CSS)
 
 Card = tuple[str, int]  # (the vote's keyword: step_id, pain_point_id or opportunity_id; the card's id)
@@ -143,30 +159,40 @@ def dot_board(key: str, targets: list[tuple[Card, str]], mine: dict[Card, int], 
               on_dots: Callable[[], None]) -> None:
     """Draw the person's dots on ``targets`` (card → label) out of ``budget``; ``mine`` are the dots
     the database has for them, on these cards and on others (other stages count against the budget
-    too). ``on_dots()`` runs before the next run when the person changed numbers; it reads them
-    with :func:`changed_dots`."""
+    too). ``on_dots()`` runs before the next run when the person changed numbers; it reads them with
+    :func:`changed_dots`, which also notes the send as answered (the board then shows the database's counts)."""
     shown = {card for card, _label in targets}
     data = {
         "cards": [[card_key(card), label] for card, label in targets],
         "have": {card_key(card): n for card, n in mine.items() if card in shown and n},
         "elsewhere": sum(n for card, n in mine.items() if card not in shown),
-        "budget": budget, "quiet": QUIET_MS,
+        "budget": budget, "seen": st.session_state.get(_seen(key), 0), "quiet": QUIET_MS, "retry": RETRY_MS,
         "labels": {"left": _("You have {left} of {dots} dots left."), "more": _("Add a dot to {card}"),
                    "less": _("Take a dot back from {card}")},
     }
     _board(key=key, data=data, on_dots_change=on_dots)
 
 
+def _seen(key: str) -> str:
+    return f"{key}.seen"
+
+
 def changed_dots(key: str) -> dict[Card, int]:
     """The numbers the person set on the board ``key`` (inside ``on_dots``): only well-formed cards and
-    counts from 0 to 999 (the service checks the budget)."""
+    counts from 0 to 999 (the service checks the budget). The send's number is remembered, so the next
+    drawing tells the browser which of its sends the database has answered."""
     state = st.session_state.get(key)
     sent = getattr(state, "dots", None) if state is not None else None
-    if not isinstance(sent, dict):
+    if not isinstance(sent, dict) or not isinstance(sent.get("dots"), dict) or not _count(sent.get("seq"), 10**9):
         return {}
+    st.session_state[_seen(key)] = max(st.session_state.get(_seen(key), 0), sent["seq"])
     changed: dict[Card, int] = {}
-    for name, count in sent.items():
+    for name, count in sent["dots"].items():
         card = parse_card(str(name))
-        if card is not None and isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 999:
+        if card is not None and _count(count, 999):
             changed[card] = count
     return changed
+
+
+def _count(value: object, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most

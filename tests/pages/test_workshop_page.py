@@ -44,8 +44,10 @@ def room(at) -> dict:  # type: ignore[no-untyped-def]
 
 
 def vote(at, step_id: int, dots: int):  # type: ignore[no-untyped-def]
-    """The person ends on ``dots`` on the step's card of the dot board (what the browser sends after the clicks)."""
-    return send_trigger(at, "dot_board", "dots", {f"step_id.{step_id}": dots})
+    """The person ends on ``dots`` on the step's card of the dot board (what the browser sends after the clicks:
+    the numbers, and the send's number)."""
+    seq = component_data(at, "dot_board")["seen"] + 1
+    return send_trigger(at, "dot_board", "dots", {"seq": seq, "dots": {f"step_id.{step_id}": dots}})
 
 
 def board(at) -> dict:  # type: ignore[no-untyped-def]
@@ -166,10 +168,14 @@ def test_dots_over_the_budget_or_malformed_change_nothing(database: Engine, work
     assert not ben.exception, ben.exception
     assert any("All 2 dots of this round are used." in e.value for e in ben.error)
     assert board(ben)["have"] == {}  # the board shows the database's count again
-    for sent in ({"step_id.x": 1}, {"comment_id.1": 1}, {f"step_id.{step_id}": -1}, {f"step_id.{step_id}": True},
-                 {f"step_id.{step_id}": "1"}, ["step_id", 1], "1"):
-        send_trigger(ben, "dot_board", "dots", sent)
+    dots = f"step_id.{step_id}"
+    for sent in ({"step_id.x": 1}, {"comment_id.1": 1}, {dots: -1}, {dots: True}, {dots: "1"}, {dots: 1000}):
+        send_trigger(ben, "dot_board", "dots", {"seq": 5, "dots": sent})
         assert not ben.exception, (sent, ben.exception)
+    for sent in ({dots: 1}, ["step_id", 1], "1", {"seq": "6", "dots": {dots: 1}}, {"seq": -1, "dots": {dots: 1}}):
+        send_trigger(ben, "dot_board", "dots", sent)  # not the board's message at all
+        assert not ben.exception, (sent, ben.exception)
+    assert component_data(ben, "dot_board")["seen"] == 5  # what the browser learns: sends up to 5 are answered
     vote(ben, step_id + 1000, 1)  # a card of no map here
     with read_session(database) as session:
         assert session.exec(select(Vote)).all() == []
