@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -50,7 +51,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from bench import say
 from bench.run import bench_database
 from components.auth import COOKIE
-from components.room_watch import POLL_SECONDS, ROUTE
+from components.room_watch import POLL_SECONDS, ROUTE, WAIT_SECONDS
 from models import Journey, Membership, Stage, Step, Workspace
 from models.db import create_db_engine, upgrade_to_head
 from services import accounts, journeys, startup, workshop
@@ -87,6 +88,7 @@ class Figures:
     baseline_cpu_percent: float  # the same server with nobody connected
     poll_cpu_ms: float  # server CPU per participant's poll beyond the baseline (heartbeats included)
     poll_bytes: float  # bytes the server sent a participant per poll while nothing changed
+    polls_per_minute: float  # requests to the room's route per participant and minute while nothing changed
     rss_mb: float
     peak_rss_mb: float
     capture: list[float] = field(default_factory=list)
@@ -174,10 +176,11 @@ RECEIVED: dict["Page | Light", int] = {}  # bytes each page received over its we
 # per page: the bytes a change's message carries, and when the first frame holding them arrived (the server's part
 # of the propagation, apart from the browser's drawing, which 50 pages on one small machine slow down)
 AWAITED: dict["Page | Light", tuple[bytes, float | None]] = {}
+ASKED: dict["Page | Light", int] = {}  # requests each page sent to the room's route
 
 
 def _count_received(page: Page) -> None:
-    RECEIVED[page] = 0
+    RECEIVED[page] = ASKED[page] = 0
 
     def on_socket(socket: WebSocket) -> None:
         def on_frame(payload: str | bytes) -> None:
@@ -191,8 +194,9 @@ def _count_received(page: Page) -> None:
         socket.on("framereceived", on_frame)
 
     def on_answer(response: Response) -> None:
-        if response.url.endswith(ROUTE):
+        if urllib.parse.urlsplit(response.url).path == ROUTE:
             RECEIVED[page] += int(response.headers.get("content-length", 0))
+            ASKED[page] += 1
 
     page.on("websocket", on_socket)
     page.on("response", on_answer)
@@ -201,20 +205,20 @@ def _count_received(page: Page) -> None:
 class Light:
     """A participant without a browser: the messages a Workshop page exchanges with the server — Streamlit's
     websocket protocol (the page's first run, the fragment run the room's component asks for when the map moved)
-    and the room's poll route every ``POLL_SECONDS`` — and nothing drawn. Fifty Chromium pages on a 2-core
-    machine spend most of a change drawing (a load of 30–50), so the server's part of a room of 50 or 100 is
-    measured with most participants light and a few real browsers beside them."""
+    and the room's route, asked again as soon as it answers (it waits until the room changes) — and nothing
+    drawn. Fifty Chromium pages on a 2-core machine spend most of a change drawing (a load of 30–50), so the
+    server's part of a room of 50 or 100 is measured with most participants light and a few real browsers."""
 
     def __init__(self, url: str, token: str, room: Room) -> None:
         self.url, self.token, self.room = url, token, room
         self.query = f"lang=en&journey={room.journey_id}&ws={room.workspace_id}"
-        self.page_hash = self.fragment = self.watch_id = self.key = ""
+        self.page_hash = self.fragment = self.watch_id = self.key = self.have = ""
         self.shown: tuple[int, int | None] = (0, None)
         self.finished = asyncio.Event()
         self.socket: ClientConnection | None = None
         self.tasks: list[asyncio.Task] = []
         self.signed_out = False
-        RECEIVED[self] = 0
+        RECEIVED[self] = ASKED[self] = 0
 
     def _state(self, **fields: object) -> bytes:
         context = ContextInfo(timezone="UTC", timezone_offset=0, locale="en-US", url=f"{self.url}/workshop",
@@ -251,39 +255,50 @@ class Light:
                 watch = message.delta.new_element.bidi_component
                 shown = json.loads(watch.json)
                 self.watch_id, self.key, self.fragment = watch.id, shown["key"], message.delta.fragment_id
-                self.shown = (shown["room"]["revision"], shown["room"]["focus"])
+                self.shown, self.have = (shown["room"]["revision"], shown["room"]["focus"]), shown["room"]["v"]
             elif kind == "delta" and message.delta.new_element.WhichOneof("type") == "text_input" and \
                     message.delta.new_element.text_input.label == "Password":
                 self.signed_out = True
 
     async def _poll(self) -> None:
-        """What the component does: ask the route; when the map moved, ask for the fragment's run (again after
-        three polls if none came)."""
+        """What the component does: ask the route (which waits until the room differs from what this participant
+        has), and ask again at once; when the map moved, ask for the fragment's run (again if a later answer
+        still differs three polls' time after)."""
         await asyncio.sleep(random.uniform(0, POLL_SECONDS))
         asked: tuple[tuple[int, int | None], float] = ((0, None), 0.0)
         while True:
-            started = time.monotonic()
             try:
-                state = await asyncio.to_thread(self._ask)
-            except OSError:
+                state = await self._ask()
+            except (OSError, TimeoutError, ValueError):
                 state = None
-            if state is not None:
-                seen = (state["revision"], state["focus"])
-                if seen != self.shown and (asked[0] != seen or time.monotonic() - asked[1] > 3 * POLL_SECONDS):
-                    asked = (seen, time.monotonic())
-                    trigger = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{self.watch_id}__events",
-                                          json_trigger_value=json.dumps([{"event": "moved", "value": "map"}]))
-                    assert self.socket is not None
-                    await self.socket.send(self._state(page_script_hash=self.page_hash, fragment_id=self.fragment,
-                                                       widget_states=WidgetStates(widgets=[trigger])))
-            await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
+            if state is None:
+                await asyncio.sleep(POLL_SECONDS)
+                continue
+            self.have = state["v"]
+            seen = (state["revision"], state["focus"])
+            if seen != self.shown and (asked[0] != seen or time.monotonic() - asked[1] > 3 * POLL_SECONDS):
+                asked = (seen, time.monotonic())
+                trigger = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{self.watch_id}__events",
+                                      json_trigger_value=json.dumps([{"event": "moved", "value": "map"}]))
+                assert self.socket is not None
+                await self.socket.send(self._state(page_script_hash=self.page_hash, fragment_id=self.fragment,
+                                                   widget_states=WidgetStates(widgets=[trigger])))
 
-    def _ask(self) -> dict | None:
-        request = urllib.request.Request(f"{self.url}{ROUTE}", headers={"X-Room-Key": self.key})
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            body = answer.read()
+    async def _ask(self) -> dict | None:
+        """One request to the route on its own connection (no thread held while the route waits)."""
+        where = urllib.parse.urlsplit(self.url)
+        reader, writer = await asyncio.open_connection(where.hostname, where.port)
+        try:
+            writer.write(f"GET {ROUTE}?v={self.have}&wait=1 HTTP/1.1\r\nHost: {where.netloc}\r\nX-Room-Key: {self.key}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(), timeout=WAIT_SECONDS + 10)
+        finally:
+            writer.close()
+        head, _blank, body = answer.partition(b"\r\n\r\n")
         RECEIVED[self] += len(body)
-        return json.loads(body)
+        ASKED[self] += 1
+        return json.loads(body) if head.split(b" ", 2)[1] == b"200" else None
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -406,17 +421,18 @@ async def measure(options: argparse.Namespace, database_url: str, room: Room, ur
             everyone: list[Page | Light] = [*pages, *lights]
             await asyncio.sleep(options.settle)
             before = [cpu_seconds(pid) for pid in pids]
-            received = sum(RECEIVED[one] for one in everyone)
+            received, asked = sum(RECEIVED[one] for one in everyone), sum(ASKED[one] for one in everyone)
             await asyncio.sleep(options.idle)
             received = sum(RECEIVED[one] for one in everyone) - received
+            polls = sum(ASKED[one] for one in everyone) - asked
             used = sum(cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True))
             rss, peak = (sum(values) for values in zip(*(memory_mb(pid) for pid in pids), strict=True))
-            polls = len(everyone) * options.idle / POLL_SECONDS
             figures = Figures(participants=participants, joined=len(everyone), browsers=len(pages),
                               idle_cpu_percent=100 * used / options.idle,
                               baseline_cpu_percent=100 * baseline,
                               poll_cpu_ms=1000 * (used - baseline * options.idle) / polls if polls else float("nan"),
-                              poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak)
+                              poll_bytes=received / polls if polls else float("nan"), rss_mb=rss, peak_rss_mb=peak,
+                              polls_per_minute=60 * polls / (len(everyone) * options.idle) if everyone else float("nan"))
             before, started = [cpu_seconds(pid) for pid in pids], time.monotonic()
             phase = random.Random(participants)
             for number in range(options.changes):
@@ -500,12 +516,12 @@ def main() -> None:
                 urls, pids = [url for url, _pid in started], [pid for _url, pid in started]
                 results.append(asyncio.run(measure(options, database_url, room, urls, pids, participants)))
     say("")
-    say("| participants (in Chromium) | server CPU idle, % of one core (nobody connected) | CPU per poll | bytes per poll "
-        "| memory (MB, peak) | capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
-    say("|---|---|---|---|---|---|---|---|---|---|")
+    say("| participants (in Chromium) | server CPU idle, % of one core (nobody connected) | polls per minute | CPU per poll "
+        "| bytes per poll | memory (MB, peak) | capture seen (median / max) | focus seen | voting round seen | missed | dropped |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
         say(f"| {row.participants} ({row.browsers}) | {row.idle_cpu_percent:.0f} % ({row.baseline_cpu_percent:.0f} %) "
-            f"| {row.poll_cpu_ms:.1f} ms | {row.poll_bytes:,.0f} | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
+            f"| {row.polls_per_minute:.1f} | {row.poll_cpu_ms:.1f} ms | {row.poll_bytes:,.0f} | {row.rss_mb:.0f} ({row.peak_rss_mb:.0f}) "
             f"| {spread(row.capture)} | {spread(row.focus)} | {spread(row.vote_round)} | {row.missed} | {row.dropped} |")
     say("")
     say("The server's part: until the first websocket frame carrying the change reached each participant, light ones")

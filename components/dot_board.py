@@ -23,7 +23,7 @@ import streamlit as st
 
 from components.i18n import _
 
-JS = """
+JS = r"""
 export default function ({ data, parentElement, setTriggerValue }) {
   // Called again with each run's data on the same element: one board per element, fed the newest data.
   if (parentElement.jwDots) {

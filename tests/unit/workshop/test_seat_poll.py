@@ -1,15 +1,19 @@
 """The room's poll route: a browser session's key finds its room in one statement, and only while its
-account may still see the workspace; the route answers JSON and writes the heartbeat every 20 s."""
+account may still see the workspace; the route answers JSON, writes the heartbeat every 20 s, and holds a
+request whose browser has the room as it is until it changes (one reader per room, :mod:`components.room_hub`)."""
 
+import asyncio
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
-from starlette.requests import Request
+from starlette.applications import Starlette
 
+import components.room_hub as room_hub
 import components.room_watch as room_watch
 from models import Account, GuestLink, Membership, Presence
 from models.db import read_session
@@ -99,9 +103,27 @@ def test_a_beat_refreshes_the_seat_and_nothing_else(engine, room):
     assert seat.room.people == (("Ben", False),) and seat.room.revision == revision
 
 
-def request(key: str | None) -> Request:
+async def ask(app: Starlette, key: str | None, query: str = "") -> tuple[int, dict, dict]:
+    """One ``GET /api/room`` through the ASGI app, as the browser's component sends it: status, headers, JSON."""
     headers = [] if key is None else [(b"x-room-key", key.encode())]
-    return Request({"type": "http", "method": "GET", "path": room_watch.ROUTE, "headers": headers, "query_string": b""})
+    scope = {"type": "http", "method": "GET", "path": room_watch.ROUTE, "headers": headers, "query_string": query.encode(),
+             "scheme": "http", "server": ("test", 80), "root_path": "", "http_version": "1.1"}
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, json.loads(body)
+
+
+def get(key: str | None, query: str = "") -> tuple[int, dict, dict]:
+    return asyncio.run(ask(Starlette(routes=room_watch.ROUTES), key, query))
 
 
 def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room, monkeypatch):
@@ -109,9 +131,8 @@ def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room,
     monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
     with unit_of_work(engine) as s:
         ends = presence.set_timer(s, ws, journey, 5, session_key=KEYS["anna"])
-    answer = room_watch.poll_room(request(KEYS["gina"]))
-    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
-    body = json.loads(answer.body)
+    status, headers, body = get(KEYS["gina"])
+    assert status == 200 and headers["cache-control"] == "no-store"
     with read_session(engine) as s:
         assert body["revision"] == workspaces.revision(s, ws) and body["focus"] is None
     assert body["people"][0] == ["Anna", True] and ["Gina", False] in body["people"]
@@ -123,24 +144,24 @@ def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room,
             return s.exec(select(Presence.last_seen).where(Presence.session_key == key)).one()
 
     before = seen(KEYS["gina"])
-    room_watch.poll_room(request(KEYS["gina"]))
+    get(KEYS["gina"])
     assert seen(KEYS["gina"]) == before  # beaten less than 20 s ago: nothing written
     with unit_of_work(engine) as s:
         s.exec(update(Presence).where(Presence.session_key == KEYS["gina"])
                .values(last_seen=datetime.now(UTC) - timedelta(seconds=presence.HEARTBEAT_SECONDS + 1)))
-    room_watch.poll_room(request(KEYS["gina"]))
+    get(KEYS["gina"])
     assert datetime.now(UTC) - seen(KEYS["gina"]) < timedelta(seconds=5)
 
 
 @pytest.mark.parametrize("key", [None, "", "not-a-key", "0" * 31, "A" * 32, "0" * 64])
 def test_the_route_refuses_what_is_no_session_key(engine, room, monkeypatch, key):
     monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
-    assert room_watch.poll_room(request(key)).status_code == 403
+    assert get(key)[0] == 403
 
 
 def test_the_route_refuses_a_key_without_admission_and_says_busy_without_a_traceback(engine, room, monkeypatch):
     monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
-    assert room_watch.poll_room(request(KEYS["olga"])).status_code == 403
+    assert get(KEYS["olga"])[0] == 403
 
     def locked(*_args, **_kwargs):
         raise OperationalError("UPDATE presence", {}, Exception("database is locked"))
@@ -148,4 +169,87 @@ def test_the_route_refuses_a_key_without_admission_and_says_busy_without_a_trace
     monkeypatch.setattr(room_watch.workshop, "beat", locked)
     with unit_of_work(engine) as s:
         s.exec(update(Presence).values(last_seen=datetime.now(UTC) - timedelta(seconds=presence.HEARTBEAT_SECONDS + 1)))
-    assert room_watch.poll_room(request(KEYS["ben"])).status_code == 503
+    assert get(KEYS["ben"])[0] == 503
+
+
+def test_a_browser_with_the_room_as_it_is_waits_until_it_changes(engine, room, monkeypatch):
+    """One request per person holds until the room moves (the focus here), then everyone waiting gets it at once;
+    nothing moving, the answer comes after WAIT_SECONDS; ``wait=0`` (a hidden tab) and an old version at once."""
+    ws, journey, _ids = room
+    monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
+    monkeypatch.setattr(room_watch, "WAIT_SECONDS", 5.0)
+    monkeypatch.setattr(room_hub, "TICK_SECONDS", 0.05)
+    _status, _headers, now = get(KEYS["ben"])
+    with unit_of_work(engine) as s:
+        stage = journeys.create_stage(s, ws, journey, {"name": "Kauf"}).id
+
+    async def room_moves() -> tuple[list, float]:
+        app = Starlette(routes=room_watch.ROUTES)
+        _status, _headers, current = await ask(app, KEYS["ben"])
+        assert current["v"] != now["v"]  # the new stage moved the revision
+        waiting = [asyncio.create_task(ask(app, KEYS[name], f"v={current['v']}")) for name in ("anna", "ben", "gina")]
+        await asyncio.sleep(0.5)
+        assert not any(task.done() for task in waiting)  # nothing changed: they wait
+
+        def focus() -> None:
+            with unit_of_work(engine) as s:
+                presence.set_focus(s, ws, journey, stage, session_key=KEYS["anna"])
+
+        started = time.monotonic()
+        await asyncio.to_thread(focus)
+        answers = await asyncio.gather(*waiting)
+        return answers, time.monotonic() - started
+
+    answers, took = asyncio.run(room_moves())
+    assert took < 2.0, took  # within a few reads of the room, not at the end of the wait
+    assert [body["focus"] for _status, _headers, body in answers] == [stage] * 3
+    assert len({body["v"] for _status, _headers, body in answers}) == 1
+
+    _status, _headers, current = get(KEYS["ben"])
+    started = time.monotonic()
+    assert get(KEYS["ben"], f"v={current['v']}&wait=0")[2]["v"] == current["v"]  # a hidden tab: at once
+    assert get(KEYS["ben"], f"v={now['v']}")[2]["v"] == current["v"]  # an old version: at once
+    assert time.monotonic() - started < 2.0
+    monkeypatch.setattr(room_watch, "WAIT_SECONDS", 0.3)
+    started = time.monotonic()
+    assert get(KEYS["ben"], f"v={current['v']}")[2]["v"] == current["v"]  # nothing moved: after the wait
+    assert 0.3 <= time.monotonic() - started < 2.0
+
+
+def test_a_waiting_request_is_checked_again_when_it_comes_back(engine, room, monkeypatch):
+    """The seat is checked as each request comes in: an account removed while its browser waited gets 403 next time."""
+    _ws, _journey, ids = room
+    monkeypatch.setattr(room_watch, "get_engine", lambda: engine)
+    monkeypatch.setattr(room_watch, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(room_hub, "TICK_SECONDS", 0.05)
+    _status, _headers, current = get(KEYS["ben"])
+    assert get(KEYS["ben"], f"v={current['v']}")[0] == 200
+    with unit_of_work(engine) as s:
+        s.exec(Membership.__table__.delete().where(Membership.__table__.c.account_id == ids["ben"]))
+    assert get(KEYS["ben"], f"v={current['v']}")[0] == 403
+
+
+
+def test_the_hub_reads_a_room_once_per_tick_for_all_who_wait_and_forgets_it_after(engine, room, monkeypatch):
+    ws, journey, _ids = room
+    reads: list[float] = []
+    real = room_hub.workshop.room_state
+
+    def counted(session, *where):  # type: ignore[no-untyped-def]
+        reads.append(time.monotonic())
+        return real(session, *where)
+
+    monkeypatch.setattr(room_hub.workshop, "room_state", counted)
+
+    async def fifty_wait() -> room_hub.RoomHub:
+        hub = room_hub.RoomHub(lambda: engine, room_watch.room_version, tick=0.1)
+        with read_session(engine) as s:
+            have = room_watch.room_version(presence.room_state(s, ws, journey))
+        answers = await asyncio.gather(*(hub.changed((ws, journey), have, 0.55) for _ in range(50)))
+        assert answers == [None] * 50  # nothing moved: each times out
+        await asyncio.sleep(0.3)
+        return hub
+
+    hub = asyncio.run(fifty_wait())
+    assert 4 <= len(reads) <= 8, len(reads)  # about one read per tick, not one per waiter
+    assert hub._rooms == {}  # nobody waits: nobody reads
