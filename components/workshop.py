@@ -225,15 +225,17 @@ class RoundInfo:
 
 
 def _round_facts(engine: Engine, workspace_id: int, journey_id: int) -> dict:
-    """The rounds of the journey, and the progress and visible ranking of the newest: the same for everyone."""
+    """The rounds of the journey, and the progress, visible ranking and everyone's dots of the newest: read once
+    for the room (each person is shown only their own dots)."""
     with read_session(engine) as session:
         rounds = [RoundInfo(int(r.id), r.name, r.is_open, r.hide_votes, r.dots_per_participant)  # type: ignore[arg-type]
                   for r in workshop.list_vote_rounds(session, workspace_id, journey_id)]
-        facts = {"rounds": rounds, "progress": (0, 0), "ranking": None}
+        facts = {"rounds": rounds, "progress": (0, 0), "ranking": None, "dots": {}}
         if rounds:
             current = rounds[-1]
             facts["progress"] = workshop.round_progress(session, workspace_id, current.id)
             facts["ranking"] = _visible_ranking(session, workspace_id, current)
+            facts["dots"] = workshop.dots_by_voter(session, workspace_id, current.id)  # each person is handed their own
     return facts
 
 
@@ -253,18 +255,16 @@ def room_rounds(_engine: Engine, database: str, workspace_id: int, journey_id: i
 
 def _voting_data(engine: Engine, workspace_id: int, journey_id: int, voter: str, revision: int | None) -> dict:
     """The rounds, the voter's dots, the progress and the visible ranking of the newest round, read
-    again only when the workspace revision moved (every vote and round change moves it): a poll
-    that finds nothing new costs no query here, and a change one query per person (their dots)."""
+    again only when the workspace revision moved (every vote and round change moves it), and then
+    once for the whole server (:func:`room_rounds`): a change costs no query per person."""
     key = f"workshop.vote.data.{journey_id}"
     data = st.session_state.get(key)
     if revision is not None and data is not None and (data["revision"], data["voter"]) == (revision, voter):
         return data
     facts = (_round_facts(engine, workspace_id, journey_id) if revision is None
              else room_rounds(engine, str(engine.url), workspace_id, journey_id, revision))
-    data = {"revision": revision, "voter": voter, "mine": {}, **facts}
-    if facts["rounds"]:
-        with read_session(engine) as session:
-            data["mine"] = workshop.my_dots(session, workspace_id, facts["rounds"][-1].id, voter)
+    # the person's own dots only: the others' stay out of this session (a hidden round's votes are secret)
+    data = {**facts, "dots": None, "revision": revision, "voter": voter, "mine": facts["dots"].get(voter.strip(), {})}
     st.session_state[key] = data
     return data
 

@@ -160,7 +160,7 @@ def test_dot_voting_counts_show_for_everyone(database: Engine, workspace_id: int
 
 
 def test_dots_over_the_budget_or_malformed_change_nothing(database: Engine, workspace_id: int) -> None:
-    journey(database, workspace_id)
+    journey_id = journey(database, workspace_id)
     anna, ben = join(database, workspace_id, "Anna", facilitator=True), join(database, workspace_id, "Ben")
     anna.number_input(key="workshop.round.dots").set_value(2)
     _round_id, step_id = open_round(database, anna, ben, "Knapp")
@@ -182,7 +182,8 @@ def test_dots_over_the_budget_or_malformed_change_nothing(database: Engine, work
     vote(ben, step_id, 1)
     assert board(ben)["have"] == {f"step_id.{step_id}": 1}
     anna.run()
-    assert board(anna)["have"] == {}  # each person sees their own dots
+    assert board(anna)["have"] == {}  # each person sees their own dots …
+    assert anna.session_state[f"workshop.vote.data.{journey_id}"]["dots"] is None  # … and keeps no one else's
 
 
 def test_hidden_votes_stay_hidden_until_the_round_is_closed(database: Engine, workspace_id: int) -> None:

@@ -138,3 +138,17 @@ def test_hidden_votes_show_only_once_the_round_is_closed(session, journey_map, r
     assert collaboration.votes_visible(closed)
     assert collaboration.ranked_results(session, m.ws, hidden.id)["votes"].tolist() == [2]
     assert rows(collaboration.journey_vote_counts(session, m.ws, m.journey.id)) == [("step", m.a.id, 2)]
+
+
+def test_everyone_s_dots_in_one_query_each_person_their_own(session, journey_map, count_queries):
+    m = journey_map
+    round_ = collaboration.open_vote_round(session, m.ws, m.journey.id, "Alle", dots_per_participant=5, hide_votes=True)
+    collaboration.set_dots(session, m.ws, round_.id, "Anna", 2, step_id=m.a.id)
+    collaboration.set_dots(session, m.ws, round_.id, "Ben", 1, step_id=m.a.id)
+    collaboration.set_dots(session, m.ws, round_.id, "Ben", 3, step_id=m.c.id)
+    with count_queries() as statements:
+        everyone = collaboration.dots_by_voter(session, m.ws, round_.id)
+    assert len(statements) == 2  # the round (scoped to the workspace), the dots
+    assert everyone == {"Anna": {("step_id", m.a.id): 2}, "Ben": {("step_id", m.a.id): 1, ("step_id", m.c.id): 3}}
+    assert collaboration.dots_by_voter(session, m.ws, round_.id, " Ben ") == {"Ben": everyone["Ben"]}
+    assert collaboration.my_dots(session, m.ws, round_.id, "Carla") == {}
