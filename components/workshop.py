@@ -311,14 +311,16 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
 
 
 def _save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
-    """Save the numbers the person set on the dot board since the last run (:func:`_remember_dots`). Called
-    before the run reads the room, so the same run's grid already counts them; a refused number (over the
-    budget, a round closed meanwhile) says why, and the board shows the database's count again."""
-    pending: dict[tuple[int, str, int], int] = st.session_state.get(PENDING) or {}
-    while pending:
-        (round_id, field, target_id), wanted = pending.popitem()
-        attempt(engine, lambda s, r=round_id, f=field, t=target_id, n=wanted: workshop.set_dots(
-            s, workspace_id, r, voter, n, **{f: t}), None)
+    """Save the numbers the person set on the dot board since the last run (:func:`_remember_dots`), all of a
+    round in one unit of work (a dot moved between cards is taken back before it is placed). Called before the
+    run reads the room, so the same run's grid already counts them; a refused number (over the budget, a round
+    closed meanwhile) says why and changes nothing, and the board shows the database's counts again."""
+    pending: dict[tuple[int, str, int], int] = st.session_state.pop(PENDING, None) or {}
+    rounds: dict[int, dict[tuple[str, int], int]] = {}
+    for (round_id, field, target_id), wanted in pending.items():
+        rounds.setdefault(round_id, {})[(field, target_id)] = wanted
+    for round_id, counts in rounds.items():
+        attempt(engine, lambda s, r=round_id, c=counts: workshop.set_my_dots(s, workspace_id, r, voter, c), None)
 
 
 def _earlier_rounds(engine: Engine, workspace_id: int, rounds: list[RoundInfo], revision: int | None) -> None:

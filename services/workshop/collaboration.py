@@ -248,6 +248,17 @@ def set_dots(
     return vote_round.dots_per_participant - (used - len(mine) + count)
 
 
+def set_my_dots(session: Session, workspace_id: int, round_id: int, voter: str, counts: dict[tuple[str, int], int]) -> int:
+    """Several cards at once, as a dot board sends them ((field, id) → exactly this many dots); returns the
+    dots left. Takes back before it adds, so a dot moved from one card to another within a full budget
+    is a move, not a refusal; one unit of work, so a refused number (over the budget) changes nothing."""
+    have = my_dots(session, workspace_id, round_id, voter)
+    left = dots_left(session, workspace_id, round_id, voter)
+    for (field, target_id), count in sorted(counts.items(), key=lambda item: item[1] - have.get(item[0], 0)):
+        left = set_dots(session, workspace_id, round_id, voter, count, **{field: target_id})
+    return left
+
+
 def my_dots(session: Session, workspace_id: int, round_id: int, voter: str) -> dict[tuple[str, int], int]:
     """The voter's dots per item of a round, (field, id) → dots (one query): what a person may
     always see of their own votes, hidden round or not."""

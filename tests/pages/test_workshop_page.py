@@ -179,8 +179,14 @@ def test_dots_over_the_budget_or_malformed_change_nothing(database: Engine, work
     vote(ben, step_id + 1000, 1)  # a card of no map here
     with read_session(database) as session:
         assert session.exec(select(Vote)).all() == []
-    vote(ben, step_id, 1)
-    assert board(ben)["have"] == {f"step_id.{step_id}": 1}
+    vote(ben, step_id, 2)
+    assert board(ben)["have"] == {f"step_id.{step_id}": 2}
+    with read_session(database) as session:
+        other = session.exec(select(Step.id).where(Step.title == "Schritt in Suche")).one()
+    seq = component_data(ben, "dot_board")["seen"] + 1  # a dot moved with the budget full: both numbers in one send
+    send_trigger(ben, "dot_board", "dots", {"seq": seq, "dots": {f"step_id.{step_id}": 1, f"step_id.{other}": 1}})
+    assert not ben.error
+    assert board(ben)["have"] == {f"step_id.{step_id}": 1, f"step_id.{other}": 1}
     anna.run()
     assert board(anna)["have"] == {}  # each person sees their own dots …
     assert anna.session_state[f"workshop.vote.data.{journey_id}"]["dots"] is None  # … and keeps no one else's

@@ -152,3 +152,15 @@ def test_everyone_s_dots_in_one_query_each_person_their_own(session, journey_map
     assert everyone == {"Anna": {("step_id", m.a.id): 2}, "Ben": {("step_id", m.a.id): 1, ("step_id", m.c.id): 3}}
     assert collaboration.dots_by_voter(session, m.ws, round_.id, " Ben ") == {"Ben": everyone["Ben"]}
     assert collaboration.my_dots(session, m.ws, round_.id, "Carla") == {}
+
+
+def test_a_board_s_numbers_move_dots_within_a_full_budget_all_or_nothing(session, journey_map, raises_domain_error):
+    m = journey_map
+    round_ = collaboration.open_vote_round(session, m.ws, m.journey.id, "Knapp", dots_per_participant=2)
+    assert collaboration.set_my_dots(session, m.ws, round_.id, "Anna", {("step_id", m.a.id): 2}) == 0
+    # a dot moved from a to c with the budget full: taken back first, then placed
+    assert collaboration.set_my_dots(session, m.ws, round_.id, "Anna", {("step_id", m.c.id): 1, ("step_id", m.a.id): 1}) == 0
+    assert collaboration.my_dots(session, m.ws, round_.id, "Anna") == {("step_id", m.a.id): 1, ("step_id", m.c.id): 1}
+    with raises_domain_error(DOTS_USED, "voter"):  # one more than the budget allows: nothing changes
+        collaboration.set_my_dots(session, m.ws, round_.id, "Anna", {("step_id", m.a.id): 0, ("step_id", m.b.id): 2})
+    assert collaboration.my_dots(session, m.ws, round_.id, "Anna") == {("step_id", m.a.id): 1, ("step_id", m.c.id): 1}
