@@ -39,6 +39,7 @@ class _Watch:
     waiters: int = 0
     gone: bool = False  # its reader stopped (nobody waited, or the read failed): waiters stop waiting
     moved: asyncio.Event = field(default_factory=asyncio.Event)  # set (and replaced) on every change
+    reader: asyncio.Task | None = None
 
 
 class RoomHub:
@@ -56,7 +57,7 @@ class RoomHub:
         watch = self._rooms.get(room)
         if watch is None:
             watch = self._rooms[room] = _Watch()
-            asyncio.create_task(self._follow(room, watch))
+            watch.reader = asyncio.create_task(self._follow(room, watch))  # kept: the loop holds tasks only weakly
         watch.waiters += 1
         started = time.monotonic()
         try:
