@@ -59,12 +59,13 @@ class RoomHub:
             watch = self._rooms[room] = _Watch()
             watch.reader = asyncio.create_task(self._follow(room, watch))  # kept: the loop holds tasks only weakly
         watch.waiters += 1
-        started = time.monotonic()
+        started, at_start = time.monotonic(), watch.version
         try:
             async with asyncio.timeout(timeout):
-                # Only a read begun after this request counts: the hub's last state may be older than
-                # what the request's own read (its seat) found.
-                while not watch.gone and (watch.version in (None, have) or watch.read_started < started):
+                # The hub's state as the request came in may be older than what the request's own read (its seat)
+                # found: it counts only once a read begun since has confirmed it, or once it moved since.
+                while not watch.gone and (watch.version in (None, have)
+                                          or (watch.version == at_start and watch.read_started < started)):
                     await watch.moved.wait()
             return None if watch.gone else watch.state
         except TimeoutError:

@@ -94,9 +94,10 @@ export default function ({ data, parentElement, setTriggerValue }) {
     next = null;  // in flight: nothing scheduled
     // A visible tab waits at the route until the room changes; a hidden one asks and gets its answer at once.
     const wait = document.hidden ? "0" : "1";
+    const sent = have, began = Date.now();
     let answer, state;
     try {
-      answer = await fetch(shown.url + "?v=" + encodeURIComponent(have) + "&wait=" + wait, {
+      answer = await fetch(shown.url + "?v=" + encodeURIComponent(sent) + "&wait=" + wait, {
         headers: {"X-Room-Key": shown.key}, cache: "no-store", credentials: "same-origin", signal: aborter.signal});
       if (answer.ok) state = await answer.json();
     } catch (error) {
@@ -114,7 +115,9 @@ export default function ({ data, parentElement, setTriggerValue }) {
     have = state.v;
     draw(state);
     if (state.revision !== shown.room.revision || state.focus !== shown.room.focus) ask("map", 3 * shown.every);
-    later(wait === "1" ? 0 : shown.every);
+    // Asked again at once after a wait; never in a tight loop (an answer at once that brought nothing new).
+    const idle = state.v === sent && Date.now() - began < 250;
+    later(wait === "1" && !idle ? 0 : shown.every);
   };
   const wake = () => {  // a tab shown again asks at once instead of at a hidden tab's next poll
     if (!document.hidden && next !== null) {

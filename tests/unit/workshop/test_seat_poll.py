@@ -3,6 +3,7 @@ account may still see the workspace; the route answers JSON, writes the heartbea
 request whose browser has the room as it is until it changes (one reader per room, :mod:`components.room_hub`)."""
 
 import asyncio
+import contextlib
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -253,3 +254,31 @@ def test_the_hub_reads_a_room_once_per_tick_for_all_who_wait_and_forgets_it_afte
     hub = asyncio.run(fifty_wait())
     assert 4 <= len(reads) <= 8, len(reads)  # about one read per tick, not one per waiter
     assert hub._rooms == {}  # nobody waits: nobody reads
+
+
+def test_a_change_read_by_a_read_already_under_way_reaches_a_request_that_came_in_meanwhile(monkeypatch):
+    """A read that began before a request arrived but found the room changed after it: the request gets it at once
+    (it must not wait for a later read, which would find nothing new)."""
+    room_now = ["A"]
+
+    def slow_read(_session, *_room):  # type: ignore[no-untyped-def]
+        time.sleep(0.2)  # the read is under way …
+        return room_now[0]  # … and sees the room as it is when it ends
+
+    monkeypatch.setattr(room_hub.workshop, "room_state", slow_read)
+    monkeypatch.setattr(room_hub, "read_session", lambda _engine: contextlib.nullcontext())
+
+    async def race() -> tuple[object, float]:
+        hub = room_hub.RoomHub(lambda: None, lambda state: state, tick=0.05)  # type: ignore[arg-type,return-value]
+        first = asyncio.create_task(hub.changed((1, 1), "A", 3.0))  # starts the reader: read 1 at 0.0–0.2 s
+        await asyncio.sleep(0.3)  # read 2 began at 0.25 s
+        second = asyncio.create_task(hub.changed((1, 1), "A", 3.0))
+        await asyncio.sleep(0.05)
+        room_now[0] = "Z"  # the room changes while read 2 is under way
+        started = time.monotonic()
+        answer = await second
+        await first
+        return answer, time.monotonic() - started
+
+    answer, took = asyncio.run(race())
+    assert answer == "Z" and took < 1.0, (answer, took)
