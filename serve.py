@@ -7,6 +7,6 @@ run it through AppTest): the workshop room then reruns its live fragment on ever
 
 import streamlit as st
 
-from components.room_watch import ROUTES
+from components.room_watch import routes
 
-app = st.App("app.py", routes=ROUTES)
+app = st.App("app.py", routes=routes())  # the route under server.baseUrlPath, read before this runs

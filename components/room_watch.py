@@ -41,7 +41,7 @@ from models.db import is_busy, read_session
 from services import workshop
 from services.unit_of_work import unit_of_work
 
-ROUTE = "/api/room"
+ROUTE = "/api/room"  # under ``server.baseUrlPath`` when one is set (:func:`route_path`)
 POLL_SECONDS = 2.0  # between polls where the route cannot wait (a hidden tab, no route, after an error)
 WAIT_SECONDS = 10.0  # the longest the route holds a request: it checks the seat and beats at least this often
 KEY = re.compile(r"[0-9a-f]{32}")  # what ``uuid4().hex`` gives a session (components.workshop.participant)
@@ -175,7 +175,7 @@ def room_watch(session_key: str, room: workshop.RoomState) -> str | None:
     """Draw who is here and the countdown, and watch the room from the browser. Returns why the
     browser asked for this run (``"map"``: the map or the focus moved; ``"seat"``: the route found no
     seat for this session; ``"poll"``: no route), or None when something else ran the fragment."""
-    data = {"url": ROUTE, "key": session_key, "every": int(POLL_SECONDS * 1000), "room": room_json(room),
+    data = {"url": route_path(), "key": session_key, "every": int(POLL_SECONDS * 1000), "room": room_json(room),
             "labels": {"left": _("Time left"), "up": _("Time is up!")}}
     return _watch(key="workshop.watch", data=data, on_moved_change=_nothing).moved
 
@@ -219,4 +219,13 @@ def _seat(engine: Engine, key: str) -> workshop.Seat | None:
     return seat
 
 
-ROUTES = [Route(ROUTE, poll_room, methods=["GET"])]
+def route_path() -> str:
+    """:data:`ROUTE` under ``server.baseUrlPath``, where a proxy sends the app's own requests (Streamlit mounts
+    its routes there, but an app's at the root: the path is built from the same option here and in ``serve.py``)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{ROUTE}" if base else ROUTE
+
+
+def routes() -> list[Route]:
+    """What ``serve.py`` mounts: the room's route."""
+    return [Route(route_path(), poll_room, methods=["GET"])]

@@ -124,7 +124,7 @@ async def ask(app: Starlette, key: str | None, query: str = "") -> tuple[int, di
 
 
 def get(key: str | None, query: str = "") -> tuple[int, dict, dict]:
-    return asyncio.run(ask(Starlette(routes=room_watch.ROUTES), key, query))
+    return asyncio.run(ask(Starlette(routes=room_watch.routes()), key, query))
 
 
 def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room, monkeypatch):
@@ -185,7 +185,7 @@ def test_a_browser_with_the_room_as_it_is_waits_until_it_changes(engine, room, m
         stage = journeys.create_stage(s, ws, journey, {"name": "Kauf"}).id
 
     async def room_moves() -> tuple[list, float]:
-        app = Starlette(routes=room_watch.ROUTES)
+        app = Starlette(routes=room_watch.routes())
         _status, _headers, current = await ask(app, KEYS["ben"])
         assert current["v"] != now["v"]  # the new stage moved the revision
         waiting = [asyncio.create_task(ask(app, KEYS[name], f"v={current['v']}")) for name in ("anna", "ben", "gina")]
@@ -282,3 +282,12 @@ def test_a_change_read_by_a_read_already_under_way_reaches_a_request_that_came_i
 
     answer, took = asyncio.run(race())
     assert answer == "Z" and took < 1.0, (answer, took)
+
+
+def test_the_route_lives_under_the_base_url_path_like_streamlit_s_own(monkeypatch):
+    options = {"server.baseUrlPath": "/workbench/"}
+    monkeypatch.setattr(room_watch.st, "get_option", lambda name: options[name])
+    assert room_watch.route_path() == "/workbench/api/room"
+    assert [route.path for route in room_watch.routes()] == ["/workbench/api/room"]
+    options["server.baseUrlPath"] = ""
+    assert room_watch.route_path() == room_watch.ROUTE == "/api/room"
