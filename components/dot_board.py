@@ -22,6 +22,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from components.i18n import _
+from services import workshop
 
 JS = r"""
 export default function ({ data, parentElement, setTriggerValue }) {
@@ -139,7 +140,7 @@ QUIET_MS = 300  # the pause after the last click before the numbers are sent
 RETRY_MS = 4000  # sent again when no run answered it by then (the numbers are "exactly n": a repeat changes nothing)
 _board = st.components.v2.component("journey_workbench.dot_board", js=JS, css=CSS)
 
-Card = tuple[str, int]  # (the vote's keyword: step_id, pain_point_id or opportunity_id; the card's id)
+Card = tuple[str, int]  # (the vote's keyword, one of workshop.VOTE_TARGETS; the card's id)
 
 
 def card_key(card: Card) -> str:
@@ -150,7 +151,7 @@ def card_key(card: Card) -> str:
 def parse_card(key: str) -> Card | None:
     """:func:`card_key` read back; None for anything else (the browser is not trusted)."""
     field, _dot, number = key.partition(".")
-    if field not in ("step_id", "pain_point_id", "opportunity_id") or not number.isdigit():
+    if field not in workshop.VOTE_TARGETS or not number.isdigit():
         return None
     return field, int(number)
 

@@ -3,6 +3,7 @@ account may still see the workspace; the route answers JSON, writes the heartbea
 request whose browser has the room as it is until it changes (one reader per room, :mod:`components.room_hub`)."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import time
@@ -123,8 +124,15 @@ async def ask(app: Starlette, key: str | None, query: str = "") -> tuple[int, di
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, json.loads(body)
 
 
+def run_async(coroutine):  # type: ignore[no-untyped-def]
+    """``asyncio.run`` on a thread of its own: in the whole suite the browser tests' Playwright keeps an event
+    loop running on the main thread, where ``asyncio.run`` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def get(key: str | None, query: str = "") -> tuple[int, dict, dict]:
-    return asyncio.run(ask(Starlette(routes=room_watch.routes()), key, query))
+    return run_async(ask(Starlette(routes=room_watch.routes()), key, query))
 
 
 def test_the_route_answers_the_room_and_beats_every_twenty_seconds(engine, room, monkeypatch):
@@ -201,7 +209,7 @@ def test_a_browser_with_the_room_as_it_is_waits_until_it_changes(engine, room, m
         answers = await asyncio.gather(*waiting)
         return answers, time.monotonic() - started
 
-    answers, took = asyncio.run(room_moves())
+    answers, took = run_async(room_moves())
     assert took < 2.0, took  # within a few reads of the room, not at the end of the wait
     assert [body["focus"] for _status, _headers, body in answers] == [stage] * 3
     assert len({body["v"] for _status, _headers, body in answers}) == 1
@@ -251,7 +259,7 @@ def test_the_hub_reads_a_room_once_per_tick_for_all_who_wait_and_forgets_it_afte
         await asyncio.sleep(0.3)
         return hub
 
-    hub = asyncio.run(fifty_wait())
+    hub = run_async(fifty_wait())
     assert 4 <= len(reads) <= 8, len(reads)  # about one read per tick, not one per waiter
     assert hub._rooms == {}  # nobody waits: nobody reads
 
@@ -280,7 +288,7 @@ def test_a_change_read_by_a_read_already_under_way_reaches_a_request_that_came_i
         await first
         return answer, time.monotonic() - started
 
-    answer, took = asyncio.run(race())
+    answer, took = run_async(race())
     assert answer == "Z" and took < 1.0, (answer, took)
 
 
