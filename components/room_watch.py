@@ -158,17 +158,26 @@ def _epoch_ms(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp() * 1000)
 
 
+def _shown(room: workshop.RoomState) -> dict:
+    """What the browser draws and compares of the room."""
+    return {"revision": room.revision, "focus": room.focus, "people": [list(person) for person in room.people],
+            "ends": _epoch_ms(room.timer_ends_at)}
+
+
+def _name(shown: dict) -> str:
+    return hashlib.blake2s(json.dumps(shown, ensure_ascii=False, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
 def room_version(room: workshop.RoomState) -> str:
     """A short name of what the room shows (revision, focus, who is here, the countdown): equal names, equal
     screens. The same on every server (the browser may ask any of them), so a hash of the values, not ``hash()``."""
-    shown = [room.revision, room.focus, [list(person) for person in room.people], _epoch_ms(room.timer_ends_at)]
-    return hashlib.blake2s(json.dumps(shown, ensure_ascii=False).encode(), digest_size=8).hexdigest()
+    return _name(_shown(room))
 
 
 def room_json(room: workshop.RoomState) -> dict:
     """What the component draws and compares: the same shape from the page and from the route."""
-    return {"v": room_version(room), "revision": room.revision, "focus": room.focus, "people": [list(person) for person in room.people],
-            "ends": _epoch_ms(room.timer_ends_at), "now": _epoch_ms(datetime.now(UTC))}
+    shown = _shown(room)
+    return {**shown, "v": _name(shown), "now": _epoch_ms(datetime.now(UTC))}
 
 
 def room_watch(session_key: str, room: workshop.RoomState) -> str | None:

@@ -208,9 +208,8 @@ def results_table(ranking: pd.DataFrame) -> pd.DataFrame:
 
 
 def _remember_dots(board: str, round_id: int) -> None:
-    """The board's callback: keep the numbers the person set until the fragment's run saves them."""
-    pending = st.session_state.setdefault(PENDING, {})
-    pending.update({(round_id, *card): count for card, count in changed_dots(board).items()})
+    """The board's callback: keep the numbers the person set (per round) until the fragment's run saves them."""
+    st.session_state.setdefault(PENDING, {}).setdefault(round_id, {}).update(changed_dots(board))
 
 
 @dataclass(frozen=True)
@@ -276,8 +275,8 @@ def voting_panel(engine: Engine, workspace_id: int, journey_id: int, targets: li
 
     Called from the room's live fragment, so a round opened or closed reaches everyone within a poll.
     The person's dots are one element (:mod:`components.dot_board`), which sends the numbers they
-    ended on: :func:`services.workshop.set_dots` makes the database say exactly that (idempotent), so
-    no click is lost or counted twice. ``targets``: :func:`vote_targets` of the focused map;
+    ended on: :func:`services.workshop.set_my_dots` makes the database say exactly that (idempotent),
+    so no click is lost or counted twice. ``targets``: :func:`vote_targets` of the focused map;
     ``revision``: the workspace revision this run read (None: read afresh).
     """
     data = _voting_data(engine, workspace_id, journey_id, voter, revision)
@@ -315,11 +314,8 @@ def _save_my_dots(engine: Engine, workspace_id: int, voter: str) -> None:
     round in one unit of work (a dot moved between cards is taken back before it is placed). Called before the
     run reads the room, so the same run's grid already counts them; a refused number (over the budget, a round
     closed meanwhile) says why and changes nothing, and the board shows the database's counts again."""
-    pending: dict[tuple[int, str, int], int] = st.session_state.pop(PENDING, None) or {}
-    rounds: dict[int, dict[tuple[str, int], int]] = {}
-    for (round_id, field, target_id), wanted in pending.items():
-        rounds.setdefault(round_id, {})[(field, target_id)] = wanted
-    for round_id, counts in rounds.items():
+    pending: dict[int, dict[tuple[str, int], int]] = st.session_state.pop(PENDING, None) or {}
+    for round_id, counts in pending.items():
         attempt(engine, lambda s, r=round_id, c=counts: workshop.set_my_dots(s, workspace_id, r, voter, c), None)
 
 

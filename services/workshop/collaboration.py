@@ -252,8 +252,9 @@ def set_my_dots(session: Session, workspace_id: int, round_id: int, voter: str, 
     """Several cards at once, as a dot board sends them ((field, id) → exactly this many dots); returns the
     dots left. Takes back before it adds, so a dot moved from one card to another within a full budget
     is a move, not a refusal; one unit of work, so a refused number (over the budget) changes nothing."""
+    if not counts:
+        return dots_left(session, workspace_id, round_id, voter)
     have = my_dots(session, workspace_id, round_id, voter)
-    left = dots_left(session, workspace_id, round_id, voter)
     for (field, target_id), count in sorted(counts.items(), key=lambda item: item[1] - have.get(item[0], 0)):
         left = set_dots(session, workspace_id, round_id, voter, count, **{field: target_id})
     return left
@@ -270,7 +271,7 @@ def dots_by_voter(session: Session, workspace_id: int, round_id: int, voter: str
     hands every person their own entry: read once per change for everyone instead of once per person.
     Never show one person another's entry (a hidden round's votes are secret until it closes)."""
     get_vote_round(session, workspace_id, round_id)
-    targets = (Vote.step_id, Vote.pain_point_id, Vote.opportunity_id)
+    targets = tuple(getattr(Vote, field) for field in VOTE_TARGETS)
     query = select(Vote.voter, *targets, func.count()).where(Vote.round_id == round_id)
     if voter is not None:
         query = query.where(Vote.voter == voter.strip())
